@@ -1,0 +1,12 @@
+//! Azure packet semantics for the adbflow twin: given an estate, where does a packet go and why.
+//! Generic Azure networking only — nothing here knows about Databricks or file formats.
+
+pub mod address;
+pub mod nsg;
+pub mod routes;
+pub mod tags;
+pub mod trace;
+
+pub use address::DestAddr;
+pub use tags::ServiceTags;
+pub use trace::{BlockedBy, DnsAnswer, Egress, FlowSpec, Hop, HopKind, ReasonCode, Trace, Verdict};

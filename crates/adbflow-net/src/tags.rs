@@ -1,0 +1,277 @@
+//! Azure service tags: symbolic containment by default, exact IP membership when the user gives
+//! Microsoft's weekly `ServiceTags_Public_*.json` (`--service-tags FILE`).
+//!
+//! Symbolic rules (DESIGN.md invariant 6): `Storage.EastUS2` ⊂ `Storage` ⊂ `AzureCloud` ⊂ `Internet`,
+//! and `AzureCloud.eastus2` holds every Azure tag's addresses in that region. Tag names compare
+//! case-insensitively, as Azure compares them.
+
+use crate::address::DestAddr;
+use ipnet::Ipv4Net;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// Tags Azure computes per VNet rather than publishing; the NSG evaluator resolves them.
+pub const VIRTUAL_TAGS: [&str; 3] = ["VirtualNetwork", "Internet", "AzureLoadBalancer"];
+
+#[derive(Debug, Clone, Default)]
+pub struct ServiceTags {
+    exact: Option<TagData>,
+}
+
+#[derive(Debug, Clone)]
+struct TagData {
+    change_number: u64,
+    /// Lower-cased tag name → (region as published, IPv4 prefixes).
+    tags: BTreeMap<String, (String, Vec<Ipv4Net>)>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TagFileError {
+    #[error("{file}:{line}:{column}: not a service tags file: {message}")]
+    Parse { file: String, line: usize, column: usize, message: String },
+    #[error("{file}: tag '{tag}' has an invalid prefix '{prefix}'")]
+    BadPrefix { file: String, tag: String, prefix: String },
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct FileDoc {
+    change_number: u64,
+    values: Vec<FileValue>,
+}
+
+#[derive(Deserialize)]
+struct FileValue {
+    name: String,
+    properties: FileProps,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct FileProps {
+    #[serde(default)]
+    region: String,
+    #[serde(default)]
+    address_prefixes: Vec<String>,
+}
+
+impl ServiceTags {
+    /// No data file: symbolic containment only.
+    pub fn symbolic() -> Self {
+        ServiceTags { exact: None }
+    }
+
+    /// Read a `ServiceTags_Public_*.json` file's text. IPv6 prefixes are skipped (the twin is IPv4).
+    pub fn from_json(file: &str, text: &str) -> Result<Self, TagFileError> {
+        let doc: FileDoc = serde_json::from_str(text).map_err(|e| TagFileError::Parse {
+            file: file.to_string(),
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        })?;
+        let mut tags = BTreeMap::new();
+        for v in doc.values {
+            let mut prefixes = Vec::new();
+            for p in &v.properties.address_prefixes {
+                if p.contains(':') {
+                    continue;
+                }
+                let net: Ipv4Net = p.parse().map_err(|_| TagFileError::BadPrefix {
+                    file: file.to_string(),
+                    tag: v.name.clone(),
+                    prefix: p.clone(),
+                })?;
+                prefixes.push(net);
+            }
+            tags.insert(v.name.to_ascii_lowercase(), (v.properties.region, prefixes));
+        }
+        Ok(ServiceTags { exact: Some(TagData { change_number: doc.change_number, tags }) })
+    }
+
+    pub fn is_exact(&self) -> bool {
+        self.exact.is_some()
+    }
+
+    /// The data file's `changeNumber`, when a file was given.
+    pub fn change_number(&self) -> Option<u64> {
+        self.exact.as_ref().map(|d| d.change_number)
+    }
+
+    /// The IPv4 prefixes of a tag, when a data file was given and names it.
+    pub fn prefixes(&self, tag: &str) -> Option<&[Ipv4Net]> {
+        self.exact.as_ref()?.tags.get(&tag.to_ascii_lowercase()).map(|(_, p)| p.as_slice())
+    }
+
+    /// Is `tag` a tag this engine can reason about (a virtual tag, a tag in the data file, or —
+    /// without a data file — any well-formed name)?
+    pub fn is_known(&self, tag: &str) -> bool {
+        VIRTUAL_TAGS.iter().any(|v| v.eq_ignore_ascii_case(tag))
+            || match &self.exact {
+                Some(d) => d.tags.contains_key(&tag.to_ascii_lowercase()),
+                None => true,
+            }
+    }
+
+    /// Does the (non-virtual) service tag `tag` contain `dest`?
+    ///
+    /// With a data file and an exact IP, membership is decided by the published prefixes.
+    /// Otherwise the destination's declared tags decide, with the symbolic containment rules.
+    /// `Internet` contains every public address (it includes Azure's public space).
+    pub fn contains(&self, tag: &str, dest: &DestAddr) -> bool {
+        if tag.eq_ignore_ascii_case("Internet") {
+            return !dest.is_private();
+        }
+        if let (Some(ip), Some(prefixes)) = (dest.ip, self.prefixes(tag)) {
+            if prefixes.iter().any(|p| p.contains(&ip)) {
+                return true;
+            }
+            // A declared membership still counts: the data file may be older than the endpoint.
+        }
+        dest.tags.iter().any(|d| symbolic_contains(tag, d, dest.region.as_deref()))
+    }
+}
+
+/// Does tag `outer` contain every address of tag `inner`, for an address in `region`?
+pub fn symbolic_contains(outer: &str, inner: &str, region: Option<&str>) -> bool {
+    let o = outer.to_ascii_lowercase();
+    let i = inner.to_ascii_lowercase();
+    if o == i {
+        return true;
+    }
+    // Storage.EastUS2 ⊂ Storage
+    if let Some((base, _)) = i.split_once('.') {
+        if base == o {
+            return true;
+        }
+    }
+    let inner_is_azure = !i.starts_with("internet");
+    if o == "azurecloud" {
+        return inner_is_azure;
+    }
+    if let Some(r) = o.strip_prefix("azurecloud.") {
+        let inner_region = i.split_once('.').map(|(_, r)| r.to_string());
+        let region = inner_region.or_else(|| region.map(|r| r.to_ascii_lowercase()));
+        return inner_is_azure && region.as_deref() == Some(r);
+    }
+    false
+}
+
+/// The regional tag of a service, as Azure spells it: `Storage` + `eastus2` → `Storage.EastUS2`.
+/// Azure compares tags case-insensitively, so the capitalisation only matters for display.
+pub fn regional_tag(service: &str, region: &str) -> String {
+    format!("{service}.{}", region_display(region))
+}
+
+/// `eastus2` → `EastUS2`, `westeurope` → `WestEurope`, as regional tag names are written.
+pub fn region_display(region: &str) -> String {
+    const WORDS: [&str; 24] = [
+        "australia",
+        "brazil",
+        "canada",
+        "central",
+        "east",
+        "europe",
+        "france",
+        "germany",
+        "india",
+        "japan",
+        "korea",
+        "north",
+        "norway",
+        "qatar",
+        "south",
+        "sweden",
+        "switzerland",
+        "uae",
+        "uk",
+        "us",
+        "west",
+        "africa",
+        "asia",
+        "italy",
+    ];
+    let mut out = String::new();
+    let mut rest = region.to_ascii_lowercase();
+    while !rest.is_empty() {
+        let word = WORDS.iter().filter(|w| rest.starts_with(**w)).max_by_key(|w| w.len());
+        match word {
+            Some(w) if *w == "us" || *w == "uk" || *w == "uae" => {
+                out.push_str(&w.to_ascii_uppercase());
+                rest = rest[w.len()..].to_string();
+            }
+            Some(w) => {
+                let mut c = w.chars();
+                if let Some(f) = c.next() {
+                    out.push(f.to_ascii_uppercase());
+                    out.push_str(c.as_str());
+                }
+                rest = rest[w.len()..].to_string();
+            }
+            None => {
+                let ch = rest.remove(0);
+                out.push(if out.is_empty() { ch.to_ascii_uppercase() } else { ch });
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::Ipv4Addr;
+
+    fn storage_eastus2() -> DestAddr {
+        DestAddr::symbolic(vec!["Storage.EastUS2".into()], Some("eastus2".into()))
+    }
+
+    // DESIGN.md invariant 6: Storage.EastUS2 ⊂ Storage ⊂ AzureCloud ⊂ Internet.
+    #[test]
+    fn symbolic_containment_chain() {
+        let t = ServiceTags::symbolic();
+        let d = storage_eastus2();
+        for tag in
+            ["Storage.EastUS2", "storage.eastus2", "Storage", "AzureCloud", "AzureCloud.eastus2", "Internet"]
+        {
+            assert!(t.contains(tag, &d), "{tag} should contain a Storage.EastUS2 address");
+        }
+        for tag in ["Storage.WestEurope", "Sql", "AzureCloud.westeurope", "AzureDatabricks"] {
+            assert!(!t.contains(tag, &d), "{tag} must not contain a Storage.EastUS2 address");
+        }
+    }
+
+    #[test]
+    fn private_addresses_are_not_internet() {
+        let t = ServiceTags::symbolic();
+        assert!(!t.contains("Internet", &DestAddr::ip(Ipv4Addr::new(10, 1, 2, 3))));
+        assert!(t.contains("Internet", &DestAddr::ip(Ipv4Addr::new(151, 101, 0, 223))));
+    }
+
+    #[test]
+    fn exact_file_decides_by_prefix() {
+        let json = r#"{"changeNumber": 7, "cloud": "Public", "values": [
+            {"name": "Storage.EastUS2", "id": "Storage.EastUS2", "properties": {"changeNumber": 1, "region": "eastus2",
+             "regionId": 1, "platform": "Azure", "systemService": "AzureStorage",
+             "addressPrefixes": ["20.38.0.0/16", "2603:1030::/48"], "networkFeatures": null}}]}"#;
+        let t = ServiceTags::from_json("tags.json", json).unwrap();
+        assert_eq!(t.change_number(), Some(7));
+        assert!(t.contains("Storage.EastUS2", &DestAddr::ip(Ipv4Addr::new(20, 38, 1, 1))));
+        assert!(!t.contains("Storage.EastUS2", &DestAddr::ip(Ipv4Addr::new(20, 39, 1, 1))));
+        assert_eq!(t.prefixes("storage.eastus2").unwrap().len(), 1, "IPv6 prefixes are skipped");
+    }
+
+    #[test]
+    fn bad_tag_file_names_line_and_column() {
+        let err = ServiceTags::from_json("t.json", "{\n \"changeNumber\": \"x\" }").unwrap_err().to_string();
+        assert!(err.starts_with("t.json:2:"), "{err}");
+    }
+
+    #[test]
+    fn region_display_names_match_azure_spelling() {
+        assert_eq!(region_display("eastus2"), "EastUS2");
+        assert_eq!(region_display("westeurope"), "WestEurope");
+        assert_eq!(region_display("uksouth"), "UKSouth");
+        assert_eq!(region_display("australiacentral2"), "AustraliaCentral2");
+        assert_eq!(regional_tag("Storage", "northcentralus"), "Storage.NorthCentralUS");
+    }
+}
