@@ -10,3 +10,6 @@ pub mod trace;
 pub use address::DestAddr;
 pub use tags::ServiceTags;
 pub use trace::{BlockedBy, DnsAnswer, Egress, FlowSpec, Hop, HopKind, ReasonCode, Trace, Verdict};
+pub mod network;
+pub mod walk;
+pub use network::Network;
