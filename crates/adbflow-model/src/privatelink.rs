@@ -1,6 +1,8 @@
 //! Private endpoints, private DNS zones, public DNS names, service endpoint policies.
 
 use crate::origin::Origin;
+use crate::spec::Prefix;
+use crate::storage::PublicNetworkAccess;
 use serde::{Deserialize, Serialize};
 use std::net::Ipv4Addr;
 
@@ -106,6 +108,13 @@ pub struct Endpoint {
     pub private_link_zone: Option<String>,
     #[serde(default)]
     pub description: Option<String>,
+    /// Whether the endpoint accepts traffic arriving over its public address; traffic through a
+    /// private endpoint is unaffected.
+    #[serde(default)]
+    pub public_network_access: PublicNetworkAccess,
+    /// Public source addresses allowed in (an IP access list); empty allows every source.
+    #[serde(default)]
+    pub allowed_source_ips: Vec<Prefix>,
     #[serde(skip_deserializing, skip_serializing_if = "Option::is_none")]
     pub origin: Option<Origin>,
 }

@@ -2,6 +2,11 @@
 //! Generic Azure networking only — nothing here knows about Databricks or file formats.
 
 pub mod address;
+pub mod destination;
+pub mod dns;
+pub mod egress;
+pub mod firewall;
+pub mod resources;
 pub mod nsg;
 pub mod routes;
 pub mod tags;

@@ -1,1 +1,22 @@
+//! Renderers: every output format adbflow prints. They take computed answers and never compute.
 
+pub mod routes;
+pub mod rules;
+pub mod table;
+pub mod trace;
+
+/// Output formats a command can be asked for. Not every command supports every format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Table,
+    Json,
+    Markdown,
+    Mermaid,
+}
+
+/// Pretty JSON with a trailing newline; the JSON contracts are documented in docs/output.md.
+pub fn to_json<T: serde::Serialize>(value: &T) -> String {
+    let mut s = serde_json::to_string_pretty(value).expect("report types serialize");
+    s.push('\n');
+    s
+}

@@ -1,1 +1,33 @@
-fn main() {}
+//! adbflow: the command-line entry point. Parses arguments, runs one command, prints its output
+//! and exits 0 (ok), 1 (findings: a blocked flow) or 2 (usage or input error).
+
+mod cli;
+mod commands;
+mod error;
+mod input;
+
+use clap::Parser;
+use std::io::Write;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    let result = match &cli.command {
+        cli::Command::Routes(a) => commands::routes::run(a),
+        cli::Command::Rules(a) => commands::rules::run(a),
+        cli::Command::Trace(a) => commands::trace::run(a),
+    };
+    match result {
+        Ok(out) => {
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe (e.g. `| head`) is not an error worth a panic.
+            let _ = stdout.write_all(out.stdout.as_bytes());
+            let _ = stdout.flush();
+            ExitCode::from(out.exit)
+        }
+        Err(e) => {
+            eprintln!("adbflow: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}

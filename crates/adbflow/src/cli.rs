@@ -1,0 +1,89 @@
+//! Command-line definitions (clap). Wiring lives in `commands/`.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(name = "adbflow", version, about = "Offline digital twin of Azure Databricks deployment networks")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Effective routes of a subnet, like Azure's effective-routes view.
+    Routes(RoutesArgs),
+    /// Effective security rules of a subnet in evaluation order, with never-matching rules flagged.
+    Rules(RulesArgs),
+    /// Walk one flow hop by hop and say which element decided each hop.
+    Trace(TraceArgs),
+}
+
+/// Where the deployment comes from.
+#[derive(Args, Debug, Clone)]
+pub struct InputArgs {
+    /// The deployment: an adbflow native file (.toml or .json).
+    pub input: Option<PathBuf>,
+    /// Microsoft's weekly ServiceTags_Public_*.json, for exact IP-level tag matching.
+    #[arg(long, value_name = "FILE")]
+    pub service_tags: Option<PathBuf>,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TableOrJson {
+    Table,
+    Json,
+}
+
+#[derive(Args, Debug)]
+pub struct RoutesArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The subnet, as VNET/SUBNET.
+    #[arg(long)]
+    pub subnet: String,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: TableOrJson,
+    /// Keep the 10/8, 172.16/12, 192.168/16 and 100.64/10 None routes Active when a 0.0.0.0/0 UDR
+    /// exists (Microsoft's worked example shows them removed; real behaviour is unconfirmed).
+    #[arg(long)]
+    pub keep_reserved_none_routes: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct RulesArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The subnet, as VNET/SUBNET.
+    #[arg(long)]
+    pub subnet: String,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: TableOrJson,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ProtocolArg {
+    Tcp,
+    Udp,
+    Icmp,
+}
+
+#[derive(Args, Debug)]
+pub struct TraceArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The source subnet, as VNET/SUBNET.
+    #[arg(long)]
+    pub from: String,
+    /// Destination HOST[:PORT] (FQDN or IPv4); the port defaults to 443.
+    #[arg(long)]
+    pub to: String,
+    #[arg(long, value_enum, default_value = "tcp")]
+    pub protocol: ProtocolArg,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: TableOrJson,
+    /// Keep the reserved-range None routes Active under a 0.0.0.0/0 UDR (see `routes --help`).
+    #[arg(long)]
+    pub keep_reserved_none_routes: bool,
+}
