@@ -685,6 +685,10 @@ fn match_rank(r: &EffectiveRoute, dest: &DestAddr, tags: &ServiceTags) -> Option
 /// The Active route that carries a packet to `dest` (longest prefix; for symbolic destinations
 /// a matching service-tag route beats 0.0.0.0/0), or `None` when nothing matches.
 ///
+/// A symbolic destination matches a CIDR route only when the route is 0.0.0.0/0 or, with tag data,
+/// holds a whole published prefix of one of the destination's declared tags (so service-endpoint
+/// routes expanded from the data still carry symbolic service addresses).
+///
 /// Ties at equal specificity: explicit CIDR over tag, then regional tag > top-level tag >
 /// `AzureCloud.<region>` > `AzureCloud`, then service endpoint > user > gateway > system, then the
 /// earlier route in `routes`.
@@ -696,7 +700,11 @@ pub fn select<'r>(
     let mut best: Option<(MatchRank, &EffectiveRoute)> = None;
     for r in routes.iter().filter(|r| r.is_active()) {
         let Some(rank) = match_rank(r, dest, tags) else { continue };
-        if best.as_ref().map_or(true, |(b, _)| rank > *b) {
+        let better = match &best {
+            None => true,
+            Some((b, _)) => rank > *b,
+        };
+        if better {
             best = Some((rank, r));
         }
     }
@@ -729,7 +737,9 @@ pub struct AzureEffectiveRouteTable {
 /// one service endpoint (or one tag-prefixed UDR) is one row listing all its prefixes; every other
 /// route is its own row.
 pub fn azure_cli_view(routes: &[EffectiveRoute]) -> AzureEffectiveRouteTable {
-    let mut rows: Vec<(Option<(RouteSource, RouteState, String)>, AzureEffectiveRoute)> = Vec::new();
+    // Rows that may absorb further prefixes carry the key that identifies their element.
+    type GroupKey = Option<(RouteSource, RouteState, String)>;
+    let mut rows: Vec<(GroupKey, AzureEffectiveRoute)> = Vec::new();
     for r in routes {
         let groupable =
             r.source == RouteSource::User || r.next_hop_type == NextHopType::VirtualNetworkServiceEndpoint;

@@ -48,7 +48,7 @@ fn oracle(routes: &[EffectiveRoute], ip: Ipv4Addr) -> Option<usize> {
             RouteSource::Default => 1,
         };
         let key = (net.prefix_len(), strength);
-        if best.map_or(true, |(b, _)| key > b) {
+        if best.is_none() || best.is_some_and(|(b, _)| key > b) {
             best = Some((key, i));
         }
     }

@@ -154,11 +154,10 @@ fn subnet2_effective_routes_match_the_documented_table() {
     assert!(routes.iter().all(|r| r.invalid_reason.is_none()));
 }
 
-/// (next hop type, next hop IP, UDR name) of the route chosen for `dest`.
-fn hop(
-    routes: &[adbflow_net::routes::EffectiveRoute],
-    dest: &DestAddr,
-) -> (NextHopType, Option<Ipv4Addr>, String) {
+/// (next hop type, next hop IP, UDR name) of a chosen route.
+type Hop = (NextHopType, Option<Ipv4Addr>, String);
+
+fn hop(routes: &[adbflow_net::routes::EffectiveRoute], dest: &DestAddr) -> Hop {
     let r = select(routes, dest, &ServiceTags::symbolic()).unwrap_or_else(|| panic!("no route for {dest}"));
     (r.next_hop_type, r.next_hop_ip, r.name.clone())
 }
@@ -174,7 +173,7 @@ fn derived_next_hops_for_every_destination() {
     let sys = |hop: NextHopType, ip: Option<Ipv4Addr>| (hop, ip, String::new());
     let gw = Some(ip(GW_IP));
     #[rustfmt::skip]
-    let table: Vec<(DestAddr, (NextHopType, Option<Ipv4Addr>, String), (NextHopType, Option<Ipv4Addr>, String))> = vec![
+    let table: Vec<(DestAddr, Hop, Hop)> = vec![
         (DestAddr::ip(ip("10.0.0.5")), udr(VnetLocal, None, "Within-Subnet1"), sys(VnetLocal, None)),
         (DestAddr::ip(ip("10.0.1.5")), udr(VirtualAppliance, nva, "Within-VNet1"), sys(VnetLocal, None)),
         (DestAddr::ip(ip("10.1.2.3")), udr(NextHopType::None, None, "ToVNet2-1-Drop"), sys(VNetPeering, None)),
