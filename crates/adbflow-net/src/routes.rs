@@ -1,12 +1,19 @@
 //! Effective routes per subnet and route selection (domain notes §1).
 //!
 //! Owner: routes. See the module contract in ARCHITECTURE.md.
+//!
+//! A subnet's route set is built from every source Azure documents (system routes adjusted for the
+//! VNet's address space, peering ranges, gateway prefixes, service-endpoint prefixes, private
+//! endpoint /32s, user routes), then conflicts are settled the way Azure shows them: the loser of an
+//! equal-prefix conflict stays in the list as `Invalid`, with the reason naming the winner.
 
-use crate::address::DestAddr;
-use crate::tags::ServiceTags;
-use adbflow_model::{ElementRef, Estate, NextHopType, SubnetRef};
+use crate::address::{DestAddr, PRIVATE_RANGES};
+use crate::tags::{self, ServiceTags};
+use adbflow_model::{ids, ElementRef, Estate, NextHopType, Origin, RouteDestination, RouteTable, SubnetRef};
 use ipnet::Ipv4Net;
 use serde::Serialize;
+use std::collections::BTreeSet;
+use std::fmt;
 use std::net::Ipv4Addr;
 
 /// Who added a route, as Azure's effective-route view names it.
@@ -48,6 +55,52 @@ pub struct EffectiveRoute {
     pub invalid_reason: Option<String>,
 }
 
+impl EffectiveRoute {
+    pub fn is_active(&self) -> bool {
+        self.state == RouteState::Active
+    }
+}
+
+impl RouteSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RouteSource::Default => "Default",
+            RouteSource::User => "User",
+            RouteSource::VirtualNetworkGateway => "VirtualNetworkGateway",
+        }
+    }
+}
+
+impl fmt::Display for RouteSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl RouteState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RouteState::Active => "Active",
+            RouteState::Invalid => "Invalid",
+        }
+    }
+}
+
+impl fmt::Display for RouteState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Display for RoutePrefix {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RoutePrefix::Cidr(n) => n.fmt(f),
+            RoutePrefix::Tag(t) => f.write_str(t),
+        }
+    }
+}
+
 /// Switches for behaviour Azure documents inconsistently (domain notes §1.8 quirks).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RouteOptions {
@@ -62,24 +115,750 @@ impl Default for RouteOptions {
     }
 }
 
-/// Every route of the subnet, Active and Invalid, in Azure's display order.
+/// The service tag whose prefixes a service endpoint injects as routes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ServiceEndpointTag {
+    pub tag: String,
+    /// Microsoft does not say which tag a given endpoint type injects; `true` marks the choices
+    /// made here without any documented hint (the regional `Storage.<Region>` for
+    /// `Microsoft.Storage`, and the tag guessed from the name of an endpoint type not in the table).
+    pub inferred: bool,
+}
+
+/// Endpoint types whose prefixes are the whole top-level tag: these services accept service
+/// endpoint traffic from any region, so no regional narrowing applies.
+const TOP_LEVEL_SE_TAGS: [(&str, &str); 8] = [
+    ("Microsoft.Storage.Global", "Storage"),
+    ("Microsoft.EventHub", "EventHub"),
+    ("Microsoft.KeyVault", "AzureKeyVault"),
+    ("Microsoft.ServiceBus", "ServiceBus"),
+    ("Microsoft.AzureCosmosDB", "AzureCosmosDB"),
+    ("Microsoft.AzureActiveDirectory", "AzureActiveDirectory"),
+    ("Microsoft.Web", "AppService"),
+    ("Microsoft.ContainerRegistry", "AzureContainerRegistry"),
+];
+
+/// Which service tag's prefixes the service endpoint `service` (e.g. `Microsoft.Storage`) adds to
+/// a subnet in `region`. Azure only says the prefixes are those of "the corresponding service tag".
+///
+/// - `Microsoft.Storage` → `Storage.<Region>`: **inferred**. The endpoint reaches same-region
+///   accounts (older docs: plus the paired region); the paired region's prefixes are not added.
+/// - `Microsoft.Sql` → `Sql.<Region>`: SQL service endpoints reach the same region only.
+/// - the rest → their top-level tag (see `TOP_LEVEL_SE_TAGS`); an unknown `Microsoft.X` → tag `X`,
+///   inferred from the name.
+pub fn service_endpoint_tag(service: &str, region: &str) -> ServiceEndpointTag {
+    if service.eq_ignore_ascii_case("Microsoft.Storage") {
+        return ServiceEndpointTag { tag: tags::regional_tag("Storage", region), inferred: true };
+    }
+    if service.eq_ignore_ascii_case("Microsoft.Sql") {
+        return ServiceEndpointTag { tag: tags::regional_tag("Sql", region), inferred: false };
+    }
+    if let Some((_, tag)) = TOP_LEVEL_SE_TAGS.iter().find(|(s, _)| s.eq_ignore_ascii_case(service)) {
+        return ServiceEndpointTag { tag: tag.to_string(), inferred: false };
+    }
+    let guess = match service.get(..10) {
+        Some(p) if p.eq_ignore_ascii_case("Microsoft.") => &service[10..],
+        _ => service,
+    };
+    ServiceEndpointTag { tag: guess.to_string(), inferred: true }
+}
+
+/// What produced a route; drives equal-prefix precedence and display order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Kind {
+    VnetLocal,
+    Peering,
+    Internet,
+    Reserved,
+    ServiceEndpoint,
+    PrivateEndpoint,
+    Gateway,
+    User,
+}
+
+impl Kind {
+    /// Equal-prefix precedence (§1.6): UDR > BGP > system, except that service-endpoint routes
+    /// can't be overridden (2024 doc). VNet, peering and PE routes outrank 0/0 and the reserved
+    /// `None` routes when they collide (a peered range equal to 10/8): Azure does not document this
+    /// collision, and a reachable address space beating a blanket drop is the only sane reading.
+    fn rank(self) -> u8 {
+        match self {
+            Kind::ServiceEndpoint => 5,
+            Kind::User => 4,
+            Kind::Gateway => 3,
+            Kind::VnetLocal | Kind::Peering | Kind::PrivateEndpoint => 2,
+            Kind::Internet | Kind::Reserved => 1,
+        }
+    }
+
+    fn source(self) -> RouteSource {
+        match self {
+            Kind::User => RouteSource::User,
+            Kind::Gateway => RouteSource::VirtualNetworkGateway,
+            _ => RouteSource::Default,
+        }
+    }
+}
+
+/// Facts about a private endpoint needed for the /32 invalidation rule (§1.7).
+#[derive(Debug, Clone)]
+struct PeInfo {
+    ip: Ipv4Addr,
+    subnet: String,
+    route_table_policy: bool,
+    /// The PE VNet's address range holding the PE IP.
+    vnet_range: Option<Ipv4Net>,
+}
+
+#[derive(Debug, Clone)]
+struct Candidate {
+    route: EffectiveRoute,
+    kind: Kind,
+    /// The tag a UDR was written with, when its CIDRs come from the tag data file.
+    from_tag: Option<String>,
+    pe: Option<PeInfo>,
+}
+
+impl Candidate {
+    fn new(
+        kind: Kind,
+        prefix: RoutePrefix,
+        next_hop_type: NextHopType,
+        next_hop_ip: Option<Ipv4Addr>,
+        element: ElementRef,
+    ) -> Self {
+        Candidate {
+            route: EffectiveRoute {
+                source: kind.source(),
+                state: RouteState::Active,
+                prefix,
+                next_hop_type,
+                next_hop_ip,
+                name: String::new(),
+                element,
+                invalid_reason: None,
+            },
+            kind,
+            from_tag: None,
+            pe: None,
+        }
+    }
+
+    fn active(&self) -> bool {
+        self.route.state == RouteState::Active
+    }
+
+    fn invalidate(&mut self, reason: String) {
+        self.route.state = RouteState::Invalid;
+        self.route.invalid_reason = Some(reason);
+    }
+
+    fn cidr(&self) -> Option<Ipv4Net> {
+        match self.route.prefix {
+            RoutePrefix::Cidr(n) => Some(n),
+            RoutePrefix::Tag(_) => None,
+        }
+    }
+
+    /// How an invalid-route reason names this route.
+    fn describe(&self) -> String {
+        let r = &self.route;
+        let what = match self.kind {
+            Kind::User => return format!("user route {} ({})", r.name, r.element.id),
+            Kind::Gateway => format!("gateway route {} via {}", r.prefix, r.element.name),
+            Kind::ServiceEndpoint => format!("service endpoint route {}", r.prefix),
+            Kind::PrivateEndpoint => format!("private endpoint route {}", r.prefix),
+            Kind::Peering => format!("peering route {}", r.prefix),
+            Kind::VnetLocal | Kind::Internet | Kind::Reserved => {
+                format!("system route {} {}", r.prefix, r.next_hop_type)
+            }
+        };
+        format!("{what} ({})", r.element.id)
+    }
+}
+
+/// Equal-prefix identity: CIDRs by network, tags case-insensitively (Azure compares tags so).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum PrefixKey {
+    Cidr(Ipv4Net),
+    Tag(String),
+}
+
+fn prefix_key(p: &RoutePrefix) -> PrefixKey {
+    match p {
+        RoutePrefix::Cidr(n) => PrefixKey::Cidr(n.trunc()),
+        RoutePrefix::Tag(t) => PrefixKey::Tag(t.to_ascii_lowercase()),
+    }
+}
+
+/// Among tags on equal footing: regional > top-level > `AzureCloud.<region>` > `AzureCloud` (§1.4).
+fn tag_class(tag: &str) -> u8 {
+    let t = tag.to_ascii_lowercase();
+    if t == "azurecloud" {
+        0
+    } else if t.starts_with("azurecloud.") {
+        1
+    } else if t.contains('.') {
+        3
+    } else {
+        2
+    }
+}
+
+fn platform_route(prefix: Ipv4Net) -> ElementRef {
+    ElementRef::new(format!("system-route:{prefix}"), prefix.to_string(), Some(Origin::platform("Azure")))
+}
+
+fn cidr(s: &str) -> Ipv4Net {
+    s.parse().expect("constant prefix")
+}
+
+/// Every route of the subnet, Active and Invalid.
+///
+/// Order (stable, independent of how Azure happens to list them): by source — `Default`, then
+/// `VirtualNetworkGateway`, then `User` — and within `Default` by origin: VNet ranges, peering ranges,
+/// 0.0.0.0/0 Internet, reserved-range `None` routes, service-endpoint routes, private-endpoint /32s;
+/// then by prefix (CIDRs by address then length, tag prefixes after CIDRs by name); then by input order.
+///
+/// Service-endpoint routes carry the prefixes of the tag `service_endpoint_tag` picks; the
+/// `Microsoft.Storage` → `Storage.<Region>` choice is inferred (the docs do not say which tag).
+/// Private endpoints without a known IP add no route here.
 pub fn effective_routes(
     estate: &Estate,
     tags: &ServiceTags,
     subnet: SubnetRef<'_>,
     options: RouteOptions,
 ) -> Vec<EffectiveRoute> {
-    let _ = (estate, tags, subnet, options);
-    Vec::new()
+    let vnet = subnet.vnet;
+    let table = subnet.subnet.route_table.as_deref().and_then(|t| estate.route_table(t));
+    let mut cands = Vec::new();
+    system_routes(vnet, &mut cands);
+    peering_routes(estate, vnet, &mut cands);
+    if !table.is_some_and(|t| t.disable_bgp_route_propagation) {
+        gateway_routes(estate, vnet, &mut cands);
+    }
+    service_endpoint_routes(estate, tags, subnet, &mut cands);
+    private_endpoint_routes(estate, vnet, &mut cands);
+    if let Some(t) = table {
+        user_routes(t, tags, &mut cands);
+    }
+
+    prefer_system_over_bgp(&mut cands);
+    settle_equal_prefixes(&mut cands);
+    invalidate_private_endpoint_routes(&mut cands);
+    if options.drop_reserved_none_routes_under_default_udr {
+        drop_reserved_under_default_udr(&mut cands);
+    }
+
+    let mut indexed: Vec<(usize, Candidate)> = cands.into_iter().enumerate().collect();
+    indexed.sort_by(|(ia, a), (ib, b)| {
+        // `Kind`'s declaration order already groups Default, gateway, then user routes.
+        let key = |c: &Candidate| (c.kind, prefix_key(&c.route.prefix));
+        key(a).cmp(&key(b)).then(ia.cmp(ib))
+    });
+    indexed.into_iter().map(|(_, c)| c.route).collect()
+}
+
+/// §1.1: a VnetLocal route per address range, 0/0 Internet, and the reserved `None` routes —
+/// flipped to VnetLocal when a range equals one (the range's own route is that route) and removed
+/// when a range contains one.
+fn system_routes(vnet: &adbflow_model::VNet, cands: &mut Vec<Candidate>) {
+    let element = ElementRef::new(ids::vnet(&vnet.name), &vnet.name, vnet.origin.clone());
+    let ranges: Vec<Ipv4Net> = vnet.address_space.iter().map(|p| p.0.trunc()).collect();
+    for r in &ranges {
+        cands.push(Candidate::new(
+            Kind::VnetLocal,
+            RoutePrefix::Cidr(*r),
+            NextHopType::VnetLocal,
+            None,
+            element.clone(),
+        ));
+    }
+    let default = cidr("0.0.0.0/0");
+    cands.push(Candidate::new(
+        Kind::Internet,
+        RoutePrefix::Cidr(default),
+        NextHopType::Internet,
+        None,
+        platform_route(default),
+    ));
+    for reserved in PRIVATE_RANGES.map(cidr) {
+        if ranges.iter().any(|r| r.contains(&reserved)) {
+            continue;
+        }
+        cands.push(Candidate::new(
+            Kind::Reserved,
+            RoutePrefix::Cidr(reserved),
+            NextHopType::None,
+            None,
+            platform_route(reserved),
+        ));
+    }
+}
+
+/// §1.2: each address range of each Connected peered VNet.
+fn peering_routes(estate: &Estate, vnet: &adbflow_model::VNet, cands: &mut Vec<Candidate>) {
+    for p in estate.connected_peerings(&vnet.name) {
+        let Some(remote) = estate.vnet(&p.remote_vnet) else { continue };
+        let element = ElementRef::new(ids::peering(&p.vnet, &p.name), &p.name, p.origin.clone());
+        for r in &remote.address_space {
+            cands.push(Candidate::new(
+                Kind::Peering,
+                RoutePrefix::Cidr(r.0.trunc()),
+                NextHopType::VNetPeering,
+                None,
+                element.clone(),
+            ));
+        }
+    }
+}
+
+/// §1.2, §1.4, §7.1: the prefixes of this VNet's gateways, and of a peered hub's gateways when this
+/// side uses remote gateways and the hub side allows gateway transit.
+fn gateway_routes(estate: &Estate, vnet: &adbflow_model::VNet, cands: &mut Vec<Candidate>) {
+    let mut vnets = vec![vnet.name.as_str()];
+    for p in estate.connected_peerings(&vnet.name) {
+        if p.use_remote_gateways && estate.reverse_peering(p).is_some_and(|b| b.allow_gateway_transit) {
+            vnets.push(p.remote_vnet.as_str());
+        }
+    }
+    for gw in estate.gateways.iter().filter(|g| vnets.contains(&g.vnet.as_str())) {
+        let element = ElementRef::new(ids::gateway(&gw.name), &gw.name, gw.origin.clone());
+        for p in &gw.onprem_prefixes {
+            cands.push(Candidate::new(
+                Kind::Gateway,
+                RoutePrefix::Cidr(p.0.trunc()),
+                NextHopType::VirtualNetworkGateway,
+                gw.public_ip,
+                element.clone(),
+            ));
+        }
+    }
+}
+
+/// §1.2, §5: service-endpoint prefixes, on the subnet that enables the endpoint only.
+fn service_endpoint_routes(
+    estate: &Estate,
+    tags: &ServiceTags,
+    subnet: SubnetRef<'_>,
+    cands: &mut Vec<Candidate>,
+) {
+    let region = estate.vnet_region(subnet.vnet);
+    for se in &subnet.subnet.service_endpoints {
+        let choice = service_endpoint_tag(se, region);
+        let note = if choice.inferred { "; inferred" } else { "" };
+        let element = ElementRef::new(
+            ids::subnet(&subnet.vnet.name, &subnet.subnet.name),
+            format!("{} service endpoint {se} (prefixes of {}{note})", subnet.subnet.name, choice.tag),
+            subnet.subnet.origin.clone(),
+        );
+        for prefix in tag_prefixes(tags, &choice.tag) {
+            cands.push(Candidate::new(
+                Kind::ServiceEndpoint,
+                prefix,
+                NextHopType::VirtualNetworkServiceEndpoint,
+                None,
+                element.clone(),
+            ));
+        }
+    }
+}
+
+/// The route prefixes a tag stands for: its CIDRs when the data file lists it, else the tag itself.
+fn tag_prefixes(tags: &ServiceTags, tag: &str) -> Vec<RoutePrefix> {
+    match tags.prefixes(tag) {
+        Some(ps) => ps.iter().map(|p| RoutePrefix::Cidr(p.trunc())).collect(),
+        None => vec![RoutePrefix::Tag(tag.to_string())],
+    }
+}
+
+/// §1.7, §6: a /32 per private endpoint in this VNet or a directly Connected peered VNet — peering
+/// is not transitive (§7.1), so endpoints two peerings away add nothing.
+fn private_endpoint_routes(estate: &Estate, vnet: &adbflow_model::VNet, cands: &mut Vec<Candidate>) {
+    let mut reachable: BTreeSet<&str> = BTreeSet::from([vnet.name.as_str()]);
+    reachable.extend(estate.connected_peerings(&vnet.name).map(|p| p.remote_vnet.as_str()));
+    for pe in &estate.private_endpoints {
+        let Some(ip) = pe.ip else { continue };
+        let pe_vnet = pe.subnet.split_once('/').map_or(pe.subnet.as_str(), |(v, _)| v);
+        if !reachable.contains(pe_vnet) {
+            continue;
+        }
+        let route_table_policy = estate
+            .subnet(&pe.subnet)
+            .is_some_and(|s| s.subnet.private_endpoint_network_policies.route_table_enabled());
+        let vnet_range = estate
+            .vnet(pe_vnet)
+            .and_then(|v| v.address_space.iter().map(|p| p.0.trunc()).find(|r| r.contains(&ip)));
+        let element = ElementRef::new(ids::private_endpoint(&pe.name), &pe.name, pe.origin.clone());
+        let mut c = Candidate::new(
+            Kind::PrivateEndpoint,
+            RoutePrefix::Cidr(Ipv4Net::new(ip, 32).expect("32 is a valid length")),
+            NextHopType::InterfaceEndpoint,
+            None,
+            element,
+        );
+        c.pe = Some(PeInfo { ip, subnet: pe.subnet.clone(), route_table_policy, vnet_range });
+        cands.push(c);
+    }
+}
+
+/// §1.4: the subnet's UDRs; a tag-prefixed UDR becomes one route per CIDR when tag data exists.
+fn user_routes(table: &RouteTable, tags: &ServiceTags, cands: &mut Vec<Candidate>) {
+    for udr in &table.routes {
+        let element = ElementRef::new(ids::route(&table.name, &udr.name), &udr.name, udr.origin.clone());
+        let (prefixes, from_tag) = match &udr.address_prefix {
+            RouteDestination::Prefix(n) => (vec![RoutePrefix::Cidr(n.trunc())], None),
+            RouteDestination::Tag(t) => {
+                let ps = tag_prefixes(tags, t);
+                let expanded = matches!(ps.first(), Some(RoutePrefix::Cidr(_)));
+                (ps, expanded.then(|| t.clone()))
+            }
+        };
+        for prefix in prefixes {
+            let mut c =
+                Candidate::new(Kind::User, prefix, udr.next_hop_type, udr.next_hop_ip, element.clone());
+            c.route.name = udr.name.clone();
+            c.from_tag = from_tag.clone();
+            cands.push(c);
+        }
+    }
+}
+
+/// §1.6: "system routes for VNet, VNet peering and service endpoints are preferred even if BGP
+/// routes are more specific": a gateway route inside (or equal to) such a route's prefix loses.
+/// Tag-prefixed service-endpoint routes have no known extent, so they cannot shadow gateway routes.
+fn prefer_system_over_bgp(cands: &mut [Candidate]) {
+    let preferred: Vec<(Ipv4Net, String)> = cands
+        .iter()
+        .filter(|c| matches!(c.kind, Kind::VnetLocal | Kind::Peering | Kind::ServiceEndpoint))
+        .filter_map(|c| c.cidr().map(|n| (n, c.describe())))
+        .collect();
+    for c in cands.iter_mut().filter(|c| c.kind == Kind::Gateway) {
+        let Some(net) = c.cidr() else { continue };
+        if let Some((_, winner)) = preferred.iter().find(|(p, _)| p.contains(&net)) {
+            c.invalidate(format!(
+                "overridden by {winner}: Azure prefers VNet, peering and service-endpoint routes over \
+                 gateway routes, even more specific ones"
+            ));
+        }
+    }
+}
+
+/// §1.6: on equal prefix UDR > BGP > system, service-endpoint routes above all; the loser is
+/// Invalid. Among UDRs an explicit CIDR beats one expanded from a tag, and tags rank as §1.4 says.
+fn settle_equal_prefixes(cands: &mut [Candidate]) {
+    let keys: BTreeSet<PrefixKey> =
+        cands.iter().filter(|c| c.active()).map(|c| prefix_key(&c.route.prefix)).collect();
+    for key in keys {
+        let group: Vec<usize> = (0..cands.len())
+            .filter(|&i| cands[i].active() && prefix_key(&cands[i].route.prefix) == key)
+            .collect();
+        if group.len() < 2 {
+            continue;
+        }
+        let strength =
+            |c: &Candidate| (c.kind.rank(), c.from_tag.is_none(), c.from_tag.as_deref().map_or(0, tag_class));
+        // First in input order wins a full tie, so the result never depends on sorting.
+        let winner = group
+            .iter()
+            .copied()
+            .reduce(|best, i| if strength(&cands[i]) > strength(&cands[best]) { i } else { best })
+            .expect("group has members");
+        let mut reason = format!("overridden by {}", cands[winner].describe());
+        if cands[winner].kind == Kind::ServiceEndpoint {
+            reason.push_str("; service-endpoint routes can't be overridden");
+        }
+        for i in group.into_iter().filter(|&i| i != winner) {
+            cands[i].invalidate(reason.clone());
+        }
+    }
+}
+
+/// §1.7 twin rule: a PE /32 is Invalid when the PE's subnet enables route-table network policies
+/// and a UDR covers the PE IP with a prefix at least as long as the PE VNet range holding the IP.
+/// A 0.0.0.0/0 UDR is never long enough (address ranges are never /0).
+fn invalidate_private_endpoint_routes(cands: &mut [Candidate]) {
+    let udrs: Vec<(Ipv4Net, String)> = cands
+        .iter()
+        .filter(|c| c.kind == Kind::User)
+        .filter_map(|c| c.cidr().map(|n| (n, c.describe())))
+        .collect();
+    for c in cands.iter_mut().filter(|c| c.active() && c.kind == Kind::PrivateEndpoint) {
+        let Some(pe) = c.pe.clone() else { continue };
+        let Some(range) = pe.vnet_range else { continue };
+        if !pe.route_table_policy {
+            continue;
+        }
+        let covering = udrs
+            .iter()
+            .find(|(n, _)| n.prefix_len() > 0 && n.contains(&pe.ip) && n.prefix_len() >= range.prefix_len());
+        if let Some((n, udr)) = covering {
+            c.invalidate(format!(
+                "invalidated by {udr}: the private endpoint's subnet {} enables route-table network \
+                 policies and {n} is at least as specific as its VNet range {range}",
+                pe.subnet
+            ));
+        }
+    }
+}
+
+/// §1.8 quirk: Microsoft's worked example lists no reserved-range `None` routes for a subnet whose
+/// route table has a 0.0.0.0/0 UDR. Shown here as Invalid so the user still sees them.
+fn drop_reserved_under_default_udr(cands: &mut [Candidate]) {
+    let default_udr = cands
+        .iter()
+        .find(|c| c.kind == Kind::User && c.active() && c.cidr().is_some_and(|n| n.prefix_len() == 0))
+        .map(Candidate::describe);
+    let Some(udr) = default_udr else { return };
+    for c in cands.iter_mut().filter(|c| c.kind == Kind::Reserved && c.active()) {
+        c.invalidate(format!(
+            "removed because {udr} takes 0.0.0.0/0, as in Microsoft's documented routing example \
+             (option drop_reserved_none_routes_under_default_udr)"
+        ));
+    }
+}
+
+/// How well a route matches a destination; larger wins. Field order is the comparison order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct MatchRank {
+    /// Prefix length of the match (tag matches: see `tag_specificity`).
+    specificity: u8,
+    /// An explicit CIDR beats a tag on an exact tie (§1.4).
+    explicit: bool,
+    tag_class: u8,
+    precedence: u8,
+}
+
+/// Equal-prefix precedence of Active routes, for inputs that were not settled by
+/// `effective_routes` (§1.6 order; service-endpoint routes first).
+fn precedence(r: &EffectiveRoute) -> u8 {
+    match (r.source, r.next_hop_type) {
+        (_, NextHopType::VirtualNetworkServiceEndpoint) => 4,
+        (RouteSource::User, _) => 3,
+        (RouteSource::VirtualNetworkGateway, _) => 2,
+        (RouteSource::Default, _) => 1,
+    }
+}
+
+/// Does a CIDR route carry `dest`? Exact IPs by containment. A symbolic destination is somewhere in
+/// its declared tags: with tag data, a route that holds a whole published block of one of those tags
+/// carries it (so service-endpoint CIDRs expanded from the data still catch symbolic storage
+/// addresses); otherwise only 0.0.0.0/0 is known to.
+fn cidr_matches(net: &Ipv4Net, dest: &DestAddr, tags: &ServiceTags) -> bool {
+    if dest.in_prefix(net) {
+        return true;
+    }
+    dest.ip.is_none()
+        && dest.tags.iter().any(|t| tags.prefixes(t).is_some_and(|ps| ps.iter().any(|p| net.contains(p))))
+}
+
+/// Specificity of a matching tag route: with tag data and an exact IP, the length of the tag's
+/// longest prefix holding the IP; otherwise 1, so a tag match beats only 0.0.0.0/0.
+fn tag_specificity(tag: &str, dest: &DestAddr, tags: &ServiceTags) -> u8 {
+    match (dest.ip, tags.prefixes(tag)) {
+        (Some(ip), Some(ps)) => {
+            ps.iter().filter(|p| p.contains(&ip)).map(|p| p.prefix_len()).max().unwrap_or(1)
+        }
+        _ => 1,
+    }
+    .max(1)
+}
+
+fn match_rank(r: &EffectiveRoute, dest: &DestAddr, tags: &ServiceTags) -> Option<MatchRank> {
+    let precedence = precedence(r);
+    match &r.prefix {
+        RoutePrefix::Cidr(net) => cidr_matches(net, dest, tags).then_some(MatchRank {
+            specificity: net.prefix_len(),
+            explicit: true,
+            tag_class: 0,
+            precedence,
+        }),
+        RoutePrefix::Tag(t) => tags.contains(t, dest).then(|| MatchRank {
+            specificity: tag_specificity(t, dest, tags),
+            explicit: false,
+            tag_class: tag_class(t),
+            precedence,
+        }),
+    }
 }
 
 /// The Active route that carries a packet to `dest` (longest prefix; for symbolic destinations
 /// a matching service-tag route beats 0.0.0.0/0), or `None` when nothing matches.
+///
+/// A symbolic destination matches a CIDR route only when the route is 0.0.0.0/0 or, with tag data,
+/// holds a whole published prefix of one of the destination's declared tags (so service-endpoint
+/// routes expanded from the data still carry symbolic service addresses).
+///
+/// Ties at equal specificity: explicit CIDR over tag, then regional tag > top-level tag >
+/// `AzureCloud.<region>` > `AzureCloud`, then service endpoint > user > gateway > system, then the
+/// earlier route in `routes`.
 pub fn select<'r>(
     routes: &'r [EffectiveRoute],
     dest: &DestAddr,
     tags: &ServiceTags,
 ) -> Option<&'r EffectiveRoute> {
-    let _ = (routes, dest, tags);
-    None
+    let mut best: Option<(MatchRank, &EffectiveRoute)> = None;
+    for r in routes.iter().filter(|r| r.is_active()) {
+        let Some(rank) = match_rank(r, dest, tags) else { continue };
+        let better = match &best {
+            None => true,
+            Some((b, _)) => rank > *b,
+        };
+        if better {
+            best = Some((rank, r));
+        }
+    }
+    best.map(|(_, r)| r)
+}
+
+/// One row of Azure CLI's `az network nic show-effective-route-table` output. Keys are declared in
+/// the alphabetical order the CLI prints them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AzureEffectiveRoute {
+    pub address_prefix: Vec<String>,
+    /// Tag-prefixed routes without tag data list their tag here and no address prefix.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub destination_service_tags: Vec<String>,
+    pub name: Option<String>,
+    pub next_hop_ip_address: Vec<String>,
+    pub next_hop_type: String,
+    pub source: String,
+    pub state: String,
+}
+
+/// The CLI's `{"value": [...]}` envelope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AzureEffectiveRouteTable {
+    pub value: Vec<AzureEffectiveRoute>,
+}
+
+/// Render routes in the Azure CLI shape so a user can diff the twin against the cloud. Like Azure,
+/// one service endpoint (or one tag-prefixed UDR) is one row listing all its prefixes; every other
+/// route is its own row.
+pub fn azure_cli_view(routes: &[EffectiveRoute]) -> AzureEffectiveRouteTable {
+    // Rows that may absorb further prefixes carry the key that identifies their element.
+    type GroupKey = Option<(RouteSource, RouteState, String)>;
+    let mut rows: Vec<(GroupKey, AzureEffectiveRoute)> = Vec::new();
+    for r in routes {
+        let groupable =
+            r.source == RouteSource::User || r.next_hop_type == NextHopType::VirtualNetworkServiceEndpoint;
+        let group = groupable.then(|| (r.source, r.state, r.element.id.clone()));
+        let row = match rows.iter_mut().find(|(g, _)| group.is_some() && *g == group) {
+            Some((_, row)) => row,
+            None => {
+                rows.push((
+                    group,
+                    AzureEffectiveRoute {
+                        address_prefix: Vec::new(),
+                        destination_service_tags: Vec::new(),
+                        name: (!r.name.is_empty()).then(|| r.name.clone()),
+                        next_hop_ip_address: r.next_hop_ip.iter().map(|ip| ip.to_string()).collect(),
+                        next_hop_type: r.next_hop_type.as_str().to_string(),
+                        source: r.source.as_str().to_string(),
+                        state: r.state.as_str().to_string(),
+                    },
+                ));
+                &mut rows.last_mut().expect("just pushed").1
+            }
+        };
+        match &r.prefix {
+            RoutePrefix::Cidr(n) => row.address_prefix.push(n.to_string()),
+            RoutePrefix::Tag(t) => row.destination_service_tags.push(t.clone()),
+        }
+    }
+    AzureEffectiveRouteTable { value: rows.into_iter().map(|(_, row)| row).collect() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn route(source: RouteSource, prefix: RoutePrefix, hop: NextHopType) -> EffectiveRoute {
+        EffectiveRoute {
+            source,
+            state: RouteState::Active,
+            prefix,
+            next_hop_type: hop,
+            next_hop_ip: None,
+            name: String::new(),
+            element: ElementRef::new("test", "test", None),
+            invalid_reason: None,
+        }
+    }
+
+    // §1.2 / §5: endpoint types map to the tag whose prefixes they inject.
+    #[test]
+    fn service_endpoint_tags() {
+        let st = service_endpoint_tag("Microsoft.Storage", "eastus2");
+        assert_eq!(st, ServiceEndpointTag { tag: "Storage.EastUS2".into(), inferred: true });
+        assert_eq!(service_endpoint_tag("microsoft.storage.global", "eastus2").tag, "Storage");
+        assert_eq!(service_endpoint_tag("Microsoft.Sql", "westeurope").tag, "Sql.WestEurope");
+        assert_eq!(service_endpoint_tag("Microsoft.KeyVault", "eastus2").tag, "AzureKeyVault");
+        assert_eq!(service_endpoint_tag("Microsoft.EventHub", "eastus2").tag, "EventHub");
+        let unknown = service_endpoint_tag("Microsoft.Shiny", "eastus2");
+        assert_eq!(unknown, ServiceEndpointTag { tag: "Shiny".into(), inferred: true });
+    }
+
+    // §1.4: among tags on equal footing, regional > top-level > AzureCloud.<region> > AzureCloud.
+    #[test]
+    fn tag_classes_order_as_documented() {
+        assert!(tag_class("Storage.EastUS2") > tag_class("Storage"));
+        assert!(tag_class("Storage") > tag_class("AzureCloud.eastus2"));
+        assert!(tag_class("AzureCloud.eastus2") > tag_class("AzureCloud"));
+    }
+
+    #[test]
+    fn select_ignores_invalid_routes_and_returns_none_without_match() {
+        let mut r = route(RouteSource::User, RoutePrefix::Cidr(cidr("10.0.0.0/8")), NextHopType::None);
+        r.state = RouteState::Invalid;
+        let routes = vec![r];
+        let t = ServiceTags::symbolic();
+        assert!(select(&routes, &DestAddr::ip(Ipv4Addr::new(10, 1, 1, 1)), &t).is_none());
+        assert!(select(&[], &DestAddr::ip(Ipv4Addr::new(10, 1, 1, 1)), &t).is_none());
+    }
+
+    // §1.4: explicit CIDR beats a tag on an exact tie; without data a tag route is "/1-ish".
+    #[test]
+    fn tag_match_without_data_beats_only_default_route() {
+        let t = ServiceTags::symbolic();
+        let tag = route(RouteSource::User, RoutePrefix::Tag("Storage".into()), NextHopType::Internet);
+        let zero = route(RouteSource::User, RoutePrefix::Cidr(cidr("0.0.0.0/0")), NextHopType::None);
+        let one =
+            route(RouteSource::User, RoutePrefix::Cidr(cidr("0.0.0.0/1")), NextHopType::VirtualAppliance);
+        let mut dest = DestAddr::ip(Ipv4Addr::new(20, 38, 1, 1));
+        dest.tags = vec!["Storage.EastUS2".into()];
+        let routes = vec![zero.clone(), tag.clone()];
+        assert_eq!(select(&routes, &dest, &t), Some(&routes[1]));
+        let routes = vec![tag, one, zero];
+        assert_eq!(select(&routes, &dest, &t), Some(&routes[1]), "explicit /1 beats the tag on a tie");
+    }
+
+    #[test]
+    fn azure_cli_view_groups_service_endpoint_prefixes() {
+        let mut se1 = route(
+            RouteSource::Default,
+            RoutePrefix::Cidr(cidr("20.38.0.0/16")),
+            NextHopType::VirtualNetworkServiceEndpoint,
+        );
+        se1.element = ElementRef::new("subnet:v/s", "s", None);
+        let mut se2 = se1.clone();
+        se2.prefix = RoutePrefix::Cidr(cidr("20.39.0.0/16"));
+        let mut v1 =
+            route(RouteSource::Default, RoutePrefix::Cidr(cidr("10.0.0.0/16")), NextHopType::VnetLocal);
+        v1.element = ElementRef::new("vnet:v", "v", None);
+        let mut v2 = v1.clone();
+        v2.prefix = RoutePrefix::Cidr(cidr("10.1.0.0/16"));
+        let view = azure_cli_view(&[v1, v2, se1, se2]);
+        assert_eq!(view.value.len(), 3, "VNet ranges stay separate rows, SE prefixes share one");
+        assert_eq!(view.value[2].address_prefix, vec!["20.38.0.0/16", "20.39.0.0/16"]);
+        let json = serde_json::to_value(&view).unwrap();
+        let row = &json["value"][0];
+        assert_eq!(row["addressPrefix"], serde_json::json!(["10.0.0.0/16"]));
+        assert_eq!(row["nextHopType"], "VnetLocal");
+        assert_eq!(row["source"], "Default");
+        assert_eq!(row["state"], "Active");
+        assert_eq!(row["name"], serde_json::Value::Null);
+        assert_eq!(row["nextHopIpAddress"], serde_json::json!([]));
+    }
 }
