@@ -11,11 +11,19 @@ use std::net::Ipv4Addr;
 /// How the packet reaches the destination's front door.
 #[derive(Debug, Clone)]
 pub enum Arrival<'a> {
-    PrivateEndpoint { name: &'a str },
+    PrivateEndpoint {
+        name: &'a str,
+    },
     /// Over a service endpoint: the service sees the subnet's identity and the private source IP.
-    ServiceEndpoint { subnet: SubnetRef<'a> },
+    ServiceEndpoint {
+        subnet: SubnetRef<'a>,
+    },
     /// Over the public address, from `source_ip` (when known) in `source_region` (when in Azure).
-    Public { source_ip: Option<Ipv4Addr>, source_region: Option<&'a str>, seen_as: String },
+    Public {
+        source_ip: Option<Ipv4Addr>,
+        source_region: Option<&'a str>,
+        seen_as: String,
+    },
     /// Inside a VNet (VNet-local, peering, gateway): no public front door is involved.
     Private,
 }
@@ -29,7 +37,10 @@ pub fn accept(ep: &NamedEndpoint<'_>, arrival: &Arrival<'_>) -> Result<Hop, Bloc
         return Ok(Hop::new(
             HopKind::Destination,
             ep.element.clone(),
-            format!("{} accepts traffic through private endpoint {name}; its public firewall does not apply", ep.fqdn),
+            format!(
+                "{} accepts traffic through private endpoint {name}; its public firewall does not apply",
+                ep.fqdn
+            ),
         ));
     }
     if let Some(sa) = ep.storage {
@@ -41,7 +52,11 @@ pub fn accept(ep: &NamedEndpoint<'_>, arrival: &Arrival<'_>) -> Result<Hop, Bloc
             ));
         }
         if sa.default_action == DefaultAction::Allow {
-            return Ok(Hop::new(HopKind::Destination, el, format!("storage account {} allows all networks", sa.name)));
+            return Ok(Hop::new(
+                HopKind::Destination,
+                el,
+                format!("storage account {} allows all networks", sa.name),
+            ));
         }
         match arrival {
             Arrival::ServiceEndpoint { subnet } => {
@@ -112,7 +127,10 @@ pub fn accept(ep: &NamedEndpoint<'_>, arrival: &Arrival<'_>) -> Result<Hop, Bloc
         if via_public && e.public_network_access == PublicNetworkAccess::Disabled {
             return Err(blocked(
                 ep.element.clone(),
-                format!("{} has public network access disabled: only its private endpoints are reachable", e.fqdn),
+                format!(
+                    "{} has public network access disabled: only its private endpoints are reachable",
+                    e.fqdn
+                ),
             ));
         }
         if via_public && !e.allowed_source_ips.is_empty() {

@@ -31,7 +31,10 @@ pub fn resolver_for<'a>(estate: &'a Estate, vnet: &'a VNet) -> Resolver<'a> {
     let Some(&server) = vnet.dns_servers.first() else {
         return Resolver {
             view: Some(vnet),
-            description: format!("Azure-provided DNS (168.63.129.16) with the private zones linked to {}", vnet.name),
+            description: format!(
+                "Azure-provided DNS (168.63.129.16) with the private zones linked to {}",
+                vnet.name
+            ),
             element: vnet_el,
             inferred: false,
             broken: None,
@@ -220,13 +223,17 @@ pub fn resolve<'a>(estate: &'a Estate, resolver: Resolver<'a>, fqdn: &str) -> Re
                 name: ep.fqdn.clone(),
                 record_type: "A",
                 data: if ep.ips.is_empty() {
-                    vec![format!("<public address in {}>", ep.tags.first().map(String::as_str).unwrap_or("Internet"))]
+                    vec![format!(
+                        "<public address in {}>",
+                        ep.tags.first().map(String::as_str).unwrap_or("Internet")
+                    )]
                 } else {
                     ep.ips.iter().map(|i| i.to_string()).collect()
                 },
                 source: "public DNS".into(),
             });
-            let dest = DestAddr { ip: ep.ips.first().copied(), tags: ep.tags.clone(), region: ep.region.clone() };
+            let dest =
+                DestAddr { ip: ep.ips.first().copied(), tags: ep.tags.clone(), region: ep.region.clone() };
             let outcome = Outcome::Resolved {
                 dest,
                 answered_by: ep.element.clone(),

@@ -82,7 +82,11 @@ pub fn internet_egress(estate: &Estate, s: SubnetRef<'_>) -> Result<InternetEgre
                 element: ElementRef::new(ids::load_balancer(&lb.name), lb.name.clone(), lb.origin.clone()),
                 snat_ip: ip,
                 seen_as: seen_as(&format!("load balancer {} outbound", lb.name), ip),
-                detail: format!("load balancer {} has an outbound rule for the NICs in {}", lb.name, s.path()),
+                detail: format!(
+                    "load balancer {} has an outbound rule for the NICs in {}",
+                    lb.name,
+                    s.path()
+                ),
             });
         }
     }

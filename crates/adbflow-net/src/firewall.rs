@@ -143,7 +143,12 @@ fn snat_private_ranges(policy: Option<&FirewallPolicy>) -> Vec<Ipv4Net> {
     out
 }
 
-fn rule_el(p: &FirewallPolicy, group: &str, c: &adbflow_model::RuleCollection, r: &FirewallRule) -> ElementRef {
+fn rule_el(
+    p: &FirewallPolicy,
+    group: &str,
+    c: &adbflow_model::RuleCollection,
+    r: &FirewallRule,
+) -> ElementRef {
     ElementRef::new(
         ids::firewall_rule(&p.name, group, &c.name, &r.name),
         r.name.clone(),
@@ -151,7 +156,12 @@ fn rule_el(p: &FirewallPolicy, group: &str, c: &adbflow_model::RuleCollection, r
     )
 }
 
-pub fn evaluate(estate: &Estate, tags: &ServiceTags, fw: &Firewall, pkt: &FirewallPacket<'_>) -> FirewallDecision {
+pub fn evaluate(
+    estate: &Estate,
+    tags: &ServiceTags,
+    fw: &Firewall,
+    pkt: &FirewallPacket<'_>,
+) -> FirewallDecision {
     let chain = policy_chain(estate, fw);
     let own = chain.last().copied();
     let dns_proxy = own.is_some_and(|p| p.dns_proxy);
@@ -162,7 +172,9 @@ pub fn evaluate(estate: &Estate, tags: &ServiceTags, fw: &Firewall, pkt: &Firewa
         if !network_protocol_matches(r, pkt.protocol) || !source_matches(estate, r, pkt.src) {
             continue;
         }
-        if !r.destination_ports.as_ref().unwrap_or(&PortSet::Any).contains(pkt.port) && pkt.protocol.has_ports() {
+        if !r.destination_ports.as_ref().unwrap_or(&PortSet::Any).contains(pkt.port)
+            && pkt.protocol.has_ports()
+        {
             continue;
         }
         let by_addr = r.destination_addresses.iter().any(|a| {
@@ -271,7 +283,10 @@ pub fn evaluate(estate: &Estate, tags: &ServiceTags, fw: &Firewall, pkt: &Firewa
         detail: if own.is_none() {
             format!("firewall {} has no policy: every flow is denied ({what})", fw.name)
         } else {
-            format!("no network or application rule of firewall {} matches {what}: denied by default", fw.name)
+            format!(
+                "no network or application rule of firewall {} matches {what}: denied by default",
+                fw.name
+            )
         },
         snat: Snat::None,
         notes,

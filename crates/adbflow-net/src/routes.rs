@@ -711,65 +711,6 @@ pub fn select<'r>(
     best.map(|(_, r)| r)
 }
 
-/// One row of Azure CLI's `az network nic show-effective-route-table` output. Keys are declared in
-/// the alphabetical order the CLI prints them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AzureEffectiveRoute {
-    pub address_prefix: Vec<String>,
-    /// Tag-prefixed routes without tag data list their tag here and no address prefix.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub destination_service_tags: Vec<String>,
-    pub name: Option<String>,
-    pub next_hop_ip_address: Vec<String>,
-    pub next_hop_type: String,
-    pub source: String,
-    pub state: String,
-}
-
-/// The CLI's `{"value": [...]}` envelope.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct AzureEffectiveRouteTable {
-    pub value: Vec<AzureEffectiveRoute>,
-}
-
-/// Render routes in the Azure CLI shape so a user can diff the twin against the cloud. Like Azure,
-/// one service endpoint (or one tag-prefixed UDR) is one row listing all its prefixes; every other
-/// route is its own row.
-pub fn azure_cli_view(routes: &[EffectiveRoute]) -> AzureEffectiveRouteTable {
-    // Rows that may absorb further prefixes carry the key that identifies their element.
-    type GroupKey = Option<(RouteSource, RouteState, String)>;
-    let mut rows: Vec<(GroupKey, AzureEffectiveRoute)> = Vec::new();
-    for r in routes {
-        let groupable =
-            r.source == RouteSource::User || r.next_hop_type == NextHopType::VirtualNetworkServiceEndpoint;
-        let group = groupable.then(|| (r.source, r.state, r.element.id.clone()));
-        let row = match rows.iter_mut().find(|(g, _)| group.is_some() && *g == group) {
-            Some((_, row)) => row,
-            None => {
-                rows.push((
-                    group,
-                    AzureEffectiveRoute {
-                        address_prefix: Vec::new(),
-                        destination_service_tags: Vec::new(),
-                        name: (!r.name.is_empty()).then(|| r.name.clone()),
-                        next_hop_ip_address: r.next_hop_ip.iter().map(|ip| ip.to_string()).collect(),
-                        next_hop_type: r.next_hop_type.as_str().to_string(),
-                        source: r.source.as_str().to_string(),
-                        state: r.state.as_str().to_string(),
-                    },
-                ));
-                &mut rows.last_mut().expect("just pushed").1
-            }
-        };
-        match &r.prefix {
-            RoutePrefix::Cidr(n) => row.address_prefix.push(n.to_string()),
-            RoutePrefix::Tag(t) => row.destination_service_tags.push(t.clone()),
-        }
-    }
-    AzureEffectiveRouteTable { value: rows.into_iter().map(|(_, row)| row).collect() }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

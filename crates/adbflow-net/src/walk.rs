@@ -117,7 +117,11 @@ fn walk_from<'n>(mut w: Walker<'n>, src: SubnetRef<'n>, flow: &FlowSpec) -> Trac
 
     // 1. DNS
     let target = match flow.to_host.parse::<Ipv4Addr>() {
-        Ok(ip) => Target { dest: dns::dest_for_ip(estate, ip), fqdn: None, endpoint: resources::lookup_ip(estate, ip) },
+        Ok(ip) => Target {
+            dest: dns::dest_for_ip(estate, ip),
+            fqdn: None,
+            endpoint: resources::lookup_ip(estate, ip),
+        },
         Err(_) => {
             let resolver = dns::resolver_for(estate, src.vnet);
             let inferred = resolver.inferred;
@@ -172,8 +176,11 @@ fn dns_hop(element: ElementRef, message: &str, inferred: bool) -> Hop {
 }
 
 fn describe_answer(answers: &[DnsAnswer], dest: &DestAddr) -> String {
-    let chain: Vec<String> =
-        answers.iter().filter(|a| a.record_type == "CNAME").map(|a| format!("CNAME {}", a.data.join(","))).collect();
+    let chain: Vec<String> = answers
+        .iter()
+        .filter(|a| a.record_type == "CNAME")
+        .map(|a| format!("CNAME {}", a.data.join(",")))
+        .collect();
     if chain.is_empty() {
         dest.to_string()
     } else {
@@ -194,13 +201,21 @@ fn nsg_step(w: &mut Walker<'_>, subnet: SubnetRef<'_>, direction: Direction, pac
     let kind = if direction == Direction::Outbound { HopKind::NsgOutbound } else { HopKind::NsgInbound };
     let estate = w.net.estate();
     let Some(nsg) = subnet.subnet.nsg.as_deref().and_then(|n| estate.nsg(n)) else {
-        w.hop(Hop::new(kind, subnet_el(subnet), format!("{} has no NSG: nothing filters here", subnet.path())));
+        w.hop(Hop::new(
+            kind,
+            subnet_el(subnet),
+            format!("{} has no NSG: nothing filters here", subnet.path()),
+        ));
         return true;
     };
     let d = nsg::evaluate(estate, w.net.tags(), nsg, subnet, direction, packet);
     let dir = if direction == Direction::Outbound { "outbound" } else { "inbound" };
     if d.platform_exception {
-        w.hop(Hop::new(kind, d.rule, format!("{} is an Azure platform address: NSGs do not apply", packet.dst)));
+        w.hop(Hop::new(
+            kind,
+            d.rule,
+            format!("{} is an Azure platform address: NSGs do not apply", packet.dst),
+        ));
         return true;
     }
     let allowed = d.access == adbflow_model::Access::Allow;
@@ -215,7 +230,8 @@ fn nsg_step(w: &mut Walker<'_>, subnet: SubnetRef<'_>, direction: Direction, pac
     );
     w.hop(Hop::new(kind, d.rule.clone(), detail.clone()));
     if !allowed {
-        w.trace.blocked_by = Some(BlockedBy { reason_code: ReasonCode::NsgDenied, element: d.rule, message: detail });
+        w.trace.blocked_by =
+            Some(BlockedBy { reason_code: ReasonCode::NsgDenied, element: d.rule, message: detail });
     }
     allowed
 }
@@ -271,12 +287,16 @@ fn forward<'n>(
         }
         NextHopType::VnetLocal | NextHopType::VNetPeering => {
             if !via_firewall {
-                w.trace.egress =
-                    if route.next_hop_type == NextHopType::VnetLocal { Egress::Vnet } else { Egress::Peering };
+                w.trace.egress = if route.next_hop_type == NextHopType::VnetLocal {
+                    Egress::Vnet
+                } else {
+                    Egress::Peering
+                };
             }
             if route.next_hop_type == NextHopType::VNetPeering {
                 let peer_vnet = target.dest.ip.and_then(|ip| estate.vnet_containing(ip));
-                let global = peer_vnet.is_some_and(|v| estate.vnet_region(v) != estate.vnet_region(from.vnet));
+                let global =
+                    peer_vnet.is_some_and(|v| estate.vnet_region(v) != estate.vnet_region(from.vnet));
                 w.meter(if global { meters::PEERING_GLOBAL } else { meters::PEERING_REGIONAL });
             }
             arrive_private(w, src_ip, target, flow)
@@ -290,8 +310,10 @@ fn forward<'n>(
         NextHopType::VirtualNetworkServiceEndpoint => {
             if !via_firewall {
                 w.trace.egress = Egress::ServiceEndpoint;
-                w.trace.source_seen_as =
-                    format!("private IP {src_ip} with the identity of subnet {} (service endpoint)", from.path());
+                w.trace.source_seen_as = format!(
+                    "private IP {src_ip} with the identity of subnet {} (service endpoint)",
+                    from.path()
+                );
             }
             if let Some(b) = service_endpoint_policy_check(estate, from, target) {
                 w.hop(Hop::new(HopKind::Egress, b.element.clone(), b.message.clone()));
@@ -360,12 +382,15 @@ fn forward<'n>(
         }
         NextHopType::VirtualAppliance => {
             let Some(hop_ip) = route.next_hop_ip else {
-                let msg = format!("route {} has next hop VirtualAppliance without an IP", route_prefix(&route));
+                let msg =
+                    format!("route {} has next hop VirtualAppliance without an IP", route_prefix(&route));
                 return w.block(ReasonCode::NextHopUnreachable, route.element.clone(), msg);
             };
             if let Some(fw) = estate.firewalls.iter().find(|f| f.private_ip == hop_ip) {
                 if via_firewall {
-                    let msg = format!("the firewall's own subnet routes the packet to another appliance ({hop_ip})");
+                    let msg = format!(
+                        "the firewall's own subnet routes the packet to another appliance ({hop_ip})"
+                    );
                     return w.block(ReasonCode::NextHopUnreachable, route.element.clone(), msg);
                 }
                 return through_firewall(w, from, src_ip, fw, &route, target, flow);
@@ -396,7 +421,10 @@ fn forward<'n>(
                 Hop::new(
                     HopKind::Egress,
                     route.element.clone(),
-                    format!("the virtual network gateway carries {} to on-premises (beyond the model)", target.dest),
+                    format!(
+                        "the virtual network gateway carries {} to on-premises (beyond the model)",
+                        target.dest
+                    ),
                 )
                 .inferred(),
             );
@@ -429,14 +457,23 @@ fn reachable_vnet(estate: &Estate, from: SubnetRef<'_>, ip: Ipv4Addr) -> bool {
 }
 
 /// A service endpoint policy on the subnet limits which storage accounts the endpoint reaches.
-fn service_endpoint_policy_check(estate: &Estate, from: SubnetRef<'_>, target: &Target<'_>) -> Option<BlockedBy> {
-    let policies: Vec<_> =
-        from.subnet.service_endpoint_policies.iter().filter_map(|p| estate.service_endpoint_policy(p)).collect();
+fn service_endpoint_policy_check(
+    estate: &Estate,
+    from: SubnetRef<'_>,
+    target: &Target<'_>,
+) -> Option<BlockedBy> {
+    let policies: Vec<_> = from
+        .subnet
+        .service_endpoint_policies
+        .iter()
+        .filter_map(|p| estate.service_endpoint_policy(p))
+        .collect();
     if policies.is_empty() {
         return None;
     }
     let ep = target.endpoint.as_ref()?;
-    let is_storage = ep.storage.is_some() || ep.tags.iter().any(|t| t.to_ascii_lowercase().starts_with("storage"));
+    let is_storage =
+        ep.storage.is_some() || ep.tags.iter().any(|t| t.to_ascii_lowercase().starts_with("storage"));
     if !is_storage {
         return None;
     }
@@ -444,7 +481,9 @@ fn service_endpoint_policy_check(estate: &Estate, from: SubnetRef<'_>, target: &
     let allowed = policies.iter().any(|p| {
         p.allowed_storage_accounts.iter().any(|a| a.eq_ignore_ascii_case(&resource))
             || ep.endpoint.is_some_and(|e| {
-                e.description.as_deref().is_some_and(|d| p.allowed_aliases.iter().any(|a| d.contains(a.as_str())))
+                e.description
+                    .as_deref()
+                    .is_some_and(|d| p.allowed_aliases.iter().any(|a| d.contains(a.as_str())))
             })
     });
     if allowed {
@@ -522,7 +561,11 @@ fn arrive_private<'n>(mut w: Walker<'n>, src_ip: Ipv4Addr, target: &Target<'n>, 
     if !nsg_step(&mut w, dst_subnet, Direction::Inbound, &packet) {
         return w.trace_blocked();
     }
-    w.hop(Hop::new(HopKind::Destination, subnet_el(dst_subnet), format!("{ip} is a NIC address in {}", dst_subnet.path())));
+    w.hop(Hop::new(
+        HopKind::Destination,
+        subnet_el(dst_subnet),
+        format!("{ip} is a NIC address in {}", dst_subnet.path()),
+    ));
     w.deliver()
 }
 
@@ -612,7 +655,9 @@ fn through_firewall<'n>(
     };
     match &d.snat {
         Snat::None => {}
-        Snat::PrivateIp(ip) => w.trace.source_seen_as = format!("firewall {} private IP {ip} (SNAT)", fw.name),
+        Snat::PrivateIp(ip) => {
+            w.trace.source_seen_as = format!("firewall {} private IP {ip} (SNAT)", fw.name)
+        }
         Snat::PublicIp(ip) => {
             w.trace.snat_ip = *ip;
             w.trace.source_seen_as = match ip {
@@ -622,18 +667,20 @@ fn through_firewall<'n>(
         }
     }
     // The firewall forwards from its own subnet, with that subnet's routes.
-    let fw_subnet = estate
-        .vnet(&fw.vnet)
-        .and_then(|v| v.subnets.iter().find(|s| s.name == "AzureFirewallSubnet").map(|s| SubnetRef { vnet: v, subnet: s }));
+    let fw_subnet = estate.vnet(&fw.vnet).and_then(|v| {
+        v.subnets.iter().find(|s| s.name == "AzureFirewallSubnet").map(|s| SubnetRef { vnet: v, subnet: s })
+    });
     match fw_subnet {
-        Some(s) => {
-            forward(w, s, seen_src, target, flow, true)
-        }
+        Some(s) => forward(w, s, seen_src, target, flow, true),
         None => {
             if target.dest.ip.is_some_and(crate::address::is_private) {
                 return arrive_private(w, seen_src, target, flow);
             }
-            internet_meters(&mut w, target, estate.vnet(&fw.vnet).map(|v| estate.vnet_region(v)).unwrap_or(estate.region()));
+            internet_meters(
+                &mut w,
+                target,
+                estate.vnet(&fw.vnet).map(|v| estate.vnet_region(v)).unwrap_or(estate.region()),
+            );
             let arrival = Arrival::Public {
                 source_ip: w.trace.snat_ip,
                 source_region: estate.vnet(&fw.vnet).map(|v| estate.vnet_region(v)),

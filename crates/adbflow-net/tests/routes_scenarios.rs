@@ -5,7 +5,7 @@
 mod support;
 
 use adbflow_model::{Estate, NextHopType, PrivateEndpointNetworkPolicies};
-use adbflow_net::routes::{azure_cli_view, select, RouteOptions, RouteSource, RouteState};
+use adbflow_net::routes::{select, RouteOptions, RouteSource, RouteState};
 use adbflow_net::{DestAddr, ServiceTags};
 use support::*;
 use NextHopType::{
@@ -549,25 +549,4 @@ fn dangling_references_do_not_panic() {
     assert!(!routes.iter().any(|r| r.source == RouteSource::User));
     assert!(has(&routes, "10.0.9.9/32", InterfaceEndpoint), "ghost PE sits in this VNet's range");
     assert!(!has(&routes, "10.0.1.9/32", InterfaceEndpoint));
-}
-
-// The Azure CLI shape (`value[]` with addressPrefix[], nextHopIpAddress[] …), for diffing with
-// `az network nic show-effective-route-table`.
-#[test]
-fn azure_cli_view_of_a_subnet() {
-    let mut e = hub_spoke(vec![default_to_fw()]);
-    subnet_mut(&mut e, "spoke/host").service_endpoints = vec!["Microsoft.Storage".into()];
-    let json = serde_json::to_value(azure_cli_view(&routes_of(&e, "spoke/host"))).unwrap();
-    let rows = json["value"].as_array().unwrap();
-    let udr = rows.iter().find(|r| r["source"] == "User").unwrap();
-    assert_eq!(udr["addressPrefix"], serde_json::json!(["0.0.0.0/0"]));
-    assert_eq!(udr["nextHopIpAddress"], serde_json::json!([FW]));
-    assert_eq!(udr["nextHopType"], "VirtualAppliance");
-    assert_eq!(udr["name"], "to-firewall");
-    assert_eq!(udr["state"], "Active");
-    let se = rows.iter().find(|r| r["nextHopType"] == "VirtualNetworkServiceEndpoint").unwrap();
-    assert_eq!(se["addressPrefix"], serde_json::json!([]));
-    assert_eq!(se["destinationServiceTags"], serde_json::json!(["Storage.EastUS2"]));
-    let internet = rows.iter().find(|r| r["nextHopType"] == "Internet").unwrap();
-    assert_eq!(internet["state"], "Invalid");
 }

@@ -199,7 +199,10 @@ fn firewall_application_rule_allows_and_snats() {
     assert_eq!(t.verdict, Verdict::Delivered, "{t:#?}");
     assert_eq!(t.egress, Egress::Firewall);
     assert_eq!(t.snat_ip, Some("20.9.9.9".parse().unwrap()));
-    assert_eq!(t.hop(HopKind::Firewall).unwrap().decided_by.id, "firewall-rule:fw-policy/spokes/allow-web/python-packages");
+    assert_eq!(
+        t.hop(HopKind::Firewall).unwrap().decided_by.id,
+        "firewall-rule:fw-policy/spokes/allow-web/python-packages"
+    );
     assert!(t.meters.iter().any(|m| m == "firewall-data-processed"));
 }
 
@@ -246,7 +249,10 @@ remote_vnet = "shared"
     assert_eq!(t.egress, Egress::Firewall);
     assert_eq!(t.snat_ip, None);
     assert!(t.source_seen_as.contains("10.1.1.4"), "{}", t.source_seen_as);
-    assert_eq!(t.hop(HopKind::Firewall).unwrap().decided_by.id, "firewall-rule:fw-policy/spokes/spoke-to-spoke/spoke-to-shared");
+    assert_eq!(
+        t.hop(HopKind::Firewall).unwrap().decided_by.id,
+        "firewall-rule:fw-policy/spokes/spoke-to-spoke/spoke-to-shared"
+    );
 }
 
 // §7.1: peering is not transitive: spoke → shared through a hub without a UDR hits the 10/8 None route.
@@ -348,7 +354,8 @@ fn unlinked_private_zone_gives_the_public_answer() {
 // §6.1: a linked privatelink zone without the record of a PE-enabled account fails resolution.
 #[test]
 fn linked_zone_without_record_fails_resolution() {
-    let zone = DFS_ZONE_LINKED.replace("[[private_dns_zones.records]]\nname = \"lake\"\nips = [\"10.1.2.5\"]\n", "");
+    let zone =
+        DFS_ZONE_LINKED.replace("[[private_dns_zones.records]]\nname = \"lake\"\nips = [\"10.1.2.5\"]\n", "");
     let extra = format!("{NAT}{STORAGE_PE}{zone}");
     let n = net(&spoke("nat_gateway = \"nat\"", &extra));
     let t = trace(&n, "spoke/work", "lake.dfs.core.windows.net", 443);
@@ -358,7 +365,8 @@ fn linked_zone_without_record_fails_resolution() {
 // §6: only Approved private endpoint connections pass traffic.
 #[test]
 fn pending_private_endpoint_passes_nothing() {
-    let pe = STORAGE_PE.replace("subresource = \"dfs\"", "subresource = \"dfs\"\nconnection_state = \"Pending\"");
+    let pe =
+        STORAGE_PE.replace("subresource = \"dfs\"", "subresource = \"dfs\"\nconnection_state = \"Pending\"");
     let n = net(&spoke("", &format!("{pe}{DFS_ZONE_LINKED}")));
     let t = trace(&n, "spoke/work", "lake.dfs.core.windows.net", 443);
     assert_blocked(&t, ReasonCode::PrivateEndpointNotApproved, "private-endpoint:lake-dfs-pe");
@@ -418,7 +426,10 @@ fn service_endpoint_policy_refuses_unlisted_account() {
     let extra = format!(
         "{STORAGE_FIREWALLED}\n[[service_endpoint_policies]]\nname = \"only-lake\"\nallowed_storage_accounts = [\"lake\"]\n[[storage_accounts]]\nname = \"lake\"\n"
     );
-    let n = net(&spoke("service_endpoints = [\"Microsoft.Storage\"]\nservice_endpoint_policies = [\"only-lake\"]", &extra));
+    let n = net(&spoke(
+        "service_endpoints = [\"Microsoft.Storage\"]\nservice_endpoint_policies = [\"only-lake\"]",
+        &extra,
+    ));
     let t = trace(&n, "spoke/work", "data.blob.core.windows.net", 443);
     assert_blocked(&t, ReasonCode::ServiceEndpointPolicyDenied, "service-endpoint-policy:only-lake");
     let ok = trace(&n, "spoke/work", "lake.blob.core.windows.net", 443);
@@ -576,7 +587,8 @@ destination_ports = ["3306"]
 // Invariant 5: same input, byte-identical trace.
 #[test]
 fn traces_are_deterministic() {
-    let extra = format!("{HUB_FIREWALL}{STORAGE_PE}{DFS_ZONE_LINKED}{PYPI}{}", firewall_policy("\"pypi.org\"", ""));
+    let extra =
+        format!("{HUB_FIREWALL}{STORAGE_PE}{DFS_ZONE_LINKED}{PYPI}{}", firewall_policy("\"pypi.org\"", ""));
     let a = net(&spoke("route_table = \"spoke-rt\"", &extra));
     let b = net(&spoke("route_table = \"spoke-rt\"", &extra));
     for host in ["pypi.org", "lake.dfs.core.windows.net", "10.0.1.4"] {

@@ -22,7 +22,16 @@ pub fn json(report: &RulesReport<'_>) -> String {
 
 fn direction_table(dir: Direction, rules: &[EffectiveRule]) -> String {
     let mut t = new_table(&[
-        "Priority", "Name", "Access", "Protocol", "Source", "Src ports", "Destination", "Dst ports", "Note", "Defined at",
+        "Priority",
+        "Name",
+        "Access",
+        "Protocol",
+        "Source",
+        "Src ports",
+        "Destination",
+        "Dst ports",
+        "Note",
+        "Defined at",
     ]);
     for r in rules {
         let rule = &r.rule;

@@ -42,10 +42,9 @@ pub fn table(trace: &Trace) -> String {
             "Verdict: DELIVERED via {} — the destination sees {}\n",
             trace.egress, trace.source_seen_as
         )),
-        (Verdict::Blocked, Some(b)) => out.push_str(&format!(
-            "Verdict: BLOCKED [{}] by {}\n  {}\n",
-            b.reason_code, b.element, b.message
-        )),
+        (Verdict::Blocked, Some(b)) => {
+            out.push_str(&format!("Verdict: BLOCKED [{}] by {}\n  {}\n", b.reason_code, b.element, b.message))
+        }
         (Verdict::Blocked, None) => out.push_str("Verdict: BLOCKED\n"),
     }
     if !trace.meters.is_empty() {

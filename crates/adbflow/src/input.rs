@@ -21,7 +21,8 @@ pub fn load_estate(args: &InputArgs) -> Result<Estate, CliError> {
 pub fn load_tags(args: &InputArgs) -> Result<ServiceTags, CliError> {
     let Some(path) = &args.service_tags else { return Ok(ServiceTags::symbolic()) };
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| CliError::Input(format!("{name}: cannot read: {e}")))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| CliError::Input(format!("{name}: cannot read: {e}")))?;
     ServiceTags::from_json(&name, &text).map_err(|e| CliError::Input(e.to_string()))
 }
 

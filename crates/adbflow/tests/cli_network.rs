@@ -55,7 +55,8 @@ fn routes_json_has_the_azure_cli_shape() {
 
 #[test]
 fn routes_table_snapshot() {
-    let o = adbflow(&["routes", "tests/fixtures/worked-example.toml", "--subnet", "Virtual-network-1/Subnet2"]);
+    let o =
+        adbflow(&["routes", "tests/fixtures/worked-example.toml", "--subnet", "Virtual-network-1/Subnet2"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     insta::assert_snapshot!("routes_worked_example_subnet2_table", stdout(&o));
 }
@@ -102,7 +103,8 @@ fn trace_delivered_exits_0_and_table_names_the_path() {
 
 #[test]
 fn rules_json_lists_defaults_in_order() {
-    let o = adbflow(&["rules", "tests/fixtures/worked-example.toml", "--subnet", "Virtual-network-1/Subnet2"]);
+    let o =
+        adbflow(&["rules", "tests/fixtures/worked-example.toml", "--subnet", "Virtual-network-1/Subnet2"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stdout(&o).contains("has no NSG"));
 }

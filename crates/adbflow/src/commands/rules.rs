@@ -13,7 +13,9 @@ pub fn run(args: &RulesArgs) -> Result<Outcome, CliError> {
     let subnet = net.estate().subnet(&args.subnet).expect("checked above");
     let nsg = subnet.subnet.nsg.as_deref().and_then(|n| net.estate().nsg(n));
     let (inbound, outbound) = match nsg {
-        Some(n) => (nsg::effective_rules(n, Direction::Inbound), nsg::effective_rules(n, Direction::Outbound)),
+        Some(n) => {
+            (nsg::effective_rules(n, Direction::Inbound), nsg::effective_rules(n, Direction::Outbound))
+        }
         None => (Vec::new(), Vec::new()),
     };
     let report = RulesReport {
