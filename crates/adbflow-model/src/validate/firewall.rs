@@ -543,4 +543,18 @@ mod tests {
             &["host bits"],
         );
     }
+
+    #[test]
+    fn dnat_rules_need_a_translated_address() {
+        let rule = json!({"name": "ssh", "source_addresses": ["*"], "protocols": ["TCP"],
+            "destination_addresses": ["20.10.0.2"], "destination_ports": "22"});
+        let coll = json!([{"name": "d", "priority": 100, "kind": "Dnat", "action": "Dnat", "rules": [rule]}]);
+        expect_one(
+            &estate(hub(json!([policy(coll)]))),
+            "firewall-rule-incomplete",
+            Severity::Error,
+            "firewall-rule:pol/g/d/ssh",
+            &["translated_address"],
+        );
+    }
 }

@@ -370,4 +370,14 @@ mod tests {
         let e = estate(json!({"storage_accounts": [{"name": "Bad_Name"}, {"name": "good123"}]}));
         expect_one(&e, "invalid-name", Severity::Error, "storage-account:Bad_Name", &["lower-case"]);
     }
+
+    #[test]
+    fn empty_names_outside_microsoft_network_are_rejected() {
+        let e = estate(json!({"private_dns_zones": [{"name": "", "records": [{"name": " ", "ips": []}]}],
+            "endpoints": [{"fqdn": ""}]}));
+        let found = with_code(&e, "invalid-name");
+        let msgs: Vec<&str> = found.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(found.len(), 3, "{msgs:#?}");
+        assert!(msgs.iter().all(|m| m.contains("name is empty")));
+    }
 }

@@ -250,4 +250,32 @@ mod tests {
             &["has its own gateway"],
         );
     }
+
+    #[test]
+    fn use_remote_gateways_on_two_peerings_or_towards_no_gateway() {
+        let mut v = two_vnets("10.1.0.0/16");
+        if let Some(a) = v["vnets"].as_array_mut() {
+            a.push(json!({"name": "third", "address_space": ["10.2.0.0/16"]}));
+        }
+        v["gateways"] = json!([{"name": "gw", "vnet": "hub", "kind": "Vpn"}]);
+        peer(&mut v, "s2h", "spoke", "hub", json!({"use_remote_gateways": true}));
+        peer(&mut v, "h2s", "hub", "spoke", json!({"allow_gateway_transit": true}));
+        peer(&mut v, "s2t", "spoke", "third", json!({"use_remote_gateways": true}));
+        peer(&mut v, "t2s", "third", "spoke", json!({"allow_gateway_transit": true}));
+        let e = estate(v);
+        expect_one(
+            &e,
+            "peering-remote-gateways",
+            Severity::Error,
+            "peering:spoke/s2t",
+            &["only one peering"],
+        );
+        expect_one(
+            &e,
+            "peering-gateway-transit",
+            Severity::Warning,
+            "peering:spoke/s2t",
+            &["'third' has no gateway"],
+        );
+    }
 }
