@@ -1,1 +1,132 @@
-pub fn placeholder() {}
+//! Readers that turn user input into the estate model. For now: adbflow's native format, the
+//! serde form of [`adbflow_model::Estate`] written as TOML or JSON (see `docs/format.md`).
+//!
+//! Loading is parse → fill origins → validate. Every failure names the file and, where there is
+//! one, the line and column; every element of a loaded estate carries the position it was
+//! defined at, so later verdicts can point back into the file.
+
+mod detect;
+mod error;
+mod json_reader;
+mod json_scan;
+mod origins;
+mod position;
+mod read;
+mod toml_reader;
+
+pub use detect::detect;
+pub use error::{ImportError, Location};
+
+use adbflow_model::validate::validate;
+use adbflow_model::{Diagnostic, Estate, Severity};
+use position::LineIndex;
+use std::path::Path;
+
+/// Inputs larger than this are refused before parsing: real estates are kilobytes, and the
+/// parsed form needs several times the text's size in memory.
+pub const MAX_INPUT_BYTES: u64 = 256 * 1024 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    NativeToml,
+    NativeJson,
+}
+
+/// A successfully loaded estate. `warnings` are findings Azure would accept (sorted); loading
+/// fails instead when there is any error.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub estate: Estate,
+    pub warnings: Vec<Diagnostic>,
+    pub format: Format,
+    pub file: String,
+}
+
+/// Load a native estate file. The format comes from the extension (`.toml`, `.json`), otherwise
+/// from the content.
+pub fn load_path(path: &Path) -> Result<Loaded, ImportError> {
+    let file = path.display().to_string();
+    let text = read::read_text(path, &file)?;
+    let by_extension = path.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase());
+    let (format, guessed) = match by_extension.as_deref() {
+        Some("toml") => (Format::NativeToml, false),
+        Some("json") => (Format::NativeJson, false),
+        _ => (detect(&text, &file)?, true),
+    };
+    load_str(&text, &file, format).map_err(|e| match e {
+        // A syntax error in a file whose format was guessed may mean the guess was wrong.
+        ImportError::Parse { file, location, message } if guessed => {
+            let name = match format {
+                Format::NativeToml => "TOML",
+                Format::NativeJson => "JSON",
+            };
+            let message =
+                format!("{message} (read as {name}: the file name ends in neither .toml nor .json)");
+            ImportError::Parse { file, location, message }
+        }
+        other => other,
+    })
+}
+
+/// Load a native estate from text; `file` is the name used in origins and error messages.
+pub fn load_str(text: &str, file: &str, format: Format) -> Result<Loaded, ImportError> {
+    if text.len() as u64 > MAX_INPUT_BYTES {
+        return Err(ImportError::TooLarge {
+            file: file.to_string(),
+            size: text.len() as u64,
+            limit: MAX_INPUT_BYTES,
+        });
+    }
+    let text = strip_bom(text);
+    if text.trim().is_empty() {
+        return Err(ImportError::Empty { file: file.to_string() });
+    }
+    let index = LineIndex::new(text);
+    let parsed = match format {
+        Format::NativeToml => toml_reader::parse(text),
+        Format::NativeJson => json_reader::parse(text, &index),
+    };
+    let (mut estate, positions) = parsed.map_err(|f| f.into_error(file, &index))?;
+    origins::fill(&mut estate, file, &index, &positions)
+        .map_err(|e| Failure { offset: Some(e.offset), message: e.message }.into_error(file, &index))?;
+    let diagnostics = validate(&estate);
+    if diagnostics.iter().any(|d| d.severity == Severity::Error) {
+        return Err(ImportError::Invalid { file: file.to_string(), diagnostics });
+    }
+    Ok(Loaded { estate, warnings: diagnostics, format, file: file.to_string() })
+}
+
+/// Editors on Windows may prefix UTF-8 files with a byte-order mark; it is not content.
+pub(crate) fn strip_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
+/// A reader's failure before it becomes an [`ImportError`]: a byte offset and a message.
+pub(crate) struct Failure {
+    pub offset: Option<usize>,
+    pub message: String,
+}
+
+impl Failure {
+    fn into_error(self, file: &str, index: &LineIndex) -> ImportError {
+        let location = self.offset.map(|o| {
+            let (line, column) = index.position(o);
+            Location { line, column }
+        });
+        ImportError::Parse { file: file.to_string(), location, message: friendly(&self.message) }
+    }
+}
+
+/// serde's message for the model's "one string or a list of strings" values names an internal
+/// type; say what the user can write instead.
+fn friendly(message: &str) -> String {
+    message
+        .replace(
+            "data did not match any variant of untagged enum OneOrMany",
+            "expected a string or a list of strings (e.g. \"443\" or [\"443\", \"8443-8451\"])",
+        )
+        .replace(
+            "recursion limit exceeded",
+            "arrays or objects are nested too deeply (the limit is 128 levels)",
+        )
+}

@@ -1,0 +1,35 @@
+//! Which native format a text is in, when the file name does not say.
+
+use crate::{Format, ImportError};
+use serde::de::IgnoredAny;
+
+/// `{` starts JSON; a `[` or a scalar is JSON only if the whole text parses as JSON (TOML
+/// headers also start with `[`); everything else — keys, comments — is TOML.
+pub fn detect(text: &str, file: &str) -> Result<Format, ImportError> {
+    let text = crate::strip_bom(text);
+    let Some(first) = text.trim_start().chars().next() else {
+        return Err(ImportError::Empty { file: file.to_string() });
+    };
+    let format = match first {
+        '{' => Format::NativeJson,
+        '[' | '"' | '-' | '0'..='9' if serde_json::from_str::<IgnoredAny>(text).is_ok() => Format::NativeJson,
+        _ => Format::NativeToml,
+    };
+    Ok(format)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_by_content() {
+        let d = |t: &str| detect(t, "f").ok();
+        assert_eq!(d("  {\"vnets\": []}"), Some(Format::NativeJson));
+        assert_eq!(d("[[vnets]]\nname = \"a\""), Some(Format::NativeToml));
+        assert_eq!(d("[1, 2]"), Some(Format::NativeJson));
+        assert_eq!(d("# comment\nregion = \"eastus2\""), Some(Format::NativeToml));
+        assert_eq!(d("\u{feff}{}"), Some(Format::NativeJson));
+        assert!(matches!(detect(" \n\t", "f"), Err(ImportError::Empty { .. })));
+    }
+}

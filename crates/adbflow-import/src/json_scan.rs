@@ -1,0 +1,241 @@
+//! A small JSON scanner that finds where things start, which serde_json does not report.
+//!
+//! It runs over text serde_json has already accepted (or accepted up to an error), so it checks
+//! only enough structure to stay in step, and stops quietly at anything unexpected: partial
+//! results are still correct for everything before that point.
+
+use crate::origins::{Positions, Shape};
+use std::collections::BTreeMap;
+
+/// Deeper than serde_json's own recursion limit (128), so accepted input never reaches it.
+const MAX_DEPTH: usize = 256;
+
+#[derive(Default)]
+pub(crate) struct Scan {
+    /// Start of every object and array, by path (`vnets[0].subnets[1]`).
+    pub containers: Positions,
+    /// Only filled when asked (error reporting): every value's start and, for object members,
+    /// its key's start, by path.
+    pub values: BTreeMap<String, Member>,
+    /// Only filled when asked: for every value and key, end offset (exclusive) → start offset of
+    /// the innermost token ending there. Turns serde_json's "after the value" positions into
+    /// "at the value" when no path is known.
+    pub token_ends: BTreeMap<usize, usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Member {
+    pub value: usize,
+    pub key: Option<usize>,
+}
+
+pub(crate) fn scan(text: &str, with_tokens: bool) -> Scan {
+    let mut s = Scanner { text, pos: 0, with_tokens, out: Scan::default() };
+    let mut path = String::new();
+    // Stopping early is expected on input with an error; what was recorded stays valid.
+    let _ = s.value(&mut path, 0, None);
+    s.out
+}
+
+struct Stop;
+
+struct Scanner<'a> {
+    text: &'a str,
+    pos: usize,
+    with_tokens: bool,
+    out: Scan,
+}
+
+impl Scanner<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.pos).copied()
+    }
+
+    fn skip_ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.pos += 1;
+        }
+    }
+
+    fn expect(&mut self, b: u8) -> Result<(), Stop> {
+        self.skip_ws();
+        if self.peek() == Some(b) {
+            self.pos += 1;
+            Ok(())
+        } else {
+            Err(Stop)
+        }
+    }
+
+    fn token(&mut self, start: usize) {
+        if self.with_tokens {
+            self.out.token_ends.entry(self.pos).or_insert(start);
+        }
+    }
+
+    fn value(&mut self, path: &mut String, depth: usize, key: Option<usize>) -> Result<(), Stop> {
+        if depth > MAX_DEPTH {
+            return Err(Stop);
+        }
+        self.skip_ws();
+        let start = self.pos;
+        if self.with_tokens {
+            self.out.values.insert(path.clone(), Member { value: start, key });
+        }
+        match self.peek() {
+            Some(b'{') => {
+                self.out.containers.insert(path.clone(), (start, Shape::Table));
+                self.object(path, depth)?;
+            }
+            Some(b'[') => {
+                self.out.containers.insert(path.clone(), (start, Shape::Array));
+                self.array(path, depth)?;
+            }
+            Some(b'"') => {
+                self.string()?;
+            }
+            Some(_) => {
+                while !matches!(self.peek(), None | Some(b',' | b']' | b'}' | b' ' | b'\t' | b'\n' | b'\r')) {
+                    self.pos += 1;
+                }
+                if self.pos == start {
+                    return Err(Stop);
+                }
+            }
+            None => return Err(Stop),
+        }
+        self.token(start);
+        Ok(())
+    }
+
+    fn object(&mut self, path: &mut String, depth: usize) -> Result<(), Stop> {
+        self.pos += 1;
+        self.skip_ws();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            return Ok(());
+        }
+        loop {
+            self.skip_ws();
+            let key_start = self.pos;
+            let key = self.string()?;
+            self.token(key_start);
+            self.expect(b':')?;
+            let len = path.len();
+            if !path.is_empty() {
+                path.push('.');
+            }
+            path.push_str(&key);
+            self.value(path, depth + 1, Some(key_start))?;
+            path.truncate(len);
+            self.skip_ws();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    return Ok(());
+                }
+                _ => return Err(Stop),
+            }
+        }
+    }
+
+    fn array(&mut self, path: &mut String, depth: usize) -> Result<(), Stop> {
+        self.pos += 1;
+        self.skip_ws();
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            return Ok(());
+        }
+        for i in 0.. {
+            let len = path.len();
+            path.push_str(&format!("[{i}]"));
+            self.value(path, depth + 1, None)?;
+            path.truncate(len);
+            self.skip_ws();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(());
+                }
+                _ => return Err(Stop),
+            }
+        }
+        Ok(())
+    }
+
+    /// A string token; returns its decoded value (keys become path segments).
+    fn string(&mut self) -> Result<String, Stop> {
+        if self.peek() != Some(b'"') {
+            return Err(Stop);
+        }
+        let open = self.pos;
+        self.pos += 1;
+        let mut escaped = false;
+        loop {
+            match self.peek() {
+                None => return Err(Stop),
+                Some(b'\\') => {
+                    escaped = true;
+                    self.pos += 2;
+                }
+                Some(b'"') => break,
+                Some(_) => self.pos += 1,
+            }
+        }
+        self.pos += 1;
+        let raw = self.text.get(open..self.pos).ok_or(Stop)?;
+        if escaped {
+            serde_json::from_str::<String>(raw).map_err(|_| Stop)
+        } else {
+            Ok(raw[1..raw.len() - 1].to_string())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_objects_and_arrays_by_path() {
+        let text =
+            r#"{"vnets": [ {"name": "a", "subnets": [{"name": "s"}]}, {"n\u0061me": "b"} ], "x": [1, [2]]}"#;
+        let s = scan(text, false);
+        let at = |p: &str| s.containers.get(p).map(|(o, shape)| (&text[*o..*o + 1], *shape));
+        assert_eq!(at(""), Some(("{", Shape::Table)));
+        assert_eq!(at("vnets"), Some(("[", Shape::Array)));
+        assert_eq!(s.containers.get("vnets[0]").map(|p| p.0), text.find(r#"{"name": "a""#));
+        assert_eq!(s.containers.get("vnets[0].subnets[0]").map(|p| p.0), text.find(r#"{"name": "s""#));
+        assert_eq!(s.containers.get("vnets[1]").map(|p| p.0), text.find(r#"{"n\u"#));
+        assert_eq!(at("x[1]"), Some(("[", Shape::Array)));
+        assert!(s.token_ends.is_empty());
+    }
+
+    #[test]
+    fn token_ends_map_to_innermost_start() {
+        let text = r#"{"a": ["x", "y\"z"], "b": 12}"#;
+        let s = scan(text, true);
+        let y = text.find(r#""y"#).unwrap_or(0);
+        let y_end = text.find(r#"z""#).unwrap_or(0) + 2;
+        assert_eq!(s.token_ends.get(&y_end), Some(&y));
+        // `]` closes the array; nothing inner ends at the same offset.
+        let arr_end = text.find(']').unwrap_or(0) + 1;
+        assert_eq!(s.token_ends.get(&arr_end), Some(&text.find('[').unwrap_or(0)));
+        let twelve_end = text.find("12").unwrap_or(0) + 2;
+        assert_eq!(s.token_ends.get(&twelve_end), text.find("12").as_ref());
+        let b = s.values.get("b").copied();
+        assert_eq!(b, Some(Member { value: text.find("12").unwrap_or(0), key: text.find(r#""b""#) }));
+        assert_eq!(s.values.get("a[1]").map(|m| m.value), Some(y));
+    }
+
+    #[test]
+    fn stops_quietly_on_broken_or_too_deep_input() {
+        let s = scan(r#"{"a": {"b": [1, 2"#, false);
+        assert!(s.containers.contains_key("a.b"));
+        let deep = format!("{}{}", "[".repeat(MAX_DEPTH + 10), "]".repeat(MAX_DEPTH + 10));
+        let s = scan(&deep, false);
+        assert!(s.containers.len() <= MAX_DEPTH + 1);
+    }
+}

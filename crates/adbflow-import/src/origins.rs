@@ -1,0 +1,136 @@
+//! Fill every element's `origin` from the positions a reader recorded, so each later verdict can
+//! point at `FILE:LINE:COL`.
+//!
+//! Readers record the start of every table/object and array by its path in the document
+//! (`vnets[0].subnets[1]`); this module knows where each element kind sits in that tree.
+
+use crate::position::LineIndex;
+use adbflow_model::{Estate, Origin};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shape {
+    Table,
+    Array,
+}
+
+/// Path in the document → (byte offset of its first character, what it is).
+pub(crate) type Positions = BTreeMap<String, (usize, Shape)>;
+
+/// An element written as an array: serde accepts a struct as a sequence of its fields in
+/// declaration order, which would make the file depend on field order. We refuse it.
+pub(crate) struct ShapeError {
+    pub offset: usize,
+    pub message: String,
+}
+
+struct Placer<'a> {
+    file: &'a str,
+    index: &'a LineIndex<'a>,
+    positions: &'a Positions,
+    shape_error: Option<ShapeError>,
+}
+
+impl Placer<'_> {
+    fn at(&mut self, path: &str) -> Option<Origin> {
+        match self.positions.get(path) {
+            Some(&(offset, shape)) => {
+                if shape == Shape::Array && self.shape_error.is_none() {
+                    let what = if path.is_empty() { "the estate" } else { path };
+                    self.shape_error = Some(ShapeError {
+                        offset,
+                        message: format!(
+                            "{what} is written as an array; write it as a table (JSON object) with named keys"
+                        ),
+                    });
+                }
+                let (line, column) = self.index.position(offset);
+                Some(Origin::File { file: self.file.to_string(), line, column })
+            }
+            // Every element a reader produced has a recorded position; this keeps an origin even
+            // if a future reader forgets one.
+            None => Some(Origin::Path { file: self.file.to_string(), path: path.to_string() }),
+        }
+    }
+}
+
+macro_rules! flat {
+    ($p:expr, $e:expr, $field:ident) => {
+        for (i, x) in $e.$field.iter_mut().enumerate() {
+            x.origin = $p.at(&format!(concat!(stringify!($field), "[{}]"), i));
+        }
+    };
+}
+
+pub(crate) fn fill(
+    estate: &mut Estate,
+    file: &str,
+    index: &LineIndex,
+    positions: &Positions,
+) -> Result<(), ShapeError> {
+    let mut p = Placer { file, index, positions, shape_error: None };
+    estate.origin = p.at("");
+    for (i, v) in estate.vnets.iter_mut().enumerate() {
+        let path = format!("vnets[{i}]");
+        v.origin = p.at(&path);
+        for (j, s) in v.subnets.iter_mut().enumerate() {
+            s.origin = p.at(&format!("{path}.subnets[{j}]"));
+        }
+    }
+    for (i, n) in estate.nsgs.iter_mut().enumerate() {
+        let path = format!("nsgs[{i}]");
+        n.origin = p.at(&path);
+        for (j, r) in n.rules.iter_mut().enumerate() {
+            r.origin = p.at(&format!("{path}.rules[{j}]"));
+        }
+    }
+    for (i, t) in estate.route_tables.iter_mut().enumerate() {
+        let path = format!("route_tables[{i}]");
+        t.origin = p.at(&path);
+        for (j, r) in t.routes.iter_mut().enumerate() {
+            r.origin = p.at(&format!("{path}.routes[{j}]"));
+        }
+    }
+    for (i, z) in estate.private_dns_zones.iter_mut().enumerate() {
+        let path = format!("private_dns_zones[{i}]");
+        z.origin = p.at(&path);
+        for (j, r) in z.records.iter_mut().enumerate() {
+            r.origin = p.at(&format!("{path}.records[{j}]"));
+        }
+        for (j, l) in z.links.iter_mut().enumerate() {
+            l.origin = p.at(&format!("{path}.links[{j}]"));
+        }
+    }
+    for (i, pol) in estate.firewall_policies.iter_mut().enumerate() {
+        let path = format!("firewall_policies[{i}]");
+        pol.origin = p.at(&path);
+        for (j, g) in pol.rule_collection_groups.iter_mut().enumerate() {
+            let gpath = format!("{path}.rule_collection_groups[{j}]");
+            g.origin = p.at(&gpath);
+            for (k, c) in g.rule_collections.iter_mut().enumerate() {
+                let cpath = format!("{gpath}.rule_collections[{k}]");
+                c.origin = p.at(&cpath);
+                for (l, r) in c.rules.iter_mut().enumerate() {
+                    r.origin = p.at(&format!("{cpath}.rules[{l}]"));
+                }
+            }
+        }
+    }
+    flat!(p, estate, application_security_groups);
+    flat!(p, estate, nat_gateways);
+    flat!(p, estate, public_ips);
+    flat!(p, estate, public_ip_prefixes);
+    flat!(p, estate, load_balancers);
+    flat!(p, estate, peerings);
+    flat!(p, estate, gateways);
+    flat!(p, estate, private_endpoints);
+    flat!(p, estate, endpoints);
+    flat!(p, estate, service_endpoint_policies);
+    flat!(p, estate, firewalls);
+    flat!(p, estate, ip_groups);
+    flat!(p, estate, storage_accounts);
+    match p.shape_error {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
