@@ -32,7 +32,7 @@ impl fmt::Display for Origin {
             Origin::File { file, line, column } => write!(f, "{file}:{line}:{column}"),
             Origin::Path { file, path } => write!(f, "{file}#{path}"),
             Origin::Address { file, address } => write!(f, "{file}: {address}"),
-            Origin::Platform { by } => write!(f, "(added by {by})"),
+            Origin::Platform { by } => write!(f, "added by {by}"),
         }
     }
 }

@@ -774,32 +774,4 @@ mod tests {
         let routes = vec![tag, one, zero];
         assert_eq!(select(&routes, &dest, &t), Some(&routes[1]), "explicit /1 beats the tag on a tie");
     }
-
-    #[test]
-    fn azure_cli_view_groups_service_endpoint_prefixes() {
-        let mut se1 = route(
-            RouteSource::Default,
-            RoutePrefix::Cidr(cidr("20.38.0.0/16")),
-            NextHopType::VirtualNetworkServiceEndpoint,
-        );
-        se1.element = ElementRef::new("subnet:v/s", "s", None);
-        let mut se2 = se1.clone();
-        se2.prefix = RoutePrefix::Cidr(cidr("20.39.0.0/16"));
-        let mut v1 =
-            route(RouteSource::Default, RoutePrefix::Cidr(cidr("10.0.0.0/16")), NextHopType::VnetLocal);
-        v1.element = ElementRef::new("vnet:v", "v", None);
-        let mut v2 = v1.clone();
-        v2.prefix = RoutePrefix::Cidr(cidr("10.1.0.0/16"));
-        let view = azure_cli_view(&[v1, v2, se1, se2]);
-        assert_eq!(view.value.len(), 3, "VNet ranges stay separate rows, SE prefixes share one");
-        assert_eq!(view.value[2].address_prefix, vec!["20.38.0.0/16", "20.39.0.0/16"]);
-        let json = serde_json::to_value(&view).unwrap();
-        let row = &json["value"][0];
-        assert_eq!(row["addressPrefix"], serde_json::json!(["10.0.0.0/16"]));
-        assert_eq!(row["nextHopType"], "VnetLocal");
-        assert_eq!(row["source"], "Default");
-        assert_eq!(row["state"], "Active");
-        assert_eq!(row["name"], serde_json::Value::Null);
-        assert_eq!(row["nextHopIpAddress"], serde_json::json!([]));
-    }
 }
