@@ -70,17 +70,12 @@ impl fmt::Display for PortRange {
 }
 
 /// A set of ports: `*` or a list of single ports and ranges.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(try_from = "OneOrMany", into = "Vec<String>")]
 pub enum PortSet {
+    #[default]
     Any,
     Ranges(Vec<PortRange>),
-}
-
-impl Default for PortSet {
-    fn default() -> Self {
-        PortSet::Any
-    }
 }
 
 impl PortSet {

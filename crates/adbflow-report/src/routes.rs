@@ -41,7 +41,9 @@ struct Explanation<'a> {
 /// Like Azure, one service endpoint (or one tag-prefixed UDR) is one row listing all its
 /// prefixes; every other route is its own row.
 pub fn json(routes: &[EffectiveRoute], disable_bgp_route_propagation: bool) -> String {
-    let mut rows: Vec<(Option<(RouteSource, RouteState, &str)>, AzRoute<'_>)> = Vec::new();
+    // Rows that may absorb further prefixes carry the identity of the element that added them.
+    type GroupKey<'a> = Option<(RouteSource, RouteState, &'a str)>;
+    let mut rows: Vec<(GroupKey<'_>, AzRoute<'_>)> = Vec::new();
     for r in routes {
         let groupable =
             r.source == RouteSource::User || r.next_hop_type == NextHopType::VirtualNetworkServiceEndpoint;
