@@ -16,12 +16,17 @@ fn list_ref(ws: &Workspace, l: &IpAccessList) -> ElementRef {
     ElementRef::new(format!("ip-access-list:{}/{}", ws.name, l.name), &l.name, l.origin.clone())
 }
 
-fn denied(element: ElementRef, message: String, inferred: bool) -> FlowBlock {
-    FlowBlock { reason_code: BlockReason::Net(ReasonCode::DestinationDenied), element, message, inferred }
+fn denied(element: ElementRef, message: String, inferred: bool) -> Box<FlowBlock> {
+    Box::new(FlowBlock {
+        reason_code: BlockReason::Net(ReasonCode::DestinationDenied),
+        element,
+        message,
+        inferred,
+    })
 }
 
 /// The workspace's decision on a request that arrives over the public internet from `client`.
-fn front_door(ws: &Workspace, client: Option<Ipv4Addr>) -> Result<Hop, FlowBlock> {
+fn front_door(ws: &Workspace, client: Option<Ipv4Addr>) -> Result<Hop, Box<FlowBlock>> {
     if ws.public_network_access == PublicNetworkAccess::Disabled {
         return Err(denied(
             ws.element(),
@@ -117,7 +122,7 @@ pub(crate) fn internet_user(estate: &Estate, ws: &Workspace, pf: &PlannedFlow) -
         Ok(h) => hops.push(h),
         Err(b) => {
             hops.push(Hop::new(HopKind::Destination, b.element.clone(), b.message.clone()));
-            o.block = Some(b);
+            o.block = Some(*b);
         }
     }
     o.hops = hops;
@@ -147,7 +152,7 @@ pub(crate) fn apply(ws: &Workspace, pf: &PlannedFlow, o: &mut Outcome) {
                 Ok(h) => o.hops.push(h),
                 Err(b) => {
                     o.hops.push(Hop::new(HopKind::Destination, b.element.clone(), b.message.clone()));
-                    o.block = Some(b);
+                    o.block = Some(*b);
                 }
             }
         }
@@ -166,7 +171,7 @@ pub(crate) fn apply(ws: &Workspace, pf: &PlannedFlow, o: &mut Outcome) {
                     true,
                 );
                 o.hops.push(Hop::new(HopKind::Destination, b.element.clone(), b.message.clone()).inferred());
-                o.block = Some(b);
+                o.block = Some(*b);
             }
         }
         _ => {}

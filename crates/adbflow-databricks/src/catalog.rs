@@ -149,7 +149,7 @@ impl Phase {
             Phase::CreateRequest => "T+0s",
             Phase::VmProvisioning => "T+0s to T+2min",
             Phase::SecureTunnel => "T+2min to T+3min",
-            Phase::ControlPlane => "T+2min onwards (ongoing)",
+            Phase::ControlPlane => "T+2min onwards, ongoing",
             Phase::Downloads => "T+2min to T+4min",
             Phase::Storage => "T+3min to T+5min",
             Phase::WorkerToWorker => "during execution",

@@ -261,7 +261,9 @@ fn evaluate_flow(
             }
         }
     };
-    acceptance::apply(&pw.workspace, pf, &mut o);
+    if matches!(pf.source, FlowSource::Subnet(_)) && pf.pre_blocked.is_none() {
+        acceptance::apply(&pw.workspace, pf, &mut o);
+    }
     let verdict = match (&o.block, pf.by_design) {
         (None, _) => FlowVerdict::Delivered,
         (Some(_), true) => FlowVerdict::BlockedByDesign,
@@ -327,10 +329,12 @@ fn summary(estate: &Estate, pw: &PreparedWorkspace, flows: &[CheckFlow]) -> Work
     }
 }
 
+/// Blocked flows that share a workspace, flow, instance, verdict and deciding element.
+type GroupKey = (String, FlowId, Option<String>, FlowVerdict, String);
+
 /// One finding per blocked flow and cause, naming every subnet it is blocked from.
 fn flow_findings(flows: &[CheckFlow]) -> Vec<Finding> {
-    let mut groups: BTreeMap<(String, FlowId, Option<String>, FlowVerdict, String), Vec<&CheckFlow>> =
-        BTreeMap::new();
+    let mut groups: BTreeMap<GroupKey, Vec<&CheckFlow>> = BTreeMap::new();
     for f in flows.iter().filter(|f| f.verdict != FlowVerdict::Delivered) {
         let el = f.blocked_by.as_ref().map(|b| b.element.id.clone()).unwrap_or_default();
         groups.entry((f.workspace.clone(), f.id, f.instance.clone(), f.verdict, el)).or_default().push(f);

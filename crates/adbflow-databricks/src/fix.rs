@@ -344,6 +344,20 @@ fn destination_fix(c: &Ctx<'_>, kind: &str, rest: &str, element: &ElementRef) ->
             let sub = c.pf.host.split('.').nth(1).unwrap_or("blob");
             let sref = ElementRef::new(ids::storage_account(&sa.name), &sa.name, sa.origin.clone());
             if sa.public_network_access == PublicNetworkAccess::Disabled {
+                let zone = format!("privatelink.{sub}.core.windows.net");
+                let vnet = path.split('/').next().unwrap_or(path);
+                let pe = c.estate.private_endpoints.iter().find(|p| p.target == sa.name && p.subresource == sub);
+                if let Some(pe) = pe {
+                    let zref = c.estate.private_dns_zone(&zone).map(|z| ElementRef::new(ids::dns_zone(&z.name), &z.name, z.origin.clone()));
+                    return fix(
+                        format!(
+                            "link private DNS zone {zone} to VNet {vnet} (with a record for {}): private endpoint {} \
+                             exists, but {vnet} resolves the account's public address",
+                            sa.name, pe.name
+                        ),
+                        zref.or(Some(sref)),
+                    );
+                }
                 return fix(
                     format!(
                         "add a private endpoint ({sub}) for storage account {} reachable from {path}, with an A \

@@ -27,6 +27,6 @@ pub use catalog::{FlowDef, FlowId, Phase, Requirement, CATALOG};
 pub use check::{check, evaluate, CheckFlow, CheckOptions, CheckReport, FlowVerdict, CHECK_SCHEMA_VERSION};
 pub use error::CheckError;
 pub use findings::{Finding, FindingSeverity};
-pub use prepare::{prepare, Prepared};
+pub use prepare::{prepare, with_databricks, Prepared};
 pub use regions::{builtin as builtin_regions, RegionData};
 pub use sequence::{flows, sequence, FlowsReport, PhaseFlows};

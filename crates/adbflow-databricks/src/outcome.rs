@@ -68,7 +68,7 @@ impl Outcome {
         let blocked: Vec<u16> = traces.iter().filter(|t| !t.is_delivered()).map(|t| t.flow.port).collect();
         let rep = traces.iter().find(|t| !t.is_delivered()).or_else(|| traces.first())?;
         let mut o = Outcome::from_trace(rep);
-        o.blocked_ports = if blocked.len() > 1 || traces.len() > 1 { blocked } else { Vec::new() };
+        o.blocked_ports = if traces.len() > 1 { blocked } else { Vec::new() };
         Some(o)
     }
 }

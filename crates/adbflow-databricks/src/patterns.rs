@@ -65,10 +65,10 @@ fn toml_list<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
     format!("[{}]", q.join(", "))
 }
 
-fn values(
-    region: &str,
-    data: &RegionData,
-) -> Result<(BTreeMap<&'static str, String>, BTreeMap<&'static str, bool>), PatternError> {
+/// Placeholder values, and which `# @if` lists are non-empty.
+type Values = (BTreeMap<&'static str, String>, BTreeMap<&'static str, bool>);
+
+fn values(region: &str, data: &RegionData) -> Result<Values, PatternError> {
     let r = data.region(region).ok_or_else(|| PatternError::UnknownRegion {
         region: region.to_string(),
         known: data.names().collect::<Vec<_>>().join(", "),

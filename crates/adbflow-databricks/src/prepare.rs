@@ -66,6 +66,16 @@ pub struct Prepared {
     pub tables: Vec<DataTable>,
 }
 
+/// The estate as Databricks leaves it — managed NSG rules, the assumed DBFS root, every Databricks
+/// and repository name as an endpoint — for any network question (`trace`, `rules`, `routes`).
+/// An estate without workspaces comes back unchanged.
+pub fn with_databricks(estate: &Estate, regions: &RegionData) -> Result<Estate, CheckError> {
+    if estate.workspaces.is_empty() {
+        return Ok(estate.clone());
+    }
+    prepare(estate, regions, None).map(|p| p.estate)
+}
+
 /// Prepare `estate` for checking. `only` restricts the answer to one workspace.
 pub fn prepare(estate: &Estate, regions: &RegionData, only: Option<&str>) -> Result<Prepared, CheckError> {
     if estate.workspaces.is_empty() {
@@ -96,7 +106,6 @@ pub fn prepare(estate: &Estate, regions: &RegionData, only: Option<&str>) -> Res
     let user_fqdns: BTreeSet<String> = estate.endpoints.iter().map(|e| e.fqdn.to_ascii_lowercase()).collect();
     let mut added: BTreeSet<String> = BTreeSet::new();
     let mut workspaces = Vec::new();
-    let mut libraries_needed = false;
     for ws in &estate.workspaces {
         let region_name = ws.region.as_deref().unwrap_or(estate.region());
         let region = regions.region(region_name).expect("validated above").clone();
@@ -107,12 +116,9 @@ pub fn prepare(estate: &Estate, regions: &RegionData, only: Option<&str>) -> Res
         let owner = control_plane_owner(estate, &region.name, regions);
         let eps = endpoints::databricks_endpoints(&ws, &region, &cloud, &owner);
         add_endpoints(&mut out, eps, &user_fqdns, &mut added, &mut findings);
-        libraries_needed = true;
         workspaces.push((ws, region, cloud, managed));
     }
-    if libraries_needed {
-        add_endpoints(&mut out, endpoints::library_endpoints(), &user_fqdns, &mut added, &mut findings);
-    }
+    add_endpoints(&mut out, endpoints::library_endpoints(), &user_fqdns, &mut added, &mut findings);
     let mut prepared_ws = Vec::new();
     for (ws, region, cloud, managed) in workspaces {
         if only.is_some_and(|o| o != ws.name) {

@@ -219,3 +219,12 @@ fn no_azure_databricks_rules_is_reflected_and_no_scc_is_warned() {
     ws(&mut e).required_nsg_rules = RequiredNsgRules::NoAzureDatabricksRules;
     assert_eq!(prepared(&e).workspaces[0].managed_rules.len(), 5);
 }
+
+#[test]
+fn with_databricks_leaves_plain_networks_alone() {
+    let mut e = pattern("non-pl", "eastus2");
+    let augmented = adbflow_databricks::with_databricks(&e, builtin_regions()).unwrap();
+    assert!(augmented.endpoints.len() > 20 && augmented.nsgs[0].rules.len() == 6);
+    e.workspaces.clear();
+    assert_eq!(adbflow_databricks::with_databricks(&e, builtin_regions()).unwrap(), e);
+}

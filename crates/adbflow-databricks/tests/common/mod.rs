@@ -21,7 +21,7 @@ pub fn run(e: &Estate) -> CheckReport {
 }
 
 /// The row of `id` from the given NIC (or the user's side).
-pub fn flow<'a>(r: &'a CheckReport, id: FlowId, role: SourceRole) -> &'a CheckFlow {
+pub fn flow(r: &CheckReport, id: FlowId, role: SourceRole) -> &CheckFlow {
     r.flows
         .iter()
         .find(|f| f.id == id && f.source_role == role)
