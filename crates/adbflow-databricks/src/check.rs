@@ -271,7 +271,11 @@ fn evaluate_flow(
     };
     let symptom = o.block.as_ref().map(|b| symptom(pf.id, b.reason_code, &pf.host, pf.by_design));
     let fix = o.block.as_ref().map(|b| suggest(estate, pw, pf, b, o.port, &o.egress));
-    let nsg_rule = o.hops.iter().find(|h| h.kind == HopKind::NsgOutbound).map(|h| h.decided_by.clone());
+    let nsg_rule = o
+        .hops
+        .iter()
+        .find(|h| h.kind == HopKind::NsgOutbound && h.decided_by.id.starts_with("nsg-rule:"))
+        .map(|h| h.decided_by.clone());
     let def = pf.id.def();
     CheckFlow {
         workspace: pf.workspace.clone(),

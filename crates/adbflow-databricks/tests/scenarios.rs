@@ -248,6 +248,7 @@ fn subnet_without_nsg_cannot_host_the_workspace() {
     assert_blocked(relay, "SUBNET_NSG_MISSING");
     assert_eq!(element(relay), "subnet:adb-vnet/host");
     assert_eq!(termination(relay), None);
+    assert!(relay.nsg_rule.is_none(), "no NSG, so no rule let it out");
     assert!(relay.symptom.as_ref().unwrap().message.contains("deployment fails"));
     assert!(relay.fix.as_ref().unwrap().action.starts_with("associate an NSG with subnet adb-vnet/host"));
     assert!(r.findings.iter().any(|f| f.code == "subnet-nsg-missing"));
