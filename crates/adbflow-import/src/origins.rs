@@ -116,6 +116,16 @@ pub(crate) fn fill(
             }
         }
     }
+    for (i, w) in estate.workspaces.iter_mut().enumerate() {
+        let path = format!("workspaces[{i}]");
+        w.origin = p.at(&path);
+        for (j, l) in w.external_locations.iter_mut().enumerate() {
+            l.origin = p.at(&format!("{path}.external_locations[{j}]"));
+        }
+        for (j, l) in w.ip_access_lists.iter_mut().enumerate() {
+            l.origin = p.at(&format!("{path}.ip_access_lists[{j}]"));
+        }
+    }
     flat!(p, estate, application_security_groups);
     flat!(p, estate, nat_gateways);
     flat!(p, estate, public_ips);

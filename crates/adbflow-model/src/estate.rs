@@ -8,6 +8,7 @@ use crate::origin::Origin;
 use crate::privatelink::{Endpoint, PrivateDnsZone, PrivateEndpoint, ServiceEndpointPolicy};
 use crate::routing::RouteTable;
 use crate::storage::StorageAccount;
+use crate::workspace::Workspace;
 use serde::{Deserialize, Serialize};
 
 /// The region used when neither the input nor the command line names one.
@@ -60,6 +61,8 @@ pub struct Estate {
     pub ip_groups: Vec<IpGroup>,
     #[serde(default)]
     pub storage_accounts: Vec<StorageAccount>,
+    #[serde(default)]
+    pub workspaces: Vec<Workspace>,
     /// Where the estate as a whole was read from (the input file).
     #[serde(skip_deserializing, skip_serializing_if = "Option::is_none")]
     pub origin: Option<Origin>,
@@ -112,6 +115,7 @@ impl Estate {
     finder!(ip_group, ip_groups, IpGroup);
     finder!(storage_account, storage_accounts, StorageAccount);
     finder!(asg, application_security_groups, ApplicationSecurityGroup);
+    finder!(workspace, workspaces, Workspace);
 
     /// Look a subnet up by `VNET/SUBNET`.
     pub fn subnet(&self, path: &str) -> Option<SubnetRef<'_>> {

@@ -14,6 +14,7 @@ pub mod routing;
 pub mod spec;
 pub mod storage;
 pub mod validate;
+pub mod workspace;
 
 pub use diagnostic::{Diagnostic, Severity};
 pub use egress::{LoadBalancer, NatGateway, PublicIp, PublicIpPrefix, Sku};
@@ -32,3 +33,7 @@ pub use privatelink::{
 pub use routing::{NextHopType, Route, RouteDestination, RouteTable};
 pub use spec::{AddressSpec, PortRange, PortSet, Prefix, Protocol};
 pub use storage::{DefaultAction, PublicNetworkAccess, StorageAccount};
+pub use workspace::{
+    ExternalLocation, IpAccessList, IpAccessListType, Libraries, LibrarySource, RequiredNsgRules, Workspace,
+    WorkspaceSku,
+};

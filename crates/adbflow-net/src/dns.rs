@@ -23,6 +23,8 @@ pub struct Resolver<'a> {
     pub inferred: bool,
     /// Set when the configured resolver cannot answer at all.
     pub broken: Option<String>,
+    /// A custom DNS server's address: the walk checks that queries can reach it.
+    pub custom_server: Option<Ipv4Addr>,
 }
 
 /// Decide which resolver serves clients in `vnet`.
@@ -38,6 +40,7 @@ pub fn resolver_for<'a>(estate: &'a Estate, vnet: &'a VNet) -> Resolver<'a> {
             element: vnet_el,
             inferred: false,
             broken: None,
+            custom_server: None,
         };
     };
     if let Some(fw) = estate.firewalls.iter().find(|f| f.private_ip == server) {
@@ -56,6 +59,7 @@ pub fn resolver_for<'a>(estate: &'a Estate, vnet: &'a VNet) -> Resolver<'a> {
                     "{} uses firewall {} ({server}) as its DNS server, but the firewall's DNS proxy is not enabled, so nothing answers on port 53",
                     vnet.name, fw.name
                 )),
+                custom_server: None,
             };
         }
         return Resolver {
@@ -67,6 +71,7 @@ pub fn resolver_for<'a>(estate: &'a Estate, vnet: &'a VNet) -> Resolver<'a> {
             element: fw_el,
             inferred: false,
             broken: None,
+            custom_server: None,
         };
     }
     if let Some(host_vnet) = estate.vnet_containing(server) {
@@ -79,6 +84,7 @@ pub fn resolver_for<'a>(estate: &'a Estate, vnet: &'a VNet) -> Resolver<'a> {
             element: vnet_el,
             inferred: true,
             broken: None,
+            custom_server: Some(server),
         };
     }
     Resolver {
@@ -89,6 +95,7 @@ pub fn resolver_for<'a>(estate: &'a Estate, vnet: &'a VNet) -> Resolver<'a> {
         element: vnet_el,
         inferred: true,
         broken: None,
+        custom_server: Some(server),
     }
 }
 

@@ -446,10 +446,10 @@ fn service_endpoint_routes(
     let region = estate.vnet_region(subnet.vnet);
     for se in &subnet.subnet.service_endpoints {
         let choice = service_endpoint_tag(se, region);
-        let note = if choice.inferred { "; inferred" } else { "" };
+        let note = if choice.inferred { ", tag inferred" } else { "" };
         let element = ElementRef::new(
             ids::subnet(&subnet.vnet.name, &subnet.subnet.name),
-            format!("{} service endpoint {se} (prefixes of {}{note})", subnet.subnet.name, choice.tag),
+            format!("service endpoint {se} ({}{note})", choice.tag),
             subnet.subnet.origin.clone(),
         );
         for prefix in tag_prefixes(tags, &choice.tag) {

@@ -123,8 +123,11 @@ fn walk_from<'n>(mut w: Walker<'n>, src: SubnetRef<'n>, flow: &FlowSpec) -> Trac
             endpoint: resources::lookup_ip(estate, ip),
         },
         Err(_) => {
-            let resolver = dns::resolver_for(estate, src.vnet);
-            let inferred = resolver.inferred;
+            let mut resolver = dns::resolver_for(estate, src.vnet);
+            if let Some(server) = resolver.custom_server {
+                resolver.broken = dns_server_unreachable(&w, src, src_ip, server);
+            }
+            let inferred = resolver.inferred && resolver.broken.is_none();
             let r = dns::resolve(estate, resolver, &flow.to_host);
             w.trace.resolved = r.answers.clone();
             match r.outcome {
@@ -164,6 +167,55 @@ fn walk_from<'n>(mut w: Walker<'n>, src: SubnetRef<'n>, flow: &FlowSpec) -> Trac
 
     // 3. Route.
     forward(w, src, src_ip, &target, flow, false)
+}
+
+/// A custom DNS server must be reachable on UDP 53 from the client subnet: its route must lead
+/// somewhere (VNet, peering, gateway) and the subnet's NSG must let the query out. Returns why not.
+fn dns_server_unreachable(
+    w: &Walker<'_>,
+    src: SubnetRef<'_>,
+    src_ip: Ipv4Addr,
+    server: Ipv4Addr,
+) -> Option<String> {
+    let estate = w.estate();
+    let dest = DestAddr::ip(server);
+    let routes = w.net.routes(&src.path()).unwrap_or(&[]);
+    let why = match routes::select(routes, &dest, w.net.tags()) {
+        None => Some("no route matches it".to_string()),
+        Some(r) => match r.next_hop_type {
+            NextHopType::None => Some(format!("route {} → None drops the queries", route_prefix(r))),
+            NextHopType::Internet if crate::address::is_private(server) => Some(format!(
+                "it is a private address reached by no VNet, peering or gateway route (route {} → Internet)",
+                route_prefix(r)
+            )),
+            _ => None,
+        },
+    };
+    if let Some(why) = why {
+        return Some(format!(
+            "{} uses custom DNS server {server}, which is unreachable from {}: {why}; every name lookup fails",
+            src.vnet.name,
+            src.path()
+        ));
+    }
+    let nsg = src.subnet.nsg.as_deref().and_then(|n| estate.nsg(n))?;
+    let packet = Packet {
+        src: DestAddr::ip(src_ip),
+        src_port: None,
+        dst: dest,
+        dst_port: 53,
+        protocol: adbflow_model::Protocol::Udp,
+    };
+    let d = nsg::evaluate(estate, w.net.tags(), nsg, src, Direction::Outbound, &packet);
+    (d.access == adbflow_model::Access::Deny).then(|| {
+        format!(
+            "{} uses custom DNS server {server}, but NSG {} rule {} denies UDP 53 to it from {}; every name lookup fails",
+            src.vnet.name,
+            nsg.name,
+            d.rule_name,
+            src.path()
+        )
+    })
 }
 
 fn dns_hop(element: ElementRef, message: &str, inferred: bool) -> Hop {

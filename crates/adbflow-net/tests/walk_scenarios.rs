@@ -518,17 +518,45 @@ fn firewall_dns_proxy_decides_whose_zones_are_seen() {
     assert_blocked(&t, ReasonCode::DnsResolutionFailed, "firewall-policy:fw-policy");
 }
 
-// §6.1 (PEDNS): a custom DNS server outside Azure sees no private zone unless it forwards them.
+const ONPREM_GATEWAY: &str = r#"
+[[vnets.subnets]]
+name = "GatewaySubnet"
+prefix = "10.1.255.0/27"
+
+[[gateways]]
+name = "vpn"
+vnet = "spoke"
+kind = "Vpn"
+onprem_prefixes = ["192.168.0.0/16"]
+"#;
+
+// §6.1 (PEDNS): a custom DNS server on-premises (reached over the VPN gateway) sees no private zone
+// unless it forwards the privatelink zones to Azure DNS; the public answer is assumed (inferred).
 #[test]
 fn onprem_custom_dns_server_sees_no_private_zone() {
-    let toml = spoke("nat_gateway = \"nat\"", &format!("{NAT}{STORAGE_PE}{DFS_ZONE_LINKED}")).replace(
-        "address_space = [\"10.1.0.0/16\"]",
-        "address_space = [\"10.1.0.0/16\"]\ndns_servers = [\"192.168.10.53\"]",
-    );
+    let toml = spoke("nat_gateway = \"nat\"", &format!("{ONPREM_GATEWAY}{NAT}{STORAGE_PE}{DFS_ZONE_LINKED}"))
+        .replace(
+            "address_space = [\"10.1.0.0/16\"]",
+            "address_space = [\"10.1.0.0/16\"]\ndns_servers = [\"192.168.10.53\"]",
+        );
     let n = net(&toml);
     let t = trace(&n, "spoke/work", "lake.dfs.core.windows.net", 443);
     assert_blocked(&t, ReasonCode::DestinationDenied, "storage-account:lake");
     assert!(t.hop(HopKind::Dns).unwrap().inferred);
+}
+
+// §1.1 and §6.1: a custom DNS server that no route reaches (192.168/16 → None without a gateway)
+// cannot answer, so every lookup fails; the VNet's DNS setting is the deciding element.
+#[test]
+fn unreachable_custom_dns_server_fails_every_lookup() {
+    let toml = spoke("nat_gateway = \"nat\"", &format!("{NAT}{PYPI}")).replace(
+        "address_space = [\"10.1.0.0/16\"]",
+        "address_space = [\"10.1.0.0/16\"]\ndns_servers = [\"192.168.10.53\"]",
+    );
+    let n = net(&toml);
+    let t = trace(&n, "spoke/work", "pypi.org", 443);
+    assert_blocked(&t, ReasonCode::DnsResolutionFailed, "vnet:spoke");
+    assert!(t.blocked_by.unwrap().message.contains("unreachable"));
 }
 
 // §6.1: a private zone linked to the VNet is authoritative for its whole namespace: a zone named like

@@ -1,5 +1,6 @@
 //! Renderers: every output format adbflow prints. They take computed answers and never compute.
 
+pub mod check;
 pub mod routes;
 pub mod rules;
 pub mod table;

@@ -12,6 +12,13 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Every flow a Databricks cluster needs, from both cluster subnets: path, deciding rule, verdict,
+    /// symptom and fix. With no input, the built-in non-pl pattern.
+    Check(CheckArgs),
+    /// The cluster startup sequence phase by phase, with each flow's computed path.
+    Flows(FlowsArgs),
+    /// Write a built-in reference pattern as a starting point for your own file.
+    Init(InitArgs),
     /// Effective routes of a subnet, like Azure's effective-routes view.
     Routes(RoutesArgs),
     /// Effective security rules of a subnet in evaluation order, with never-matching rules flagged.
@@ -23,17 +30,76 @@ pub enum Command {
 /// Where the deployment comes from.
 #[derive(Args, Debug, Clone)]
 pub struct InputArgs {
-    /// The deployment: an adbflow native file (.toml or .json).
+    /// The deployment: an adbflow native file (.toml or .json). Without it, a built-in pattern.
     pub input: Option<PathBuf>,
-    /// Microsoft's weekly ServiceTags_Public_*.json, for exact IP-level tag matching.
+    /// A built-in reference pattern (used when no INPUT is given; default non-pl).
+    #[arg(long, value_name = "NAME", conflicts_with = "input")]
+    pub pattern: Option<String>,
+    /// The Azure region for a built-in pattern (default eastus2).
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// Microsoft's weekly ServiceTags_Public_*.json, for exact IP-level service-tag matching.
     #[arg(long, value_name = "FILE")]
     pub service_tags: Option<PathBuf>,
+    /// Extra or corrected Databricks region endpoint data (the format of the built-in regions.toml).
+    #[arg(long, value_name = "FILE")]
+    pub regions: Option<PathBuf>,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum TableOrJson {
     Table,
     Json,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Table,
+    Json,
+    Markdown,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FlowsFormat {
+    Table,
+    Mermaid,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Only this workspace (by name).
+    #[arg(long)]
+    pub workspace: Option<String>,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: CheckFormat,
+}
+
+#[derive(Args, Debug)]
+pub struct FlowsArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Only this workspace (by name).
+    #[arg(long)]
+    pub workspace: Option<String>,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: FlowsFormat,
+}
+
+#[derive(Args, Debug)]
+pub struct InitArgs {
+    /// The pattern to write: non-pl, full-private or hub-spoke.
+    #[arg(long, default_value = "non-pl")]
+    pub pattern: String,
+    /// The Azure region (default eastus2).
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Write to this file instead of standard output (refuses to overwrite without --force).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Args, Debug)]

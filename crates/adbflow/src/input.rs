@@ -1,17 +1,37 @@
-//! Turning the command line's input arguments into a `Network`.
+//! Turning the command line's input arguments into an estate and a `Network`: a user file or a
+//! built-in pattern (both through the same importer), the service tags, the region data, and —
+//! when the estate has Databricks workspaces — what Databricks adds to it (managed NSG rules,
+//! control-plane endpoints), so every command sees the network as deployed.
 
 use crate::cli::InputArgs;
 use crate::error::CliError;
-use adbflow_model::Estate;
+use adbflow_databricks::{patterns, RegionData};
+use adbflow_model::{Estate, DEFAULT_REGION};
 use adbflow_net::routes::RouteOptions;
 use adbflow_net::{Network, ServiceTags};
+use std::borrow::Cow;
 
 /// Load the estate named by the arguments, printing import warnings to stderr.
 pub fn load_estate(args: &InputArgs) -> Result<Estate, CliError> {
-    let Some(path) = &args.input else {
-        return Err(CliError::Usage("this command needs an INPUT file (an adbflow .toml or .json)".into()));
+    let loaded = match &args.input {
+        Some(path) => {
+            if args.region.is_some() {
+                return Err(CliError::Usage(
+                    "--region chooses the region of a built-in --pattern; an INPUT file names its own region"
+                        .into(),
+                ));
+            }
+            adbflow_import::load_path(path).map_err(|e| CliError::Input(e.to_string()))?
+        }
+        None => {
+            let name = args.pattern.as_deref().unwrap_or("non-pl");
+            let region = args.region.as_deref().unwrap_or(DEFAULT_REGION);
+            let text = patterns::render(name, region).map_err(|e| CliError::Usage(e.to_string()))?;
+            let file = format!("pattern:{name}");
+            adbflow_import::load_str(&text, &file, adbflow_import::Format::NativeToml)
+                .map_err(|e| CliError::Input(e.to_string()))?
+        }
     };
-    let loaded = adbflow_import::load_path(path).map_err(|e| CliError::Input(e.to_string()))?;
     for w in &loaded.warnings {
         eprintln!("{w}");
     }
@@ -26,8 +46,23 @@ pub fn load_tags(args: &InputArgs) -> Result<ServiceTags, CliError> {
     ServiceTags::from_json(&name, &text).map_err(|e| CliError::Input(e.to_string()))
 }
 
+/// The built-in region data, extended with `--regions FILE` when given.
+pub fn load_regions(args: &InputArgs) -> Result<Cow<'static, RegionData>, CliError> {
+    let builtin = adbflow_databricks::builtin_regions();
+    let Some(path) = &args.regions else { return Ok(Cow::Borrowed(builtin)) };
+    let name = path.display().to_string();
+    let text =
+        std::fs::read_to_string(path).map_err(|e| CliError::Input(format!("{name}: cannot read: {e}")))?;
+    let extra = RegionData::parse(&name, &text).map_err(|e| CliError::Input(e.to_string()))?;
+    Ok(Cow::Owned(builtin.extended_with(extra)))
+}
+
+/// The network as deployed: the estate plus what Databricks adds for its workspaces.
 pub fn network(args: &InputArgs, options: RouteOptions) -> Result<Network, CliError> {
     let estate = load_estate(args)?;
+    let regions = load_regions(args)?;
+    let estate =
+        adbflow_databricks::with_databricks(&estate, &regions).map_err(|e| CliError::Input(e.to_string()))?;
     let tags = load_tags(args)?;
     Ok(Network::with_options(estate, tags, options))
 }

@@ -13,6 +13,9 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let result = match &cli.command {
+        cli::Command::Check(a) => commands::check::run(a),
+        cli::Command::Flows(a) => commands::flows::run(a),
+        cli::Command::Init(a) => commands::init::run(a),
         cli::Command::Routes(a) => commands::routes::run(a),
         cli::Command::Rules(a) => commands::rules::run(a),
         cli::Command::Trace(a) => commands::trace::run(a),

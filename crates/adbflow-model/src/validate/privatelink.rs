@@ -108,13 +108,17 @@ fn target(e: &Estate, pe: &PrivateEndpoint, out: &mut Vec<Diagnostic>) {
     if e.endpoints.iter().any(|x| x.resource.as_deref() == Some(pe.target.as_str())) {
         return;
     }
-    // Databricks workspaces and other resources are modelled by other parts of the estate, so an
-    // unknown target is reported but not fatal.
+    if e.workspaces.iter().any(|w| w.name == pe.target) {
+        // Workspace sub-resources (databricks_ui_api, browser_authentication) are checked with the
+        // workspace, where the Databricks rules live.
+        return;
+    }
+    // Other resources may be modelled later, so an unknown target is reported but not fatal.
     out.push(Diagnostic::warning(
         "private-endpoint-target-not-modelled",
         id(),
         format!(
-            "target '{}' is neither a storage account nor the `resource` of an endpoint in this estate; the \
+            "target '{}' is neither a storage account, a workspace, nor the `resource` of an endpoint in this estate; the \
              private endpoint is kept, but nothing can resolve to it until the target is modelled",
             pe.target
         ),

@@ -1,5 +1,8 @@
 //! One module per command: load, ask, render, choose the exit code.
 
+pub mod check;
+pub mod flows;
+pub mod init;
 pub mod routes;
 pub mod rules;
 pub mod trace;

@@ -1,0 +1,427 @@
+//! `check`: every flow of every workspace, walked through the twin from each of its sources, with
+//! the verdict, the path, the element that decided it, the symptom a user would see and the
+//! smallest fix. The JSON form of [`CheckReport`] is a documented contract (`schema_version` 1).
+
+use crate::acceptance;
+use crate::block::FlowBlock;
+use crate::catalog::{FlowId, Phase, Requirement};
+use crate::error::CheckError;
+use crate::findings::{Finding, FindingSeverity};
+use crate::fix::{suggest, Fix};
+use crate::outcome::Outcome;
+use crate::plan::{FlowSource, PlannedFlow, SourceRole};
+use crate::prepare::{prepare, Prepared, PreparedWorkspace, PrivateLink};
+use crate::regions::{builtin, DataTable, RegionData};
+use crate::symptom::{symptom, Symptom};
+use adbflow_model::{
+    ElementRef, Estate, Origin, Protocol, PublicNetworkAccess, RequiredNsgRules, WorkspaceSku,
+};
+use adbflow_net::{DnsAnswer, FlowSpec, Hop, HopKind, Network, ServiceTags, Trace};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+
+pub const CHECK_SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FlowVerdict {
+    Delivered,
+    Blocked,
+    /// Blocked, and the workspace declares it does not use this destination.
+    BlockedByDesign,
+}
+
+impl FlowVerdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FlowVerdict::Delivered => "delivered",
+            FlowVerdict::Blocked => "blocked",
+            FlowVerdict::BlockedByDesign => "blocked-by-design",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Destination {
+    /// The FQDN the flow connects to (a dotted address for address-only destinations).
+    pub fqdn: String,
+    /// The port the reported path was walked on (the first blocked one, if any is blocked).
+    pub port: u16,
+    /// Every port the flow uses, e.g. `443,8443-8451`.
+    pub ports: String,
+    pub protocol: Protocol,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub blocked_ports: Vec<u16>,
+}
+
+/// One flow from one source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckFlow {
+    pub workspace: String,
+    pub id: FlowId,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
+    pub title: &'static str,
+    pub phase: Phase,
+    pub requirement: Requirement,
+    /// `VNET/SUBNET` the flow leaves from, or `internet` for users outside every modelled network.
+    pub subnet: String,
+    pub source_role: SourceRole,
+    pub destination: Destination,
+    pub verdict: FlowVerdict,
+    /// `nat-gateway`, `service-endpoint`, `private-endpoint`, `firewall`, `vnet`, …, `internet` for a user
+    /// on the internet, `none` when nothing carries it.
+    pub egress: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snat_ip: Option<Ipv4Addr>,
+    pub source_seen_as: String,
+    /// The NSG rule that let the flow out of its subnet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nsg_rule: Option<ElementRef>,
+    pub resolved: Vec<DnsAnswer>,
+    pub hops: Vec<Hop>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub blocked_by: Option<FlowBlock>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub symptom: Option<Symptom>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<Fix>,
+    pub meters: Vec<String>,
+    pub notes: Vec<String>,
+}
+
+impl CheckFlow {
+    /// A startup or workload flow that does not get through.
+    pub fn is_failure(&self) -> bool {
+        self.verdict == FlowVerdict::Blocked && self.requirement.is_required()
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub flows: usize,
+    pub delivered: usize,
+    pub blocked_required: usize,
+    pub blocked_optional: usize,
+    pub blocked_by_design: usize,
+}
+
+impl Counts {
+    fn of<'a>(flows: impl Iterator<Item = &'a CheckFlow>) -> Self {
+        let mut c = Counts::default();
+        for f in flows {
+            c.flows += 1;
+            match f.verdict {
+                FlowVerdict::Delivered => c.delivered += 1,
+                FlowVerdict::BlockedByDesign => c.blocked_by_design += 1,
+                FlowVerdict::Blocked if f.requirement.is_required() => c.blocked_required += 1,
+                FlowVerdict::Blocked => c.blocked_optional += 1,
+            }
+        }
+        c
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WorkspaceSummary {
+    pub name: String,
+    pub region: String,
+    pub cloud: String,
+    pub sku: WorkspaceSku,
+    pub vnet: String,
+    pub host_subnet: String,
+    pub container_subnet: String,
+    pub no_public_ip: bool,
+    pub public_network_access: PublicNetworkAccess,
+    pub required_nsg_rules: RequiredNsgRules,
+    pub workspace_url: String,
+    /// `internet` or the `VNET/SUBNET` users come from.
+    pub users_from: String,
+    pub private_link: PrivateLink,
+    /// The `Microsoft.Databricks-workspaces_UseOnly_*` rules added to the subnets' NSG.
+    pub managed_nsg_rules: Vec<ElementRef>,
+    pub counts: Counts,
+    /// `ok` when no startup or workload flow is blocked.
+    pub status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckReport {
+    pub schema_version: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub workspaces: Vec<WorkspaceSummary>,
+    pub flows: Vec<CheckFlow>,
+    pub findings: Vec<Finding>,
+    pub summary: Counts,
+    /// The data tables the answers rest on, with source and date.
+    pub data: Vec<DataTable>,
+}
+
+impl CheckReport {
+    /// 1 when a startup or workload flow is blocked or the deployment would be rejected, else 0.
+    pub fn exit_code(&self) -> i32 {
+        let failing = self.flows.iter().any(CheckFlow::is_failure)
+            || self.findings.iter().any(|f| f.severity == FindingSeverity::Error);
+        i32::from(failing)
+    }
+
+    pub fn failures(&self) -> impl Iterator<Item = &CheckFlow> {
+        self.flows.iter().filter(|f| f.is_failure())
+    }
+}
+
+/// What `check` reads besides the estate.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckOptions<'a> {
+    pub regions: &'a RegionData,
+    /// Only this workspace (by name); all when `None`.
+    pub workspace: Option<&'a str>,
+}
+
+impl Default for CheckOptions<'static> {
+    fn default() -> Self {
+        CheckOptions { regions: builtin(), workspace: None }
+    }
+}
+
+/// Check every flow of every workspace in `estate`.
+pub fn check(
+    estate: &Estate,
+    tags: &ServiceTags,
+    options: &CheckOptions<'_>,
+) -> Result<CheckReport, CheckError> {
+    let prepared = prepare(estate, options.regions, options.workspace)?;
+    let net = Network::new(prepared.estate.clone(), tags.clone());
+    Ok(evaluate(&prepared, |f| net.trace(f)))
+}
+
+/// Evaluate prepared flows with `trace` answering each walk (the twin's `Network::trace`, or a stand-in).
+pub fn evaluate(prepared: &Prepared, mut trace: impl FnMut(&FlowSpec) -> Trace) -> CheckReport {
+    let mut flows = Vec::new();
+    let mut summaries = Vec::new();
+    for pw in &prepared.workspaces {
+        let mut ws_flows: Vec<CheckFlow> =
+            pw.flows.iter().map(|pf| evaluate_flow(&prepared.estate, pw, pf, &mut trace)).collect();
+        ws_flows.sort_by(|a, b| {
+            (a.phase, a.id, &a.instance, a.source_role).cmp(&(b.phase, b.id, &b.instance, b.source_role))
+        });
+        summaries.push(summary(&prepared.estate, pw, &ws_flows));
+        flows.extend(ws_flows);
+    }
+    let mut findings = prepared.findings.clone();
+    findings.extend(flow_findings(&flows));
+    findings.extend(explanations(prepared, &flows));
+    findings.sort();
+    findings.dedup();
+    CheckReport {
+        schema_version: CHECK_SCHEMA_VERSION,
+        name: prepared.estate.name.clone(),
+        summary: Counts::of(flows.iter()),
+        workspaces: summaries,
+        flows,
+        findings,
+        data: prepared.tables.clone(),
+    }
+}
+
+fn evaluate_flow(
+    estate: &Estate,
+    pw: &PreparedWorkspace,
+    pf: &PlannedFlow,
+    trace: &mut impl FnMut(&FlowSpec) -> Trace,
+) -> CheckFlow {
+    let first_port = pf.ports.first().copied().unwrap_or(0);
+    let mut o = if let Some(b) = &pf.pre_blocked {
+        let mut o = Outcome::delivered(first_port, "none");
+        o.hops.push(Hop::new(HopKind::NsgOutbound, b.element.clone(), b.message.clone()));
+        o.source_seen_as = "no node is deployed".into();
+        o.block = Some(b.clone());
+        o
+    } else {
+        match &pf.source {
+            FlowSource::Internet => acceptance::internet_user(estate, &pw.workspace, pf),
+            FlowSource::Subnet(path) => {
+                let traces: Vec<Trace> = pf
+                    .ports
+                    .iter()
+                    .map(|&port| {
+                        trace(&FlowSpec {
+                            from_subnet: path.clone(),
+                            to_host: pf.host.clone(),
+                            port,
+                            protocol: pf.protocol,
+                        })
+                    })
+                    .collect();
+                Outcome::combine(&traces).unwrap_or_else(|| Outcome::delivered(first_port, "none"))
+            }
+        }
+    };
+    if matches!(pf.source, FlowSource::Subnet(_)) && pf.pre_blocked.is_none() {
+        acceptance::apply(&pw.workspace, pf, &mut o);
+    }
+    let verdict = match (&o.block, pf.by_design) {
+        (None, _) => FlowVerdict::Delivered,
+        (Some(_), true) => FlowVerdict::BlockedByDesign,
+        (Some(_), false) => FlowVerdict::Blocked,
+    };
+    let symptom = o.block.as_ref().map(|b| symptom(pf.id, b.reason_code, &pf.host, pf.by_design));
+    let fix = o.block.as_ref().map(|b| suggest(estate, pw, pf, b, o.port, &o.egress));
+    let nsg_rule = o
+        .hops
+        .iter()
+        .find(|h| h.kind == HopKind::NsgOutbound && h.decided_by.id.starts_with("nsg-rule:"))
+        .map(|h| h.decided_by.clone());
+    let def = pf.id.def();
+    CheckFlow {
+        workspace: pf.workspace.clone(),
+        id: pf.id,
+        instance: pf.instance.clone(),
+        title: def.title,
+        phase: def.phase,
+        requirement: pf.requirement,
+        subnet: pf.source.label().to_string(),
+        source_role: pf.role,
+        destination: Destination {
+            fqdn: pf.host.clone(),
+            port: o.port,
+            ports: pf.ports_text(),
+            protocol: pf.protocol,
+            blocked_ports: o.blocked_ports.clone(),
+        },
+        verdict,
+        egress: o.egress,
+        snat_ip: o.snat_ip,
+        source_seen_as: o.source_seen_as,
+        nsg_rule,
+        resolved: o.resolved,
+        hops: o.hops,
+        blocked_by: o.block,
+        symptom,
+        fix,
+        meters: o.meters,
+        notes: pf.notes.clone(),
+    }
+}
+
+fn summary(estate: &Estate, pw: &PreparedWorkspace, flows: &[CheckFlow]) -> WorkspaceSummary {
+    let ws = &pw.workspace;
+    let counts = Counts::of(flows.iter());
+    let (url, _) = crate::endpoints::workspace_url(ws, &pw.cloud);
+    WorkspaceSummary {
+        name: ws.name.clone(),
+        region: pw.region.name.clone(),
+        cloud: pw.region.cloud.clone(),
+        sku: ws.sku,
+        vnet: ws.vnet.clone(),
+        host_subnet: ws.host_subnet.clone(),
+        container_subnet: ws.container_subnet.clone(),
+        no_public_ip: ws.no_public_ip,
+        public_network_access: ws.public_network_access,
+        required_nsg_rules: ws.required_nsg_rules,
+        workspace_url: url,
+        users_from: ws.user_subnet.clone().unwrap_or_else(|| "internet".into()),
+        private_link: pw.private_link.clone(),
+        managed_nsg_rules: pw.managed_rules.clone(),
+        status: if counts.blocked_required == 0 { "ok" } else { "blocked" },
+        counts,
+        origin: estate.workspace(&ws.name).and_then(|w| w.origin.clone()),
+    }
+}
+
+/// Blocked flows that share a workspace, flow, instance, verdict and deciding element.
+type GroupKey = (String, FlowId, Option<String>, FlowVerdict, String);
+
+/// One finding per blocked flow and cause, naming every subnet it is blocked from.
+fn flow_findings(flows: &[CheckFlow]) -> Vec<Finding> {
+    let mut groups: BTreeMap<GroupKey, Vec<&CheckFlow>> = BTreeMap::new();
+    for f in flows.iter().filter(|f| f.verdict != FlowVerdict::Delivered) {
+        let el = f.blocked_by.as_ref().map(|b| b.element.id.clone()).unwrap_or_default();
+        groups.entry((f.workspace.clone(), f.id, f.instance.clone(), f.verdict, el)).or_default().push(f);
+    }
+    groups
+        .into_values()
+        .map(|fs| {
+            let f = fs[0];
+            let subnets: Vec<&str> = fs.iter().map(|x| x.subnet.as_str()).collect();
+            let b = f.blocked_by.as_ref();
+            let reason = b.map(|b| b.reason_code.as_str()).unwrap_or("");
+            let what = match &f.instance {
+                Some(i) => format!("{} ({i})", f.id),
+                None => f.id.to_string(),
+            };
+            let (severity, code, lead) = match f.verdict {
+                FlowVerdict::BlockedByDesign => {
+                    (FindingSeverity::Info, "blocked-by-design", "is blocked by design")
+                }
+                _ if f.requirement.is_required() => (FindingSeverity::Error, "flow-blocked", "is blocked"),
+                _ => (FindingSeverity::Warning, "optional-flow-blocked", "(optional) is blocked"),
+            };
+            let mut msg = format!(
+                "{what} [{}] {lead} from {}: {reason} — {}",
+                f.requirement.as_str(),
+                subnets.join(", "),
+                b.map(|b| b.message.as_str()).unwrap_or("")
+            );
+            if let Some(s) = &f.symptom {
+                if let Some(code) = s.termination_code {
+                    msg.push_str(&format!("; symptom: {code}"));
+                }
+            }
+            let mut fd = Finding::new(severity, code, msg).workspace(&f.workspace).flow(f.id);
+            fd.element = b.map(|b| b.element.clone());
+            fd.inferred = b.is_some_and(|b| b.inferred);
+            fd
+        })
+        .collect()
+}
+
+/// Where the computed answer differs from the seed's explanation (DESIGN.md "Where the seed is wrong").
+fn explanations(prepared: &Prepared, flows: &[CheckFlow]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for pw in &prepared.workspaces {
+        let ws = &pw.workspace.name;
+        let of = |id: FlowId| flows.iter().filter(move |f| f.workspace == *ws && f.id == id);
+        let nat: Vec<&CheckFlow> = of(FlowId::SccRelay)
+            .chain(of(FlowId::Webapp))
+            .filter(|f| f.verdict == FlowVerdict::Delivered && f.egress == "nat-gateway")
+            .collect();
+        if !nat.is_empty() {
+            out.push(
+                Finding::new(
+                    FindingSeverity::Info,
+                    "control-plane-via-nat",
+                    "control-plane traffic (scc-relay, webapp) leaves through the NAT gateway and is SNATed and \
+                     billed there: NSG service tags only filter, routes decide the path (the seed document says \
+                     it bypasses the NAT gateway)",
+                )
+                .workspace(ws),
+            );
+        }
+        let primary_se = of(FlowId::ArtifactPrimary).any(|f| f.egress == "service-endpoint");
+        for f in of(FlowId::ArtifactSecondary).filter(|f| f.verdict == FlowVerdict::Delivered) {
+            if primary_se && f.egress != "service-endpoint" {
+                out.push(
+                    Finding::new(
+                        FindingSeverity::Info,
+                        "cross-region-artifacts",
+                        format!(
+                            "the secondary artifact account {} is outside {}: the Microsoft.Storage service endpoint \
+                             does not carry it, so it leaves through {} (the seed says all artifact downloads use \
+                             the Storage service tag)",
+                            f.destination.fqdn, pw.region.name, f.egress
+                        ),
+                    )
+                    .workspace(ws)
+                    .flow(FlowId::ArtifactSecondary),
+                );
+                break;
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,32 @@
+//! What Azure Databricks needs from the network: the flow catalog (every connection a classic
+//! cluster and its users open, with stable IDs), per-region endpoint data, the Databricks-managed
+//! NSG rules, the built-in reference patterns, and `check` — each flow walked through the twin,
+//! with the symptom a user would see and the smallest fix. Knows nothing about file formats or
+//! output formats.
+
+mod acceptance;
+pub mod block;
+pub mod catalog;
+pub mod check;
+pub mod endpoints;
+pub mod error;
+pub mod findings;
+pub mod fix;
+pub mod nsg_rules;
+mod outcome;
+pub mod patterns;
+pub mod plan;
+pub mod prepare;
+pub mod regions;
+pub mod sequence;
+pub mod symptom;
+pub mod validate;
+
+pub use block::{BlockReason, FlowBlock};
+pub use catalog::{FlowDef, FlowId, Phase, Requirement, CATALOG};
+pub use check::{check, evaluate, CheckFlow, CheckOptions, CheckReport, FlowVerdict, CHECK_SCHEMA_VERSION};
+pub use error::CheckError;
+pub use findings::{Finding, FindingSeverity};
+pub use prepare::{prepare, with_databricks, Prepared};
+pub use regions::{builtin as builtin_regions, RegionData};
+pub use sequence::{flows, sequence, FlowsReport, PhaseFlows};

@@ -1,0 +1,74 @@
+//! One flow's evaluated path, whether it came from the twin's walk or from the workspace's own rules.
+
+use crate::block::{BlockReason, FlowBlock};
+use adbflow_net::{DnsAnswer, Hop, Trace};
+use std::net::Ipv4Addr;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Outcome {
+    pub port: u16,
+    pub egress: String,
+    pub snat_ip: Option<Ipv4Addr>,
+    pub source_seen_as: String,
+    pub resolved: Vec<DnsAnswer>,
+    pub hops: Vec<Hop>,
+    pub block: Option<FlowBlock>,
+    pub meters: Vec<String>,
+    /// Ports of a multi-port flow that are blocked (the reported trace is the first of them).
+    pub blocked_ports: Vec<u16>,
+}
+
+impl Outcome {
+    pub fn delivered(port: u16, egress: &str) -> Self {
+        Outcome {
+            port,
+            egress: egress.to_string(),
+            snat_ip: None,
+            source_seen_as: String::new(),
+            resolved: Vec::new(),
+            hops: Vec::new(),
+            block: None,
+            meters: Vec::new(),
+            blocked_ports: Vec::new(),
+        }
+    }
+
+    pub fn from_trace(t: &Trace) -> Self {
+        let block = match (t.is_delivered(), &t.blocked_by) {
+            (true, _) => None,
+            (false, Some(b)) => Some(FlowBlock {
+                reason_code: BlockReason::Net(b.reason_code),
+                element: b.element.clone(),
+                message: b.message.clone(),
+                inferred: t.hops.iter().any(|h| h.inferred && h.decided_by == b.element),
+            }),
+            (false, None) => Some(FlowBlock {
+                reason_code: BlockReason::Net(adbflow_net::ReasonCode::NextHopUnreachable),
+                element: adbflow_model::ElementRef::new("", "", None),
+                message: "the walk reported a block without naming it".into(),
+                inferred: true,
+            }),
+        };
+        Outcome {
+            port: t.flow.port,
+            egress: t.egress.as_str().to_string(),
+            snat_ip: t.snat_ip,
+            source_seen_as: t.source_seen_as.clone(),
+            resolved: t.resolved.clone(),
+            hops: t.hops.clone(),
+            block,
+            meters: t.meters.clone(),
+            blocked_ports: Vec::new(),
+        }
+    }
+
+    /// One outcome for a flow walked on several ports: the first blocked port's trace when any is
+    /// blocked (with every blocked port listed), else the first port's.
+    pub fn combine(traces: &[Trace]) -> Option<Self> {
+        let blocked: Vec<u16> = traces.iter().filter(|t| !t.is_delivered()).map(|t| t.flow.port).collect();
+        let rep = traces.iter().find(|t| !t.is_delivered()).or_else(|| traces.first())?;
+        let mut o = Outcome::from_trace(rep);
+        o.blocked_ports = if traces.len() > 1 { blocked } else { Vec::new() };
+        Some(o)
+    }
+}

@@ -1,0 +1,279 @@
+//! The estate as Databricks leaves it: the input plus what the platform adds on the user's behalf —
+//! the managed NSG rules on the workspace subnets, the DBFS root account when the input omits it —
+//! and the public names every flow reaches. Then each workspace's flows are planned.
+
+use crate::catalog::FlowId;
+use crate::endpoints::{self, ControlPlaneOwner};
+use crate::error::CheckError;
+use crate::findings::{Finding, FindingSeverity};
+use crate::nsg_rules::{managed_rules, MANAGED_BY};
+use crate::plan::{plan_workspace, PlannedFlow};
+use crate::regions::{Cloud, DataTable, Region, RegionData};
+use crate::validate::{validate_workspaces, workspace_private_endpoints, BROWSER_AUTH, UI_API};
+use adbflow_model::{
+    ids, DefaultAction, ElementRef, Endpoint, Estate, Origin, PublicNetworkAccess, Severity, StorageAccount,
+    Workspace,
+};
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+/// Private endpoints to a workspace, by role. A `databricks_ui_api` endpoint in the workspace's own
+/// VNet is the back-end (cluster → control plane); elsewhere it is a front-end (users → workspace).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PrivateLink {
+    pub front_end: Vec<String>,
+    pub back_end: Vec<String>,
+    pub browser_auth: Vec<String>,
+}
+
+impl PrivateLink {
+    pub fn of(estate: &Estate, ws: &Workspace) -> Self {
+        let mut pl = PrivateLink::default();
+        for pe in workspace_private_endpoints(estate, &ws.name) {
+            let vnet = pe.subnet.split('/').next().unwrap_or("");
+            match pe.subresource.as_str() {
+                UI_API if vnet == ws.vnet => pl.back_end.push(pe.name.clone()),
+                UI_API => pl.front_end.push(pe.name.clone()),
+                BROWSER_AUTH => pl.browser_auth.push(pe.name.clone()),
+                _ => {}
+            }
+        }
+        pl
+    }
+    pub fn any(&self) -> bool {
+        !(self.front_end.is_empty() && self.back_end.is_empty() && self.browser_auth.is_empty())
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct PreparedWorkspace {
+    /// The workspace, with the DBFS root account filled in when the input omitted it.
+    pub workspace: Workspace,
+    pub region: Region,
+    pub cloud: Cloud,
+    pub flows: Vec<PlannedFlow>,
+    /// The Databricks-managed NSG rules added for this workspace.
+    pub managed_rules: Vec<ElementRef>,
+    pub private_link: PrivateLink,
+}
+
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub estate: Estate,
+    pub workspaces: Vec<PreparedWorkspace>,
+    pub findings: Vec<Finding>,
+    /// The data tables the answers rest on.
+    pub tables: Vec<DataTable>,
+}
+
+/// The estate as Databricks leaves it — managed NSG rules, the assumed DBFS root, every Databricks
+/// and repository name as an endpoint — for any network question (`trace`, `rules`, `routes`).
+/// An estate without workspaces comes back unchanged.
+pub fn with_databricks(estate: &Estate, regions: &RegionData) -> Result<Estate, CheckError> {
+    if estate.workspaces.is_empty() {
+        return Ok(estate.clone());
+    }
+    prepare(estate, regions, None).map(|p| p.estate)
+}
+
+/// Prepare `estate` for checking. `only` restricts the answer to one workspace.
+pub fn prepare(estate: &Estate, regions: &RegionData, only: Option<&str>) -> Result<Prepared, CheckError> {
+    if estate.workspaces.is_empty() {
+        return Err(CheckError::NoWorkspace);
+    }
+    if let Some(o) = only {
+        if estate.workspace(o).is_none() {
+            let names: Vec<&str> = estate.workspaces.iter().map(|w| w.name.as_str()).collect();
+            return Err(CheckError::UnknownWorkspace { name: o.to_string(), known: names.join(", ") });
+        }
+    }
+    let diags = validate_workspaces(estate, regions);
+    if diags.iter().any(|d| d.severity == Severity::Error) {
+        return Err(CheckError::Invalid(
+            diags.into_iter().filter(|d| d.severity == Severity::Error).collect(),
+        ));
+    }
+    let mut findings: Vec<Finding> = diags
+        .into_iter()
+        .map(|d| {
+            let mut f = Finding::new(FindingSeverity::Warning, d.code, d.message);
+            f.element = Some(ElementRef::new(d.element.clone(), d.element, d.origin));
+            f
+        })
+        .collect();
+
+    let mut out = estate.clone();
+    let user_fqdns: BTreeSet<String> = estate.endpoints.iter().map(|e| e.fqdn.to_ascii_lowercase()).collect();
+    let mut added: BTreeSet<String> = BTreeSet::new();
+    let mut workspaces = Vec::new();
+    for ws in &estate.workspaces {
+        let region_name = ws.region.as_deref().unwrap_or(estate.region());
+        let region = regions.region(region_name).expect("validated above").clone();
+        let cloud = regions.cloud(&region).clone();
+        let mut ws = ws.clone();
+        ensure_dbfs(&mut out, &mut ws, &region, &mut findings);
+        let managed = inject_managed_rules(&mut out, &ws, &mut findings);
+        let owner = control_plane_owner(estate, &region.name, regions);
+        let eps = endpoints::databricks_endpoints(&ws, &region, &cloud, &owner);
+        add_endpoints(&mut out, eps, &user_fqdns, &mut added, &mut findings);
+        workspaces.push((ws, region, cloud, managed));
+    }
+    add_endpoints(&mut out, endpoints::library_endpoints(), &user_fqdns, &mut added, &mut findings);
+    let mut prepared_ws = Vec::new();
+    for (ws, region, cloud, managed) in workspaces {
+        if only.is_some_and(|o| o != ws.name) {
+            continue;
+        }
+        let flows = plan_workspace(&out, &ws, &region, &cloud, &mut findings);
+        for f in &region.flags {
+            findings.push(
+                Finding::new(FindingSeverity::Info, "region-data-flag", format!("{}: {f}", region.name))
+                    .workspace(&ws.name),
+            );
+        }
+        let private_link = PrivateLink::of(&out, &ws);
+        prepared_ws.push(PreparedWorkspace {
+            workspace: ws,
+            region,
+            cloud,
+            flows,
+            managed_rules: managed,
+            private_link,
+        });
+    }
+    findings.retain(|f| match (&f.workspace, only) {
+        (Some(w), Some(o)) => w == o,
+        _ => true,
+    });
+    Ok(Prepared { estate: out, workspaces: prepared_ws, findings, tables: regions.tables.clone() })
+}
+
+/// The DBFS root lives in the managed resource group, so inputs often leave it out; a workspace
+/// always has one, so the twin assumes a default-configured account in the workspace's region.
+fn ensure_dbfs(estate: &mut Estate, ws: &mut Workspace, region: &Region, findings: &mut Vec<Finding>) {
+    if ws.dbfs_storage_account.is_some() {
+        return;
+    }
+    let label: String =
+        ws.name.to_ascii_lowercase().chars().filter(|c| c.is_ascii_alphanumeric()).take(15).collect();
+    let name = format!("dbstorage{}", if label.is_empty() { "workspace".to_string() } else { label });
+    if estate.storage_account(&name).is_none() {
+        estate.storage_accounts.push(StorageAccount {
+            name: name.clone(),
+            region: Some(region.name.clone()),
+            hns: true,
+            public_network_access: PublicNetworkAccess::Enabled,
+            default_action: DefaultAction::Allow,
+            virtual_network_rules: Vec::new(),
+            ip_rules: Vec::new(),
+            bypass: Vec::new(),
+            origin: Some(Origin::platform(MANAGED_BY)),
+        });
+    }
+    findings.push(
+        Finding::new(
+            FindingSeverity::Info,
+            "dbfs-assumed",
+            format!(
+                "dbfs_storage_account not given: the DBFS root is assumed to be '{name}' in {} with hierarchical \
+                 namespace, public access and no firewall rules (Databricks' defaults)",
+                region.name
+            ),
+        )
+        .workspace(&ws.name)
+        .flow(FlowId::DbfsBlob)
+        .inferred(),
+    );
+    ws.dbfs_storage_account = Some(name);
+}
+
+/// Add the Databricks-managed rules to the NSG of both subnets (once per NSG). A user rule holding
+/// the same priority and direction makes Azure reject the deployment; the rule is then left out.
+fn inject_managed_rules(estate: &mut Estate, ws: &Workspace, findings: &mut Vec<Finding>) -> Vec<ElementRef> {
+    let mut nsgs: Vec<String> = [ws.host_path(), ws.container_path()]
+        .iter()
+        .filter_map(|p| estate.subnet(p).and_then(|s| s.subnet.nsg.clone()))
+        .collect();
+    nsgs.dedup();
+    let mut injected = Vec::new();
+    for nsg_name in nsgs {
+        let Some(nsg) = estate.nsgs.iter_mut().find(|n| n.name == nsg_name) else { continue };
+        for rule in managed_rules(ws) {
+            if nsg.rules.iter().any(|r| r.name == rule.name) {
+                continue;
+            }
+            if let Some(c) =
+                nsg.rules.iter().find(|r| r.direction == rule.direction && r.priority == rule.priority)
+            {
+                findings.push(
+                    Finding::new(
+                        FindingSeverity::Error,
+                        "managed-rule-conflict",
+                        format!(
+                            "rule '{}' in NSG '{nsg_name}' holds priority {} {:?}, which Databricks needs for \
+                             '{}'; Azure rejects the workspace deployment ('Security rule {} conflicts with rule {}')",
+                            c.name, c.priority, c.direction, rule.name, c.name, rule.name
+                        ),
+                    )
+                    .workspace(&ws.name)
+                    .element(ElementRef::new(ids::nsg_rule(&nsg_name, &c.name), &c.name, c.origin.clone())),
+                );
+                continue;
+            }
+            injected.push(ElementRef::new(
+                ids::nsg_rule(&nsg_name, &rule.name),
+                &rule.name,
+                rule.origin.clone(),
+            ));
+            nsg.rules.push(rule);
+        }
+    }
+    injected
+}
+
+fn control_plane_owner<'a>(estate: &'a Estate, region: &str, regions: &RegionData) -> ControlPlaneOwner<'a> {
+    let in_region = |w: &&Workspace| {
+        let r = w.region.as_deref().unwrap_or(estate.region());
+        regions.region(r).is_some_and(|x| x.name == region)
+    };
+    let back_end = estate
+        .workspaces
+        .iter()
+        .filter(in_region)
+        .find(|w| !PrivateLink::of(estate, w).back_end.is_empty())
+        .map(|w| w.name.as_str());
+    let browser_auth = estate
+        .workspaces
+        .iter()
+        .filter(in_region)
+        .find(|w| !PrivateLink::of(estate, w).browser_auth.is_empty())
+        .map(|w| w.name.as_str());
+    ControlPlaneOwner { back_end, browser_auth }
+}
+
+fn add_endpoints(
+    estate: &mut Estate,
+    eps: Vec<Endpoint>,
+    user_fqdns: &BTreeSet<String>,
+    added: &mut BTreeSet<String>,
+    findings: &mut Vec<Finding>,
+) {
+    for e in eps {
+        if user_fqdns.contains(&e.fqdn) {
+            if added.insert(e.fqdn.clone()) {
+                findings.push(Finding::new(
+                    FindingSeverity::Info,
+                    "endpoint-from-input",
+                    format!(
+                        "the input defines endpoint {}; it is used instead of the region data's entry",
+                        e.fqdn
+                    ),
+                ));
+            }
+            continue;
+        }
+        if added.insert(e.fqdn.clone()) {
+            estate.endpoints.push(e);
+        }
+    }
+}

@@ -1,0 +1,438 @@
+//! Renderers for `adbflow check` (the Network Path Summary: per flow and subnet the destination,
+//! protocol/port, path, the NSG rule that allowed it, egress and verdict, then findings and the
+//! blocked flows in detail) and `adbflow flows` (the startup sequence by phase; mermaid
+//! `sequenceDiagram`). Output depends only on the report, so it is byte-for-byte repeatable.
+
+use adbflow_databricks::check::{CheckFlow, CheckReport, FlowVerdict, WorkspaceSummary};
+use adbflow_databricks::findings::Finding;
+use adbflow_databricks::nsg_rules::RULE_PREFIX;
+use adbflow_databricks::plan::SourceRole;
+use adbflow_databricks::sequence::FlowsReport;
+use adbflow_databricks::FlowId;
+use adbflow_model::ElementRef;
+use adbflow_net::{Hop, HopKind};
+use comfy_table::{presets, ContentArrangement, Table};
+use std::fmt::Write;
+
+fn table(header: &[&str]) -> Table {
+    let mut t = Table::new();
+    t.load_preset(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .force_no_tty()
+        .set_header(header.to_vec());
+    t
+}
+
+/// `Databricks: databricks-worker-to-storage` for the managed rules, the rule name otherwise.
+fn rule_name(e: &ElementRef) -> String {
+    match e.name.strip_prefix(RULE_PREFIX) {
+        Some(rest) => format!("Databricks: {rest}"),
+        None => e.name.clone(),
+    }
+}
+
+fn source(f: &CheckFlow) -> String {
+    match f.source_role {
+        SourceRole::User => format!("user ({})", f.subnet),
+        r => r.as_str().to_string(),
+    }
+}
+
+fn destination(f: &CheckFlow) -> String {
+    match &f.instance {
+        Some(i) => format!("{} ({i})", f.destination.fqdn),
+        None => f.destination.fqdn.clone(),
+    }
+}
+
+fn proto_port(f: &CheckFlow) -> String {
+    format!("{}/{}", f.destination.protocol.to_string().to_ascii_lowercase(), f.destination.ports)
+}
+
+fn hop_label(h: &Hop) -> Option<String> {
+    let name =
+        if h.decided_by.name.is_empty() { h.decided_by.id.as_str() } else { h.decided_by.name.as_str() };
+    let public_answer = ["endpoint:", "storage-account:"].iter().any(|p| h.decided_by.id.starts_with(p));
+    let prefix = match h.kind {
+        // The destination column already names a public answer; private zones and resolvers matter.
+        HopKind::Dns if public_answer => return None,
+        HopKind::Dns => "dns",
+        HopKind::Route => "route",
+        HopKind::Egress => "egress",
+        HopKind::Firewall => "firewall",
+        HopKind::Destination => "dest",
+        HopKind::NsgOutbound | HopKind::NsgInbound => return None,
+    };
+    Some(format!("{prefix} {name}"))
+}
+
+/// The hops that choose the path (NSG rules have their own column), in order.
+pub fn path(f: &CheckFlow) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut last_element: Option<&str> = None;
+    for h in &f.hops {
+        // A route and the egress it implies often name the same element (a service endpoint, a
+        // private endpoint): say it once.
+        if last_element == Some(h.decided_by.id.as_str()) {
+            continue;
+        }
+        if let Some(label) = hop_label(h) {
+            parts.push(label);
+            last_element = Some(h.decided_by.id.as_str());
+        }
+    }
+    if f.verdict != FlowVerdict::Delivered {
+        if let Some(b) = &f.blocked_by {
+            let last = format!("✗ {}", b.reason_code);
+            parts.push(last);
+        }
+    }
+    if parts.is_empty() {
+        return "-".into();
+    }
+    parts.join(" → ")
+}
+
+fn verdict(f: &CheckFlow) -> String {
+    match f.verdict {
+        FlowVerdict::Delivered => "delivered".into(),
+        FlowVerdict::BlockedByDesign => "blocked (by design)".into(),
+        FlowVerdict::Blocked if f.requirement.is_required() => "BLOCKED".into(),
+        FlowVerdict::Blocked => "blocked (optional)".into(),
+    }
+}
+
+fn element_text(e: &ElementRef) -> String {
+    e.to_string()
+}
+
+fn workspace_lines(w: &WorkspaceSummary) -> Vec<String> {
+    let pl = &w.private_link;
+    let list = |v: &[String]| if v.is_empty() { "-".to_string() } else { v.join(", ") };
+    vec![
+        format!(
+            "Workspace {} — {} ({}), {:?}, {}, public network access {:?}, {:?}",
+            w.name,
+            w.region,
+            w.cloud,
+            w.sku,
+            if w.no_public_ip { "secure cluster connectivity" } else { "no SCC (public IPs)" },
+            w.public_network_access,
+            w.required_nsg_rules
+        ),
+        format!(
+            "  VNet {}: host subnet {}, container subnet {}; URL {}; users from {}",
+            w.vnet, w.host_subnet, w.container_subnet, w.workspace_url, w.users_from
+        ),
+        format!(
+            "  Private Link: front-end {}, back-end {}, browser-auth {}; Databricks-managed NSG rules added: {}",
+            list(&pl.front_end),
+            list(&pl.back_end),
+            list(&pl.browser_auth),
+            w.managed_nsg_rules.len()
+        ),
+        format!(
+            "  {} flows: {} delivered, {} blocked (required), {} blocked (optional), {} blocked by design — {}",
+            w.counts.flows,
+            w.counts.delivered,
+            w.counts.blocked_required,
+            w.counts.blocked_optional,
+            w.counts.blocked_by_design,
+            w.status
+        ),
+    ]
+}
+
+fn finding_line(f: &Finding) -> String {
+    let mut s = format!("{:<7} {}", f.severity.as_str(), f.code);
+    if let Some(w) = &f.workspace {
+        let _ = write!(s, " [{w}]");
+    }
+    let _ = write!(s, ": {}", f.message);
+    if let Some(e) = &f.element {
+        let _ = write!(s, " — {}", element_text(e));
+    }
+    if f.inferred {
+        s.push_str(" (inferred)");
+    }
+    s
+}
+
+fn blocked_details(f: &CheckFlow) -> Vec<String> {
+    let mut out = vec![format!(
+        "{} {} from {} to {}:{} [{}]",
+        f.workspace,
+        f.id,
+        f.subnet,
+        destination(f),
+        f.destination.port,
+        f.requirement.as_str()
+    )];
+    if let Some(b) = &f.blocked_by {
+        let inferred = if b.inferred { " (inferred)" } else { "" };
+        out.push(format!("  reason:  {} — {}{inferred}", b.reason_code, b.message));
+        out.push(format!("  element: {}", element_text(&b.element)));
+    }
+    if !f.destination.blocked_ports.is_empty() {
+        let ports: Vec<String> = f.destination.blocked_ports.iter().map(|p| p.to_string()).collect();
+        out.push(format!("  ports:   blocked on {}", ports.join(", ")));
+    }
+    if let Some(s) = &f.symptom {
+        let code = s.termination_code.map(|c| format!("{c}: ")).unwrap_or_default();
+        let inferred = if s.inferred { " (inferred)" } else { "" };
+        out.push(format!("  symptom: {code}{}{inferred}", s.message));
+    }
+    if let Some(x) = &f.fix {
+        let el = x.element.as_ref().map(|e| format!(" [{}]", element_text(e))).unwrap_or_default();
+        out.push(format!("  fix:     {}{el}", x.action));
+    }
+    out
+}
+
+fn summary_row(f: &CheckFlow) -> Vec<String> {
+    vec![
+        f.phase.id().to_string(),
+        f.id.to_string(),
+        f.requirement.as_str().to_string(),
+        source(f),
+        destination(f),
+        proto_port(f),
+        path(f),
+        f.nsg_rule.as_ref().map(rule_name).unwrap_or_else(|| "-".into()),
+        f.egress.clone(),
+        verdict(f),
+    ]
+}
+
+const SUMMARY_HEADER: [&str; 10] =
+    ["Phase", "Flow", "Req", "From", "Destination", "Proto/Port", "Path", "NSG rule", "Egress", "Verdict"];
+
+/// The human `check` report.
+pub fn render_check_table(r: &CheckReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "adbflow check{}", r.name.as_ref().map(|n| format!(" — {n}")).unwrap_or_default());
+    for w in &r.workspaces {
+        out.push('\n');
+        for l in workspace_lines(w) {
+            let _ = writeln!(out, "{l}");
+        }
+        let mut t = table(&SUMMARY_HEADER);
+        for f in r.flows.iter().filter(|f| f.workspace == w.name) {
+            t.add_row(summary_row(f));
+        }
+        let _ = writeln!(out, "\nNetwork Path Summary\n{t}");
+    }
+    let blocked: Vec<&CheckFlow> = r.flows.iter().filter(|f| f.verdict == FlowVerdict::Blocked).collect();
+    if !blocked.is_empty() {
+        let _ = writeln!(out, "\nBlocked flows");
+        for f in blocked {
+            for l in blocked_details(f) {
+                let _ = writeln!(out, "  {l}");
+            }
+        }
+    }
+    if !r.findings.is_empty() {
+        let _ = writeln!(out, "\nFindings");
+        for f in &r.findings {
+            let _ = writeln!(out, "  {}", finding_line(f));
+        }
+    }
+    let s = &r.summary;
+    let _ = writeln!(
+        out,
+        "\n{} flows: {} delivered, {} blocked (required), {} blocked (optional), {} blocked by design",
+        s.flows, s.delivered, s.blocked_required, s.blocked_optional, s.blocked_by_design
+    );
+    for d in &r.data {
+        let inferred = if d.inferred { ", inferred" } else { "" };
+        let _ = writeln!(out, "data: {} — {} (as of {}{inferred})", d.name, d.source, d.as_of);
+    }
+    out
+}
+
+/// The `check` JSON contract (`schema_version` 1), pretty-printed with a final newline.
+pub fn render_check_json(r: &CheckReport) -> String {
+    let mut s = serde_json::to_string_pretty(r).expect("the report serialises");
+    s.push('\n');
+    s
+}
+
+fn md_cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+fn md_table(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
+    let mut out = format!(
+        "| {} |\n|{}|\n",
+        header.join(" | "),
+        header.iter().map(|_| "---").collect::<Vec<_>>().join("|")
+    );
+    for r in rows {
+        let cells: Vec<String> = r.iter().map(|c| md_cell(c)).collect();
+        let _ = writeln!(out, "| {} |", cells.join(" | "));
+    }
+    out
+}
+
+/// `check` as GitHub-flavoured markdown (for pull-request comments and job summaries).
+pub fn render_check_markdown(r: &CheckReport) -> String {
+    let mut out = String::new();
+    let _ =
+        writeln!(out, "# adbflow check{}\n", r.name.as_ref().map(|n| format!(" — {n}")).unwrap_or_default());
+    for w in &r.workspaces {
+        let lines = workspace_lines(w);
+        let _ = writeln!(out, "## {}\n", md_cell(&lines[0]));
+        for l in &lines[1..] {
+            let _ = writeln!(out, "- {}", md_cell(l.trim()));
+        }
+        let _ = writeln!(out, "\n### Network Path Summary\n");
+        let rows = r.flows.iter().filter(|f| f.workspace == w.name).map(summary_row);
+        out.push_str(&md_table(&SUMMARY_HEADER, rows));
+        out.push('\n');
+    }
+    let blocked: Vec<&CheckFlow> = r.flows.iter().filter(|f| f.verdict == FlowVerdict::Blocked).collect();
+    if !blocked.is_empty() {
+        let _ = writeln!(out, "## Blocked flows\n");
+        for f in blocked {
+            let d = blocked_details(f);
+            let _ = writeln!(out, "- **{}**", md_cell(&d[0]));
+            for l in &d[1..] {
+                let _ = writeln!(out, "  - {}", md_cell(l.trim()));
+            }
+        }
+        out.push('\n');
+    }
+    if !r.findings.is_empty() {
+        let _ = writeln!(out, "## Findings\n");
+        for f in &r.findings {
+            let _ = writeln!(out, "- {}", md_cell(&finding_line(f)));
+        }
+        out.push('\n');
+    }
+    let s = &r.summary;
+    let _ = writeln!(
+        out,
+        "**{} flows**: {} delivered, {} blocked (required), {} blocked (optional), {} blocked by design",
+        s.flows, s.delivered, s.blocked_required, s.blocked_optional, s.blocked_by_design
+    );
+    out
+}
+
+/// `flows`: the startup sequence phase by phase with each flow's computed path.
+pub fn render_flows_table(r: &FlowsReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "adbflow flows{}", r.name.as_ref().map(|n| format!(" — {n}")).unwrap_or_default());
+    for p in &r.phases {
+        let _ = writeln!(out, "\nPhase {} — {} ({})", p.id.id(), p.title, p.window);
+        if let Some(n) = p.note {
+            let _ = writeln!(out, "  {n}");
+        }
+        if p.flows.is_empty() {
+            continue;
+        }
+        let mut t = table(&[
+            "Workspace",
+            "Flow",
+            "Req",
+            "From",
+            "Destination",
+            "Proto/Port",
+            "Path",
+            "Egress",
+            "Verdict",
+        ]);
+        for f in &p.flows {
+            t.add_row(vec![
+                f.workspace.clone(),
+                f.id.to_string(),
+                f.requirement.as_str().to_string(),
+                source(f),
+                destination(f),
+                proto_port(f),
+                path(f),
+                f.egress.clone(),
+                verdict(f),
+            ]);
+        }
+        let _ = writeln!(out, "{t}");
+    }
+    out
+}
+
+fn mermaid_text(s: &str) -> String {
+    s.chars().map(|c| if matches!(c, ';' | '#' | '\n') { ',' } else { c }).collect()
+}
+
+/// Who receives a flow in the sequence diagram.
+fn receiver(id: FlowId) -> &'static str {
+    use FlowId::*;
+    match id {
+        UserApi | UserUi | BrowserAuth | SccRelay | Webapp | ExtendedInfra => "CP",
+        EventHub | LogBlob | ArtifactPrimary | ArtifactSecondary | Metastore | SystemTables => "DS",
+        DbfsBlob | DbfsDfs | UcStorage | ExternalLocation => "ST",
+        Pypi | PypiFiles | Maven | Cran => "R",
+        WorkerToWorker => "",
+    }
+}
+
+/// `flows` as a mermaid `sequenceDiagram` (GitHub renders it): one arrow per flow and source,
+/// crossed when blocked.
+pub fn render_flows_mermaid(r: &FlowsReport) -> String {
+    let mut out = String::from("sequenceDiagram\n");
+    let _ = writeln!(out, "    participant U as User / automation");
+    for (i, w) in r.workspaces.iter().enumerate() {
+        let _ = writeln!(out, "    participant H{i} as {} host NIC ({}/{})", w.name, w.vnet, w.host_subnet);
+        let _ = writeln!(
+            out,
+            "    participant C{i} as {} container NIC ({}/{})",
+            w.name, w.vnet, w.container_subnet
+        );
+    }
+    for (id, label) in [
+        ("CP", "Databricks control plane"),
+        ("DS", "Databricks-managed services"),
+        ("ST", "Your storage"),
+        ("R", "Package repositories"),
+    ] {
+        let _ = writeln!(out, "    participant {id} as {label}");
+    }
+    for p in &r.phases {
+        let _ = writeln!(
+            out,
+            "    Note over U,R: Phase {} — {} ({})",
+            p.id.id(),
+            p.title,
+            mermaid_text(p.window)
+        );
+        if p.flows.is_empty() {
+            if let Some(n) = p.note {
+                let _ = writeln!(out, "    Note over C0,CP: {}", mermaid_text(n));
+            }
+            continue;
+        }
+        for f in &p.flows {
+            let i = r.workspaces.iter().position(|w| w.name == f.workspace).unwrap_or(0);
+            let from = match f.source_role {
+                SourceRole::User => "U".to_string(),
+                SourceRole::Host => format!("H{i}"),
+                SourceRole::Container => format!("C{i}"),
+            };
+            let to = match receiver(f.id) {
+                "" => from.clone(),
+                x => x.to_string(),
+            };
+            let arrow = if f.verdict == FlowVerdict::Delivered { "->>" } else { "--x" };
+            let mut text = format!("{} {} via {}", f.id, proto_port(f), f.egress);
+            match (&f.verdict, &f.blocked_by) {
+                (FlowVerdict::Delivered, _) => {}
+                (v, Some(b)) => {
+                    let by_design = if *v == FlowVerdict::BlockedByDesign { " (by design)" } else { "" };
+                    let _ = write!(text, " BLOCKED {}{by_design}", b.reason_code);
+                }
+                (_, None) => text.push_str(" BLOCKED"),
+            }
+            let _ = writeln!(out, "    {from}{arrow}{to}: {}", mermaid_text(&text));
+        }
+    }
+    out
+}

@@ -1,0 +1,132 @@
+//! The `check` and `flows` renderers, on reports built from hand-made walks so the tests are about
+//! formatting only.
+
+use adbflow_databricks::check::{evaluate, CheckReport};
+use adbflow_databricks::{builtin_regions, patterns, prepare, sequence};
+use adbflow_model::ElementRef;
+use adbflow_net::{BlockedBy, Egress, FlowSpec, Hop, HopKind, ReasonCode, Trace, Verdict};
+use adbflow_report::check::*;
+
+fn trace(f: &FlowSpec) -> Trace {
+    let nsg = ElementRef::new(
+        "nsg-rule:adb-nsg/Microsoft.Databricks-workspaces_UseOnly_databricks-worker-to-databricks-webapp",
+        "Microsoft.Databricks-workspaces_UseOnly_databricks-worker-to-databricks-webapp",
+        None,
+    );
+    let mut hops = vec![
+        Hop::new(
+            HopKind::Dns,
+            ElementRef::new(format!("endpoint:{}", f.to_host), &f.to_host, None),
+            "public",
+        ),
+        Hop::new(HopKind::NsgOutbound, nsg, "allowed"),
+        Hop::new(HopKind::Route, ElementRef::new("route:system/0.0.0.0/0", "0.0.0.0/0", None), "Internet"),
+    ];
+    let blocked = f.to_host == "pypi.org" && f.from_subnet.ends_with("container");
+    if !blocked {
+        hops.push(Hop::new(HopKind::Egress, ElementRef::new("nat-gateway:adb-nat", "adb-nat", None), "SNAT"));
+    }
+    Trace {
+        schema_version: 1,
+        flow: f.clone(),
+        verdict: if blocked { Verdict::Blocked } else { Verdict::Delivered },
+        egress: if blocked { Egress::None } else { Egress::NatGateway },
+        snat_ip: None,
+        source_seen_as: "NAT".into(),
+        resolved: vec![],
+        hops,
+        blocked_by: blocked.then(|| BlockedBy {
+            reason_code: ReasonCode::NoOutboundConnectivity,
+            element: ElementRef::new("subnet:adb-vnet/container", "container", None),
+            message: "no egress | none".into(),
+        }),
+        meters: vec![],
+    }
+}
+
+fn report() -> CheckReport {
+    let e = patterns::load("non-pl", "eastus2").unwrap();
+    evaluate(&prepare(&e, builtin_regions(), None).unwrap(), trace)
+}
+
+#[test]
+fn table_is_the_network_path_summary_then_blocked_flows_and_findings() {
+    let out = render_check_table(&report());
+    let summary = out.find("Network Path Summary").expect("summary");
+    let blocked = out.find("Blocked flows").expect("blocked section");
+    let findings = out.find("Findings").expect("findings");
+    assert!(summary < blocked && blocked < findings);
+    for col in ["Phase", "Flow", "From", "Destination", "Proto/Port", "Path", "NSG rule", "Egress", "Verdict"]
+    {
+        assert!(out.contains(col), "column {col}");
+    }
+    let relay = out.lines().find(|l| l.contains("scc-relay") && l.contains("host")).unwrap();
+    assert!(relay.contains("Databricks: databricks-worker-to-databricks-webapp"), "{relay}");
+    assert!(
+        relay.contains("┆ route 0.0.0.0/0 → egress adb-nat ") && relay.contains("nat-gateway"),
+        "{relay}"
+    );
+    assert!(relay.contains("tcp/443") && relay.contains("delivered"));
+    let pypi = out.lines().find(|l| l.contains(" pypi ") && l.contains("container")).unwrap();
+    assert!(pypi.contains("BLOCKED") && pypi.contains("✗ NO_OUTBOUND_CONNECTIVITY"), "{pypi}");
+    assert!(out.contains("  fix:     attach a NAT gateway to subnet adb-vnet/container"));
+    assert!(out.contains("  symptom: pip install fails"));
+    assert!(out.contains("data: region-endpoints"));
+}
+
+#[test]
+fn markdown_escapes_cells_and_keeps_the_sections() {
+    let md = render_check_markdown(&report());
+    assert!(md.starts_with("# adbflow check — non-pl\n"));
+    assert!(md.contains("### Network Path Summary"));
+    assert!(md.contains("| Phase | Flow | Req | From |"));
+    assert!(md.contains("no egress \\| none"), "pipes inside cells are escaped");
+    assert!(md.contains("## Findings"));
+}
+
+#[test]
+fn json_round_trips_to_the_contract() {
+    let r = report();
+    let v: serde_json::Value = serde_json::from_str(&render_check_json(&r)).unwrap();
+    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["flows"].as_array().unwrap().len(), r.flows.len());
+}
+
+#[test]
+fn flows_table_lists_every_phase_with_its_window() {
+    let out = render_flows_table(&sequence(&report()));
+    for p in [
+        "Phase 1 — ",
+        "Phase 2 — VM provisioning (T+0s to T+2min)",
+        "Phase 3 — ",
+        "Phase 4a",
+        "Phase 4b",
+        "Phase 4c",
+        "Phase 5",
+    ] {
+        assert!(out.contains(p), "{p}");
+    }
+    assert!(out.contains("no traffic leaves your network"));
+}
+
+#[test]
+fn mermaid_is_a_sequence_diagram_with_crossed_arrows_for_blocks() {
+    let m = render_flows_mermaid(&sequence(&report()));
+    assert!(m.starts_with("sequenceDiagram\n"));
+    assert!(m.contains("participant H0 as adb-ws host NIC (adb-vnet/host)"));
+    assert!(m.contains("    H0->>CP: scc-relay tcp/443 via nat-gateway\n"));
+    assert!(m.contains("    C0--xR: pypi tcp/443 via none BLOCKED NO_OUTBOUND_CONNECTIVITY\n"));
+    assert!(m.contains("    H0->>H0: worker-to-worker"));
+    assert!(m.contains("Note over U,R: Phase 3 — Secure tunnel establishment (T+2min to T+3min)"));
+    assert!(!m.lines().skip(1).any(|l| l.contains(';')), "no statement separators inside messages");
+}
+
+#[test]
+fn every_renderer_is_deterministic() {
+    let (a, b) = (report(), report());
+    assert_eq!(render_check_table(&a), render_check_table(&b));
+    assert_eq!(render_check_markdown(&a), render_check_markdown(&b));
+    assert_eq!(render_check_json(&a), render_check_json(&b));
+    assert_eq!(render_flows_mermaid(&sequence(&a)), render_flows_mermaid(&sequence(&b)));
+    assert_eq!(render_flows_table(&sequence(&a)), render_flows_table(&sequence(&b)));
+}

@@ -1,0 +1,20 @@
+use super::Outcome;
+use crate::cli::{CheckArgs, CheckFormat};
+use crate::error::CliError;
+use crate::input;
+use adbflow_databricks::CheckOptions;
+
+pub fn run(args: &CheckArgs) -> Result<Outcome, CliError> {
+    let estate = input::load_estate(&args.input)?;
+    let regions = input::load_regions(&args.input)?;
+    let tags = input::load_tags(&args.input)?;
+    let options = CheckOptions { regions: &regions, workspace: args.workspace.as_deref() };
+    let report =
+        adbflow_databricks::check(&estate, &tags, &options).map_err(|e| CliError::Input(e.to_string()))?;
+    let stdout = match args.format {
+        CheckFormat::Table => adbflow_report::check::render_check_table(&report),
+        CheckFormat::Json => adbflow_report::check::render_check_json(&report),
+        CheckFormat::Markdown => adbflow_report::check::render_check_markdown(&report),
+    };
+    Ok(Outcome { stdout, exit: if report.exit_code() == 0 { 0 } else { 1 } })
+}

@@ -1,0 +1,20 @@
+use super::Outcome;
+use crate::cli::{FlowsArgs, FlowsFormat};
+use crate::error::CliError;
+use crate::input;
+use adbflow_databricks::CheckOptions;
+
+pub fn run(args: &FlowsArgs) -> Result<Outcome, CliError> {
+    let estate = input::load_estate(&args.input)?;
+    let regions = input::load_regions(&args.input)?;
+    let tags = input::load_tags(&args.input)?;
+    let options = CheckOptions { regions: &regions, workspace: args.workspace.as_deref() };
+    let report =
+        adbflow_databricks::check(&estate, &tags, &options).map_err(|e| CliError::Input(e.to_string()))?;
+    let flows = adbflow_databricks::sequence(&report);
+    let stdout = match args.format {
+        FlowsFormat::Table => adbflow_report::check::render_flows_table(&flows),
+        FlowsFormat::Mermaid => adbflow_report::check::render_flows_mermaid(&flows),
+    };
+    Ok(Outcome { stdout, exit: if report.exit_code() == 0 { 0 } else { 1 } })
+}

@@ -1,0 +1,176 @@
+//! `check`, `flows` and `init` through the real binary: the built-in patterns, exit codes,
+//! determinism, and snapshots of the main job's output for all three patterns in two regions.
+
+use std::process::{Command, Output};
+
+fn adbflow(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_adbflow"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run adbflow")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+fn check_json(args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["check", "--format", "json"];
+    all.extend_from_slice(args);
+    let o = adbflow(&all);
+    assert!(o.status.code().is_some_and(|c| c <= 1), "{}", stderr(&o));
+    serde_json::from_str(&stdout(&o)).unwrap()
+}
+
+/// Flow rows by `id` and subnet role.
+fn rows<'a>(v: &'a serde_json::Value, id: &str) -> Vec<&'a serde_json::Value> {
+    v["flows"].as_array().unwrap().iter().filter(|f| f["id"] == id).collect()
+}
+
+#[test]
+fn check_without_input_runs_the_non_pl_pattern_and_passes() {
+    let o = adbflow(&["check"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("non-pl"), "{out}");
+    assert!(out.contains("Network Path Summary"), "{out}");
+}
+
+#[test]
+fn check_snapshots_for_every_pattern_in_two_regions() {
+    for pattern in ["non-pl", "full-private", "hub-spoke"] {
+        for region in ["eastus2", "westeurope"] {
+            let o = adbflow(&["check", "--pattern", pattern, "--region", region]);
+            assert!(o.status.code().is_some_and(|c| c <= 1), "{pattern} {region}: {}", stderr(&o));
+            insta::assert_snapshot!(format!("check_{pattern}_{region}"), stdout(&o));
+        }
+    }
+}
+
+#[test]
+fn check_output_is_byte_identical_across_runs() {
+    for pattern in ["non-pl", "full-private", "hub-spoke"] {
+        let a = adbflow(&["check", "--pattern", pattern, "--format", "json"]);
+        let b = adbflow(&["check", "--pattern", pattern, "--format", "json"]);
+        assert_eq!(a.stdout, b.stdout, "{pattern}");
+    }
+}
+
+#[test]
+fn non_pl_control_plane_uses_nat_and_storage_uses_service_endpoints() {
+    let v = check_json(&["--pattern", "non-pl"]);
+    assert_eq!(v["schema_version"], 1);
+    for id in ["scc-relay", "webapp", "pypi"] {
+        let r = rows(&v, id);
+        assert_eq!(r.len(), 2, "{id} from both subnets");
+        for f in r {
+            assert_eq!(f["verdict"], "delivered", "{f}");
+            assert_eq!(f["egress"], "nat-gateway", "{f}");
+        }
+    }
+    for id in ["artifact-primary", "dbfs-blob", "dbfs-dfs", "uc-storage"] {
+        for f in rows(&v, id) {
+            assert_eq!(f["egress"], "service-endpoint", "{f}");
+        }
+    }
+}
+
+#[test]
+fn full_private_reaches_the_control_plane_through_the_back_end_endpoint() {
+    let v = check_json(&["--pattern", "full-private"]);
+    for id in ["scc-relay", "webapp", "dbfs-dfs", "uc-storage"] {
+        for f in rows(&v, id) {
+            assert_eq!(f["verdict"], "delivered", "{f}");
+            assert_eq!(f["egress"], "private-endpoint", "{f}");
+        }
+    }
+    for f in rows(&v, "pypi") {
+        assert_eq!(f["verdict"], "blocked-by-design", "{f}");
+    }
+}
+
+#[test]
+fn hub_spoke_sends_internet_and_control_plane_through_the_firewall() {
+    let v = check_json(&["--pattern", "hub-spoke"]);
+    for id in ["scc-relay", "webapp", "pypi"] {
+        for f in rows(&v, id) {
+            assert_eq!(f["verdict"], "delivered", "{f}");
+            assert_eq!(f["egress"], "firewall", "{f}");
+            let fw_hop =
+                f["hops"].as_array().unwrap().iter().find(|h| h["kind"] == "firewall").expect("firewall hop");
+            assert!(fw_hop["decided_by"]["id"].as_str().unwrap().starts_with("firewall-rule:"), "{fw_hop}");
+        }
+    }
+    for f in rows(&v, "dbfs-blob") {
+        assert_eq!(f["egress"], "service-endpoint", "{f}");
+    }
+}
+
+#[test]
+fn flows_mermaid_is_a_sequence_diagram() {
+    let o = adbflow(&["flows", "--format", "mermaid"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).starts_with("sequenceDiagram"), "{}", stdout(&o));
+}
+
+#[test]
+fn init_writes_a_file_that_checks_like_the_pattern() {
+    let dir = std::env::temp_dir().join(format!("adbflow-init-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("hub.toml");
+    let _ = std::fs::remove_file(&file);
+    let path = file.to_str().unwrap();
+    let o = adbflow(&["init", "--pattern", "hub-spoke", "--region", "westeurope", "-o", path]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let again = adbflow(&["init", "--pattern", "hub-spoke", "-o", path]);
+    assert_eq!(again.status.code(), Some(2), "refuses to overwrite");
+    let verdicts = |v: &serde_json::Value| -> Vec<(String, String, String)> {
+        v["flows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| (f["id"].to_string(), f["subnet"].to_string(), f["verdict"].to_string()))
+            .collect()
+    };
+    let from_file = check_json(&[path]);
+    let from_pattern = check_json(&["--pattern", "hub-spoke", "--region", "westeurope"]);
+    assert_eq!(verdicts(&from_file), verdicts(&from_pattern));
+}
+
+#[test]
+fn region_with_an_input_file_is_a_usage_error() {
+    let o = adbflow(&["check", "tests/fixtures/worked-example.toml", "--region", "westeurope"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--region"), "{}", stderr(&o));
+}
+
+#[test]
+fn unknown_pattern_and_region_are_usage_errors() {
+    let o = adbflow(&["check", "--pattern", "nope"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("non-pl"), "lists the known patterns: {}", stderr(&o));
+    let o = adbflow(&["check", "--region", "mars"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn estate_without_workspaces_is_a_clear_error_for_check() {
+    let o = adbflow(&["check", "tests/fixtures/worked-example.toml"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(stderr(&o).to_lowercase().contains("workspace"), "{}", stderr(&o));
+}
+
+#[test]
+fn routes_on_a_pattern_show_databricks_managed_rules() {
+    let o = adbflow(&["rules", "--pattern", "non-pl", "--subnet", "adb-vnet/host"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("Microsoft.Databricks-workspaces_UseOnly_databricks-worker-to-databricks-webapp")
+    );
+}
