@@ -45,7 +45,8 @@ fn trace(f: &FlowSpec) -> Trace {
 }
 
 fn report() -> CheckReport {
-    let e = patterns::load("non-pl", "eastus2").unwrap();
+    let text = patterns::render("non-pl", "eastus2").unwrap();
+    let e = adbflow_import::load_str(&text, "pattern:non-pl", adbflow_import::Format::NativeToml).unwrap().estate;
     evaluate(&prepare(&e, builtin_regions(), None).unwrap(), trace)
 }
 
