@@ -111,10 +111,18 @@ pub fn accept(ep: &NamedEndpoint<'_>, arrival: &Arrival<'_>) -> Result<Hop, Bloc
                     }
                     _ => {}
                 }
+                let bypass = if sa.bypass.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " (bypass {} admits trusted Azure services and logging, not traffic from your VMs)",
+                        sa.bypass.join(", ")
+                    )
+                };
                 return Err(blocked(
                     el,
                     format!(
-                        "storage account {} denies by default and no IP rule matches {seen_as}: HTTP 403 AuthorizationFailure",
+                        "storage account {} denies by default and no IP rule matches {seen_as}{bypass}: HTTP 403 AuthorizationFailure",
                         sa.name
                     ),
                 ));

@@ -167,6 +167,13 @@ pub fn evaluate(
     let dns_proxy = own.is_some_and(|p| p.dns_proxy);
     let fw_public = fw.public_ips.iter().filter_map(|n| estate.public_ip(n).and_then(|p| p.ip)).next();
     let mut notes = Vec::new();
+    if own.is_some_and(|p| p.threat_intel_mode == adbflow_model::ThreatIntelMode::Deny) {
+        // Threat intelligence runs before every rule; the twin has no feed of flagged addresses.
+        notes.push(
+            "threat intelligence is in Deny mode; no known-malicious addresses are modelled, so it decides nothing here"
+                .to_string(),
+        );
+    }
 
     for (p, group, c, r) in ordered(&chain, RuleCollectionKind::Network) {
         if !network_protocol_matches(r, pkt.protocol) || !source_matches(estate, r, pkt.src) {

@@ -625,3 +625,15 @@ fn traces_are_deterministic() {
         assert_eq!(ta, tb);
     }
 }
+
+// §7.3: threat intelligence runs before every rule. Without a feed of flagged addresses the twin
+// cannot say it denies anything, and says so instead of ignoring the setting.
+#[test]
+fn threat_intel_deny_mode_is_reported_not_ignored() {
+    let policy = firewall_policy("\"pypi.org\"", "")
+        .replace("dns_proxy = true", "dns_proxy = true\nthreat_intel_mode = \"Deny\"");
+    let n = net(&spoke("route_table = \"spoke-rt\"", &format!("{HUB_FIREWALL}{PYPI}{policy}")));
+    let t = trace(&n, "spoke/work", "pypi.org", 443);
+    assert_eq!(t.verdict, Verdict::Delivered);
+    assert!(t.hop(HopKind::Firewall).unwrap().detail.contains("threat intelligence"), "{t:#?}");
+}
