@@ -21,10 +21,8 @@ pub fn id(provider_type: &str, names: &[&str]) -> String {
 
 /// One resource instance as `terraform show -json` writes it in `values.root_module`.
 pub fn res(address: &str, values: Value) -> Value {
-    let (module, local) = split_address(address);
-    let mut parts = local.splitn(2, '.');
-    let rtype = parts.next().unwrap();
-    let rest = parts.next().unwrap();
+    let (_, local) = split_address(address);
+    let (rtype, rest) = local.split_once('.').unwrap();
     let (name, index) = match rest.split_once('[') {
         Some((n, k)) => (n, Some(serde_json::from_str::<Value>(k.trim_end_matches(']')).unwrap())),
         None => (rest, None),
@@ -37,7 +35,6 @@ pub fn res(address: &str, values: Value) -> Value {
     if let Some(i) = index {
         r["index"] = i;
     }
-    let _ = module;
     r
 }
 
@@ -46,7 +43,7 @@ pub fn split_address(address: &str) -> (String, String) {
     let mut module = String::new();
     let mut rest = address;
     while let Some(r) = rest.strip_prefix("module.") {
-        let end = r.find(|c| c == '.' || c == '[').unwrap();
+        let end = r.find(['.', '[']).unwrap();
         let mut cut = end;
         if r[end..].starts_with('[') {
             cut = end + r[end..].find(']').unwrap() + 1;

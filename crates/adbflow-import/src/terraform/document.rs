@@ -92,13 +92,15 @@ pub(crate) fn parse(text: &str, file: &str) -> Result<Document, TerraformError> 
                 message: format!("expected a version string such as \"1.2\", found {}", kind_name(other)),
             })
         }
-        None => return Err(TerraformError::NotTerraform {
-            file: file.into(),
-            message: format!(
+        None => {
+            return Err(TerraformError::NotTerraform {
+                file: file.into(),
+                message: format!(
                 "no `format_version` key (top-level keys: {}); produce the input with `terraform show -json`",
                 keys(obj)
             ),
-        }),
+            })
+        }
     };
     let major = version.split('.').next().unwrap_or("");
     if major != "1" {
@@ -273,6 +275,10 @@ fn after_unknowns(obj: &Map<String, Value>, file: &str) -> Result<BTreeMap<Strin
     for (i, rc) in changes.iter().enumerate() {
         let path = format!("resource_changes[{i}]");
         let address = string_at(rc, "address", &path, file)?;
+        // A deposed object (create_before_destroy) shares the address of the new one.
+        if rc.get("deposed").is_some() {
+            continue;
+        }
         if let Some(u) = rc.get("change").and_then(|c| c.get("after_unknown")) {
             out.insert(address, u.clone());
         }
