@@ -3,9 +3,10 @@
 //! in policies).
 
 use super::attrs::{Node, Val};
-use super::context::{Ctx, Linked};
+use super::context::Ctx;
 use super::error::TerraformError;
 use super::kinds;
+use super::links::Linked;
 use super::values::{flag, ipv4, prefixes};
 use adbflow_model::spec::OneOrMany;
 use adbflow_model::{
@@ -382,7 +383,18 @@ pub(crate) fn firewall(ctx: &mut Ctx, idx: usize) -> Result<(), TerraformError> 
         None => {
             let Some(prefix) = ctx.estate.subnet(&subnet).map(|s| s.subnet.prefix) else { return Ok(()) };
             // Azure gives the firewall the first address it does not reserve (.4) of its subnet.
-            let ip = Ipv4Addr::from(u32::from(prefix.0.network()) + 4);
+            let ip = u32::from(prefix.0.network())
+                .checked_add(4)
+                .map(Ipv4Addr::from)
+                .filter(|ip| prefix.0.contains(ip));
+            let Some(ip) = ip else {
+                ctx.warn_attr(
+                    "terraform-required-value-unknown",
+                    &cfg.get("private_ip_address"),
+                    format!("known only after apply, and {subnet} ({prefix}) is too small to tell; the firewall is left out"),
+                );
+                return Ok(());
+            };
             ctx.warn_attr(
                 "terraform-inferred-value",
                 &cfg.get("private_ip_address"),

@@ -1,7 +1,8 @@
 //! What each link attribute may point at: the Terraform types that create the element, the ARM
 //! type of its ID, and how to tell whether the estate already holds it.
 
-use super::context::{Kind, SUBNET_ARM};
+use super::context::SUBNET_ARM;
+use super::links::Kind;
 
 pub(crate) const SUBNET: Kind =
     Kind { what: "subnet", tf: &["azurerm_subnet"], arm: SUBNET_ARM, exists: |e, n| e.subnet(n).is_some() };

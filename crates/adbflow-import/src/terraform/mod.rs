@@ -21,6 +21,7 @@ mod error;
 mod firewall;
 mod gateways;
 mod kinds;
+mod links;
 mod network;
 mod nsg;
 mod privatelink;

@@ -7,6 +7,7 @@ use super::attrs::{Node, Val};
 use super::context::Ctx;
 use super::error::TerraformError;
 use super::kinds;
+use super::links::Linked;
 use super::values::{flag, ipv4_list, prefixes};
 use adbflow_model::{Peering, Prefix, PrivateEndpointNetworkPolicies, Subnet, VNet};
 
@@ -248,8 +249,8 @@ pub(crate) fn subnet_fields(
     let sep = n.get("service_endpoint_policy_ids");
     for l in ctx.link_all(idx, &sep, &kinds::SERVICE_ENDPOINT_POLICY) {
         match l {
-            super::context::Linked::Local(p) => s.service_endpoint_policies.push(p),
-            super::context::Linked::Outside(p) => {
+            Linked::Local(p) => s.service_endpoint_policies.push(p),
+            Linked::Outside(p) => {
                 ctx.outside(&sep, &kinds::SERVICE_ENDPOINT_POLICY, &p, "the policy is left out of the subnet")
             }
         }

@@ -2,9 +2,10 @@
 //! application security groups, and NIC-to-ASG memberships.
 
 use super::attrs::{Node, Val};
-use super::context::{Ctx, Linked};
+use super::context::Ctx;
 use super::error::TerraformError;
 use super::kinds;
+use super::links::Linked;
 use super::values::is_ipv6;
 use adbflow_model::spec::OneOrMany;
 use adbflow_model::{

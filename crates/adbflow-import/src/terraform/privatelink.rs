@@ -2,9 +2,10 @@
 //! private endpoint's `private_dns_zone_group` makes Azure write into the zones it names.
 
 use super::attrs::{Node, Val};
-use super::context::{Ctx, Linked};
+use super::context::Ctx;
 use super::error::TerraformError;
 use super::kinds;
+use super::links::Linked;
 use super::values::{flag, ipv4, ipv4_list};
 use adbflow_model::{
     ConnectionState, DnsRecord, DnsZoneLink, PrivateDnsZone, PrivateEndpoint, ResolutionPolicy,

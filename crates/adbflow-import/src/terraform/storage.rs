@@ -5,9 +5,10 @@
 //! read in a later pass, once the subnets their virtual-network rules name exist.
 
 use super::attrs::{Node, Val};
-use super::context::{Ctx, Linked};
+use super::context::Ctx;
 use super::error::TerraformError;
 use super::kinds;
+use super::links::Linked;
 use super::values::flag;
 use adbflow_model::{DefaultAction, PublicNetworkAccess, ServiceEndpointPolicy, StorageAccount};
 
