@@ -11,11 +11,22 @@ pub fn detect(text: &str, file: &str) -> Result<Format, ImportError> {
         return Err(ImportError::Empty { file: file.to_string() });
     };
     let format = match first {
+        '{' if crate::terraform::looks_like_terraform_text(text) => terraform_kind(text),
         '{' => Format::NativeJson,
         '[' | '"' | '-' | '0'..='9' if serde_json::from_str::<IgnoredAny>(text).is_ok() => Format::NativeJson,
         _ => Format::NativeToml,
     };
     Ok(format)
+}
+
+/// Plan or state: a plan has `planned_values` or `resource_changes`; the mapper re-checks.
+fn terraform_kind(text: &str) -> Format {
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(v) if v.get("planned_values").is_some() || v.get("resource_changes").is_some() => {
+            Format::TerraformPlan
+        }
+        _ => Format::TerraformState,
+    }
 }
 
 #[cfg(test)]

@@ -31,6 +31,10 @@ pub enum ImportError {
     /// first, then warnings) so nothing is lost when loading stops.
     #[error("{}", Invalid(file, diagnostics))]
     Invalid { file: String, diagnostics: Vec<Diagnostic> },
+    /// Terraform JSON that cannot be read: syntax, not Terraform output, an unsupported
+    /// `format_version`, or a resource that cannot be mapped (the message names its address).
+    #[error(transparent)]
+    Terraform(#[from] crate::terraform::TerraformError),
 }
 
 impl ImportError {
@@ -43,6 +47,7 @@ impl ImportError {
             | ImportError::Empty { file }
             | ImportError::Parse { file, .. }
             | ImportError::Invalid { file, .. } => file,
+            ImportError::Terraform(e) => e.file(),
         }
     }
 
@@ -50,6 +55,9 @@ impl ImportError {
     pub fn location(&self) -> Option<Location> {
         match self {
             ImportError::NotUtf8 { location, .. } => Some(*location),
+            ImportError::Terraform(e) => {
+                e.position().map(|(line, column)| Location { line: line as u32, column: column as u32 })
+            }
             ImportError::Parse { location, .. } => *location,
             ImportError::Invalid { diagnostics, .. } => diagnostics.iter().find_map(|d| match &d.origin {
                 Some(adbflow_model::Origin::File { line, column, .. }) => {

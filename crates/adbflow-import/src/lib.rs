@@ -1,5 +1,6 @@
-//! Readers that turn user input into the estate model. For now: adbflow's native format, the
-//! serde form of [`adbflow_model::Estate`] written as TOML or JSON (see `docs/format.md`).
+//! Readers that turn user input into the estate model: adbflow's native format, the serde form of
+//! [`adbflow_model::Estate`] written as TOML or JSON (see `docs/format.md`), and Terraform's JSON
+//! output (`terraform show -json`, plan or state; see `docs/terraform.md`).
 //!
 //! Loading is parse → fill origins → validate. Every failure names the file and, where there is
 //! one, the line and column; every element of a loaded estate carries the position it was
@@ -12,6 +13,7 @@ mod json_scan;
 mod origins;
 mod position;
 mod read;
+pub mod terraform;
 mod toml_reader;
 
 pub use detect::detect;
@@ -30,6 +32,10 @@ pub const MAX_INPUT_BYTES: u64 = 256 * 1024 * 1024;
 pub enum Format {
     NativeToml,
     NativeJson,
+    /// `terraform show -json plan.out`
+    TerraformPlan,
+    /// `terraform show -json` of a state
+    TerraformState,
 }
 
 /// A successfully loaded estate. `warnings` are findings Azure would accept (sorted); loading
@@ -50,7 +56,8 @@ pub fn load_path(path: &Path) -> Result<Loaded, ImportError> {
     let by_extension = path.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase());
     let (format, guessed) = match by_extension.as_deref() {
         Some("toml") => (Format::NativeToml, false),
-        Some("json") => (Format::NativeJson, false),
+        // Terraform's output is JSON too; its top-level keys tell it apart.
+        Some("json") => (detect(&text, &file)?, false),
         _ => (detect(&text, &file)?, true),
     };
     load_str(&text, &file, format).map_err(|e| match e {
@@ -58,7 +65,7 @@ pub fn load_path(path: &Path) -> Result<Loaded, ImportError> {
         ImportError::Parse { file, location, message } if guessed => {
             let name = match format {
                 Format::NativeToml => "TOML",
-                Format::NativeJson => "JSON",
+                _ => "JSON",
             };
             let message =
                 format!("{message} (read as {name}: the file name ends in neither .toml nor .json)");
@@ -81,10 +88,13 @@ pub fn load_str(text: &str, file: &str, format: Format) -> Result<Loaded, Import
     if text.trim().is_empty() {
         return Err(ImportError::Empty { file: file.to_string() });
     }
+    if matches!(format, Format::TerraformPlan | Format::TerraformState) {
+        return load_terraform(text, file);
+    }
     let index = LineIndex::new(text);
     let parsed = match format {
         Format::NativeToml => toml_reader::parse(text),
-        Format::NativeJson => json_reader::parse(text, &index),
+        _ => json_reader::parse(text, &index),
     };
     let (mut estate, positions) = parsed.map_err(|f| f.into_error(file, &index))?;
     origins::fill(&mut estate, file, &index, &positions)
@@ -94,6 +104,23 @@ pub fn load_str(text: &str, file: &str, format: Format) -> Result<Loaded, Import
         return Err(ImportError::Invalid { file: file.to_string(), diagnostics });
     }
     Ok(Loaded { estate, warnings: diagnostics, format, file: file.to_string() })
+}
+
+/// Terraform JSON: map the resources, then validate like any other estate. The mapper's warnings
+/// (ignored types, unknown values, approximations) come first, then validation's.
+fn load_terraform(text: &str, file: &str) -> Result<Loaded, ImportError> {
+    let imported = terraform::from_json(text, file)?;
+    let diagnostics = validate(&imported.estate);
+    if diagnostics.iter().any(|d| d.severity == Severity::Error) {
+        return Err(ImportError::Invalid { file: file.to_string(), diagnostics });
+    }
+    let format = match imported.kind {
+        terraform::TerraformKind::Plan => Format::TerraformPlan,
+        terraform::TerraformKind::State => Format::TerraformState,
+    };
+    let mut warnings = imported.warnings;
+    warnings.extend(diagnostics);
+    Ok(Loaded { estate: imported.estate, warnings, format, file: file.to_string() })
 }
 
 /// Editors on Windows may prefix UTF-8 files with a byte-order mark; it is not content.

@@ -30,7 +30,8 @@ pub enum Command {
 /// Where the deployment comes from.
 #[derive(Args, Debug, Clone)]
 pub struct InputArgs {
-    /// The deployment: an adbflow native file (.toml or .json). Without it, a built-in pattern.
+    /// The deployment: an adbflow native file (.toml or .json) or Terraform JSON (`terraform show
+    /// -json`, plan or state), detected from its content. Without it, a built-in pattern.
     pub input: Option<PathBuf>,
     /// A built-in reference pattern (used when no INPUT is given; default non-pl).
     #[arg(long, value_name = "NAME", conflicts_with = "input")]

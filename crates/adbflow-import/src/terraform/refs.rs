@@ -1,0 +1,306 @@
+//! Following a plan's configuration `references` from an attribute to the resource instances it
+//! points at, when the attribute's value (usually an ID) is known only after apply.
+//!
+//! `subnet_id = azurerm_subnet.host.id` is recorded as references `["azurerm_subnet.host.id",
+//! "azurerm_subnet.host"]`. References are relative to the module they are written in; a
+//! `module.x.out` reference continues into the child module's output expression and a `var.v`
+//! reference into the parent's module call argument. With `count`/`for_each`, an unkeyed reference
+//! next to `count.index`/`each.*` means "the instance with my own key".
+
+use super::address::{self, ModStep, Tok};
+use super::attrs::{Node, Seg};
+use super::document::{Document, Instance};
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+/// Enough for any sane module nesting; stops reference cycles through outputs and variables.
+const MAX_DEPTH: usize = 24;
+
+pub(crate) struct Refs<'d> {
+    doc: &'d Document,
+    /// Every module instance that exists (`module.a[0]`, `module.a[0].module.b`), root excluded.
+    modules: BTreeSet<String>,
+}
+
+#[derive(Clone)]
+struct Scope {
+    module: Vec<ModStep>,
+    /// The `count.index` / `each.key` in force where the expression is written.
+    key: Option<Value>,
+}
+
+#[derive(Debug, PartialEq)]
+enum Base {
+    Resource {
+        data: bool,
+        rtype: String,
+        name: String,
+    },
+    Output {
+        call: String,
+        output: String,
+    },
+    /// `module.x` or `module.x[each.key]` without an output name: Terraform stops a reference at
+    /// a dynamic index, so every output of the instance is a candidate.
+    Module {
+        call: String,
+    },
+    Var(String),
+}
+
+impl<'d> Refs<'d> {
+    pub(crate) fn new(doc: &'d Document) -> Self {
+        let mut modules = BTreeSet::new();
+        for inst in &doc.instances {
+            for n in 1..=inst.module.len() {
+                modules.insert(address::module_address(&inst.module[..n]));
+            }
+        }
+        Refs { doc, modules }
+    }
+
+    /// The configuration expression written for `node`'s attribute of `inst`, if the plan has one.
+    pub(crate) fn expression(&self, inst: &Instance, node: &Node) -> Option<&'d Value> {
+        let module = self.doc.config.get(&address::config_path(&inst.module))?;
+        let mut expr = module.resources.get(&inst.config_key())?.get("expressions")?;
+        let mut values = Some(&inst.values);
+        for seg in &node.path {
+            match seg {
+                Seg::Key(k) => {
+                    expr = expr.get(k.as_str())?;
+                    values = values.and_then(|v| v.get(k.as_str()));
+                }
+                Seg::Index(i) => {
+                    values = values.and_then(|v| v.get(*i));
+                    if let Value::Array(blocks) = expr {
+                        expr = pick_block(blocks, *i, values)?;
+                    }
+                    // Otherwise the expression covers the whole list (`ids = [a.id, b.id]`).
+                }
+            }
+        }
+        Some(expr)
+    }
+
+    /// Indices (into `doc.instances`) of the resources `node`'s expression refers to, in order.
+    pub(crate) fn targets(&self, idx: usize, node: &Node) -> Vec<usize> {
+        let inst = &self.doc.instances[idx];
+        let Some(expr) = self.expression(inst, node) else { return Vec::new() };
+        let scope = Scope { module: inst.module.clone(), key: inst.index.clone() };
+        let mut out = Vec::new();
+        self.resolve(expr, &scope, 0, &mut out);
+        out
+    }
+
+    /// Every instance referenced in `expr`, an expression written in module `module_address`
+    /// (`""` for the root), e.g. a provider block's.
+    pub(crate) fn targets_in(&self, module_address: &str, expr: &Value) -> Vec<usize> {
+        let scope = Scope { module: address::module_path(module_address), key: None };
+        let mut out = Vec::new();
+        self.resolve(expr, &scope, 0, &mut out);
+        out
+    }
+
+    fn resolve(&self, expr: &Value, scope: &Scope, depth: usize, out: &mut Vec<usize>) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        let refs: Vec<&str> = match expr.get("references") {
+            Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+            _ => return,
+        };
+        let iterates = refs.iter().any(|r| *r == "count.index" || r.starts_with("each."));
+        // Terraform lists `a.b[0].id`, `a.b[0]` and `a.b` for one use; merge them per base,
+        // keeping the explicit keys.
+        let mut bases: Vec<(Base, Vec<Value>)> = Vec::new();
+        for r in refs {
+            let Some((base, key)) = parse_ref(r) else { continue };
+            match bases.iter_mut().find(|(b, _)| *b == base) {
+                Some((_, keys)) => keys.extend(key),
+                None => bases.push((base, key.into_iter().collect())),
+            }
+        }
+        let named_outputs: Vec<String> = bases
+            .iter()
+            .filter_map(|(b, _)| match b {
+                Base::Output { call, .. } => Some(call.clone()),
+                _ => None,
+            })
+            .collect();
+        for (base, keys) in bases {
+            match base {
+                Base::Module { call } => {
+                    if named_outputs.contains(&call) {
+                        continue;
+                    }
+                    let children = self.child_instances(&scope.module, &call);
+                    let last_key = |c: &Vec<ModStep>| c.last().and_then(|(_, k)| k.clone());
+                    for child in choose(&children, &keys, iterates, scope, |c| last_key(c)) {
+                        let Some(cfg) = self.doc.config.get(&address::config_path(&child)) else { continue };
+                        for o in cfg.outputs.values() {
+                            if let Some(e) = o.get("expression") {
+                                self.resolve(e, &Scope { module: child.clone(), key: None }, depth + 1, out);
+                            }
+                        }
+                    }
+                }
+                Base::Resource { data, rtype, name } => {
+                    let cands: Vec<usize> = (0..self.doc.instances.len())
+                        .filter(|&i| {
+                            let x = &self.doc.instances[i];
+                            x.data == data && x.rtype == rtype && x.name == name && x.module == scope.module
+                        })
+                        .collect();
+                    let pick =
+                        choose(&cands, &keys, iterates, scope, |i| self.doc.instances[*i].index.clone());
+                    for i in pick {
+                        if !out.contains(&i) {
+                            out.push(i);
+                        }
+                    }
+                }
+                Base::Output { call, output } => {
+                    let children = self.child_instances(&scope.module, &call);
+                    let last_key = |c: &Vec<ModStep>| c.last().and_then(|(_, k)| k.clone());
+                    let pick = choose(&children, &keys, iterates, scope, |c| last_key(c));
+                    for child in pick {
+                        let cfg = self.doc.config.get(&address::config_path(&child));
+                        let Some(e) =
+                            cfg.and_then(|m| m.outputs.get(&output)).and_then(|o| o.get("expression"))
+                        else {
+                            continue;
+                        };
+                        self.resolve(e, &Scope { module: child, key: None }, depth + 1, out);
+                    }
+                }
+                Base::Var(var) => {
+                    let Some(((call, key), parent)) = scope.module.split_last() else { continue };
+                    let cfg = self.doc.config.get(&address::config_path(parent));
+                    let Some(e) = cfg
+                        .and_then(|m| m.calls.get(call))
+                        .and_then(|c| c.get("expressions"))
+                        .and_then(|x| x.get(&var))
+                    else {
+                        continue;
+                    };
+                    self.resolve(e, &Scope { module: parent.to_vec(), key: key.clone() }, depth + 1, out);
+                }
+            }
+        }
+    }
+
+    /// The instances of module call `call` inside module `parent`.
+    fn child_instances(&self, parent: &[ModStep], call: &str) -> Vec<Vec<ModStep>> {
+        let mut out: Vec<Vec<ModStep>> = self
+            .modules
+            .iter()
+            .map(|m| address::module_path(m))
+            .filter(|p| {
+                p.len() == parent.len() + 1 && p[..parent.len()] == *parent && p[parent.len()].0 == call
+            })
+            .collect();
+        if out.is_empty() {
+            // A module without resources of its own still passes outputs through; without
+            // count/for_each it has exactly one instance.
+            let mut p = parent.to_vec();
+            p.push((call.to_string(), None));
+            out.push(p);
+        }
+        out
+    }
+}
+
+/// From candidates, those an expression means: explicit keys first, then "my own key" when the
+/// expression iterates, else all of them.
+fn choose<T: Clone>(
+    cands: &[T],
+    keys: &[Value],
+    iterates: bool,
+    scope: &Scope,
+    key_of: impl Fn(&T) -> Option<Value>,
+) -> Vec<T> {
+    if !keys.is_empty() {
+        return cands.iter().filter(|c| key_of(c).is_some_and(|k| keys.contains(&k))).cloned().collect();
+    }
+    if iterates {
+        if let Some(own) = &scope.key {
+            let same: Vec<T> = cands.iter().filter(|c| key_of(c).as_ref() == Some(own)).cloned().collect();
+            if !same.is_empty() {
+                return same;
+            }
+        }
+    }
+    cands.to_vec()
+}
+
+fn parse_ref(r: &str) -> Option<(Base, Option<Value>)> {
+    let toks = address::tokens(r)?;
+    let ident = |i: usize| match toks.get(i) {
+        Some(Tok::Ident(s)) => Some(s.as_str()),
+        _ => None,
+    };
+    let key = |i: usize| match toks.get(i) {
+        Some(Tok::Key(k)) => Some(k.clone()),
+        _ => None,
+    };
+    match ident(0)? {
+        "module" => {
+            let call = ident(1)?.to_string();
+            let (k, next) = match toks.get(2) {
+                Some(Tok::Key(_)) | Some(Tok::AnyKey) => (key(2), 3),
+                _ => (None, 2),
+            };
+            match ident(next) {
+                Some(output) => Some((Base::Output { call, output: output.to_string() }, k)),
+                None => Some((Base::Module { call }, k)),
+            }
+        }
+        "var" => Some((Base::Var(ident(1)?.to_string()), None)),
+        "data" => {
+            Some((Base::Resource { data: true, rtype: ident(1)?.into(), name: ident(2)?.into() }, key(3)))
+        }
+        "local" | "each" | "count" | "path" | "terraform" | "self" => None,
+        rtype => Some((Base::Resource { data: false, rtype: rtype.into(), name: ident(1)?.into() }, key(2))),
+    }
+}
+
+/// The configuration block matching the `i`th value block. Sets (inline `security_rule`,
+/// `subnet`) are stored in hash order, so blocks are matched by `name` when they have one.
+fn pick_block<'v>(blocks: &'v [Value], i: usize, values: Option<&Value>) -> Option<&'v Value> {
+    if blocks.len() == 1 {
+        return blocks.first();
+    }
+    if let Some(name) = values.and_then(|v| v.get("name")).and_then(Value::as_str) {
+        let by_name = blocks.iter().find(|b| {
+            b.get("name").and_then(|n| n.get("constant_value")).and_then(Value::as_str) == Some(name)
+        });
+        if by_name.is_some() {
+            return by_name;
+        }
+    }
+    blocks.get(i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn references_name_resources_outputs_and_variables() {
+        assert_eq!(
+            parse_ref("azurerm_subnet.host[0].id"),
+            Some((
+                Base::Resource { data: false, rtype: "azurerm_subnet".into(), name: "host".into() },
+                Some(json!(0))
+            ))
+        );
+        assert_eq!(
+            parse_ref(r#"module.spoke["a"].subnet_id"#),
+            Some((Base::Output { call: "spoke".into(), output: "subnet_id".into() }, Some(json!("a"))))
+        );
+        assert_eq!(parse_ref("var.subnet_id"), Some((Base::Var("subnet_id".into()), None)));
+        assert_eq!(parse_ref("each.value"), None);
+        assert_eq!(parse_ref("module.spoke"), Some((Base::Module { call: "spoke".into() }, None)));
+    }
+}

@@ -1,0 +1,181 @@
+//! Azure Databricks workspaces and the `databricks` provider resources that shape their traffic.
+//! Needs the Workspace model (branch `dbx`); built with `--features workspaces`.
+
+#[path = "terraform_support.rs"]
+mod support;
+
+use adbflow_model::{IpAccessListType, PublicNetworkAccess, RequiredNsgRules, WorkspaceSku};
+use serde_json::{json, Value};
+use std::net::Ipv4Addr;
+use support::*;
+
+const SUBNETS: &str = "Microsoft.Network/virtualNetworks/subnets";
+
+fn network() -> Vec<Value> {
+    vec![
+        res(
+            "azurerm_virtual_network.v",
+            json!({"id": id("Microsoft.Network/virtualNetworks", &["adb-vnet"]), "name": "adb-vnet",
+            "location": "eastus2", "address_space": ["10.179.0.0/16"]}),
+        ),
+        res(
+            "azurerm_subnet.host",
+            json!({"id": id(SUBNETS, &["adb-vnet", "host"]), "name": "host", "virtual_network_name": "adb-vnet", "address_prefixes": ["10.179.0.0/24"]}),
+        ),
+        res(
+            "azurerm_subnet.container",
+            json!({"id": id(SUBNETS, &["adb-vnet", "container"]), "name": "container", "virtual_network_name": "adb-vnet", "address_prefixes": ["10.179.1.0/24"]}),
+        ),
+        res(
+            "azurerm_subnet.pe",
+            json!({"id": id(SUBNETS, &["adb-vnet", "pe"]), "name": "pe", "virtual_network_name": "adb-vnet", "address_prefixes": ["10.179.2.0/24"]}),
+        ),
+    ]
+}
+
+fn workspace(addr: &str, name: &str, extra: Value) -> Value {
+    let mut v = json!({"id": id("Microsoft.Databricks/workspaces", &[name]), "name": name, "location": "eastus2", "sku": "premium",
+        "public_network_access_enabled": true, "network_security_group_rules_required": "AllRules",
+        "workspace_url": "adb-1234567890123456.7.azuredatabricks.net", "workspace_id": "1234567890123456",
+        "custom_parameters": [{"virtual_network_id": id("Microsoft.Network/virtualNetworks", &["adb-vnet"]),
+            "public_subnet_name": "host", "private_subnet_name": "container", "no_public_ip": true, "storage_account_name": "dbstorageabc"}]});
+    if let (Value::Object(v), Value::Object(e)) = (&mut v, extra) {
+        v.extend(e);
+    }
+    res(addr, v)
+}
+
+fn dbx(addr: &str, values: Value) -> Value {
+    let mut r = res(addr, values);
+    r["provider_name"] = json!("registry.terraform.io/databricks/databricks");
+    r
+}
+
+#[test]
+fn a_vnet_injected_workspace_and_its_settings() {
+    let mut rs = network();
+    rs.push(workspace(
+        "azurerm_databricks_workspace.ws",
+        "adb-ws",
+        json!({"public_network_access_enabled": false,
+        "network_security_group_rules_required": "NoAzureDatabricksRules", "sku": "standard"}),
+    ));
+    let t = import(&state(rs));
+    let w = t.estate.workspace("adb-ws").unwrap();
+    assert_eq!(
+        (w.vnet.as_str(), w.host_subnet.as_str(), w.container_subnet.as_str()),
+        ("adb-vnet", "host", "container")
+    );
+    assert_eq!(
+        (w.sku, w.public_network_access, w.required_nsg_rules),
+        (WorkspaceSku::Standard, PublicNetworkAccess::Disabled, RequiredNsgRules::NoAzureDatabricksRules)
+    );
+    assert!(w.no_public_ip);
+    assert_eq!(w.workspace_url.as_deref(), Some("adb-1234567890123456.7.azuredatabricks.net"));
+    assert_eq!(w.dbfs_storage_account.as_deref(), Some("dbstorageabc"));
+    assert_eq!(w.origin, at("azurerm_databricks_workspace.ws"));
+    assert!(t.warnings.is_empty(), "{:#?}", t.warnings);
+}
+
+#[test]
+fn a_workspace_without_vnet_injection_is_reported() {
+    let t = import(&state(vec![res(
+        "azurerm_databricks_workspace.ws",
+        json!({"name": "managed", "location": "eastus2", "custom_parameters": []}),
+    )]));
+    assert!(t.estate.workspaces.is_empty());
+    assert!(warned(&t.warnings, "terraform-not-modelled", &["Databricks manages its VNet"]));
+}
+
+#[test]
+fn workspace_private_endpoints_write_their_records() {
+    let ws = id("Microsoft.Databricks/workspaces", &["adb-ws"]);
+    let zone = id("Microsoft.Network/privateDnsZones", &["privatelink.azuredatabricks.net"]);
+    let pe = |addr: &str, name: &str, sub: &str, ip: &str| {
+        res(
+            addr,
+            json!({"id": name, "name": name, "subnet_id": id(SUBNETS, &["adb-vnet", "pe"]), "ip_configuration": [],
+            "private_service_connection": [{"name": "c", "is_manual_connection": false, "private_connection_resource_id": ws,
+                "subresource_names": [sub], "private_ip_address": ip}],
+            "private_dns_zone_group": [{"name": "g", "private_dns_zone_ids": [zone]}]}),
+        )
+    };
+    let mut rs = network();
+    rs.push(workspace("azurerm_databricks_workspace.ws", "adb-ws", json!({})));
+    rs.push(res(
+        "azurerm_private_dns_zone.adb",
+        json!({"id": zone, "name": "privatelink.azuredatabricks.net"}),
+    ));
+    rs.push(pe("azurerm_private_endpoint.ui", "ui-pe", "databricks_ui_api", "10.179.2.4"));
+    rs.push(pe("azurerm_private_endpoint.auth", "auth-pe", "browser_authentication", "10.179.2.5"));
+    let t = import(&state(rs));
+    let z = t.estate.private_dns_zone("privatelink.azuredatabricks.net").unwrap();
+    let recs: Vec<(&str, Vec<Ipv4Addr>)> =
+        z.records.iter().map(|r| (r.name.as_str(), r.ips.clone())).collect();
+    // The workspace URL's first labels for the API endpoint, `<region>.pl-auth` for browser auth.
+    assert_eq!(
+        recs,
+        vec![
+            ("adb-1234567890123456.7", vec![Ipv4Addr::new(10, 179, 2, 4)]),
+            ("eastus2.pl-auth", vec![Ipv4Addr::new(10, 179, 2, 5)]),
+        ]
+    );
+    assert_eq!(t.estate.private_endpoint("ui-pe").unwrap().target, "adb-ws");
+}
+
+#[test]
+fn metastore_external_locations_and_ip_access_lists() {
+    let mut rs = network();
+    rs.push(workspace("azurerm_databricks_workspace.ws", "adb-ws", json!({})));
+    rs.push(dbx("databricks_metastore.main", json!({"id": "m1", "name": "uc", "storage_root": "abfss://uc@adbucmetastore.dfs.core.windows.net/root"})));
+    rs.push(dbx(
+        "databricks_external_location.raw",
+        json!({"id": "raw", "name": "raw", "url": "abfss://raw@adbdatalake.dfs.core.windows.net/"}),
+    ));
+    rs.push(dbx("databricks_ip_access_list.office", json!({"id": "l", "label": "office", "list_type": "ALLOW", "ip_addresses": ["203.0.113.0/24", "198.51.100.7"], "enabled": true})));
+    rs.push(dbx(
+        "databricks_workspace_conf.this",
+        json!({"id": "c", "custom_config": {"enableIpAccessLists": "false"}}),
+    ));
+    rs.push(dbx(
+        "databricks_mws_network_connectivity_config.ncc",
+        json!({"id": "n", "name": "ncc", "region": "eastus2"}),
+    ));
+    let t = import(&state(rs));
+    let w = t.estate.workspace("adb-ws").unwrap();
+    assert_eq!(w.metastore_storage_account.as_deref(), Some("adbucmetastore"));
+    assert_eq!(w.external_locations[0].storage_account, "adbdatalake");
+    assert_eq!(w.external_locations[0].origin, at("databricks_external_location.raw"));
+    let l = &w.ip_access_lists[0];
+    assert_eq!((l.name.as_str(), l.list_type, l.ip_addresses.len()), ("office", IpAccessListType::Allow, 2));
+    assert!(!l.enabled, "enableIpAccessLists = false switches every list off");
+    assert!(warned(&t.warnings, "terraform-not-modelled", &["serverless"]));
+    assert_eq!(t.warnings.len(), 1, "{:#?}", t.warnings);
+}
+
+// With two workspaces, a databricks resource belongs to the one its provider block's `host` names.
+#[test]
+fn provider_blocks_tell_which_workspace_a_resource_belongs_to() {
+    let mut resources: Vec<(Value, Value)> = network().into_iter().map(|r| (r, json!({}))).collect();
+    for (n, url) in [("one", "adb-1.1.azuredatabricks.net"), ("two", "adb-2.2.azuredatabricks.net")] {
+        resources.push((
+            workspace(&format!("azurerm_databricks_workspace.{n}"), n, json!({"workspace_url": url})),
+            json!({}),
+        ));
+    }
+    resources.push((
+        dbx(
+            "databricks_ip_access_list.l",
+            json!({"label": "corp", "list_type": "BLOCK", "ip_addresses": ["192.0.2.0/24"]}),
+        ),
+        json!({"id": true}),
+    ));
+    let mut doc: Value = serde_json::from_str(&plan(resources, json!({"resources": [
+        {"address": "databricks_ip_access_list.l", "mode": "managed", "type": "databricks_ip_access_list", "name": "l",
+         "provider_config_key": "databricks.two", "expressions": {}}]}))).unwrap();
+    doc["configuration"]["provider_config"] = json!({"databricks.two": {"name": "databricks", "alias": "two",
+        "expressions": {"host": refs(&["azurerm_databricks_workspace.two.workspace_url", "azurerm_databricks_workspace.two"])}}});
+    let t = import(&doc.to_string());
+    assert!(t.estate.workspace("one").unwrap().ip_access_lists.is_empty());
+    assert_eq!(t.estate.workspace("two").unwrap().ip_access_lists[0].list_type, IpAccessListType::Block);
+}
