@@ -12,6 +12,10 @@ pub fn detect(text: &str, file: &str) -> Result<Format, ImportError> {
     };
     let format = match first {
         '{' if crate::terraform::looks_like_terraform_text(text) => terraform_kind(text),
+        // Broken JSON that opens like `terraform show -json` output (it always prints
+        // `format_version` first) goes to the Terraform reader, whose error names the syntax
+        // fault's line and column instead of calling Terraform's keys unknown native fields.
+        '{' if opens_with_format_version(text) => terraform_kind_of_text(text),
         '{' => Format::NativeJson,
         '[' | '"' | '-' | '0'..='9' if serde_json::from_str::<IgnoredAny>(text).is_ok() => Format::NativeJson,
         _ => Format::NativeToml,
@@ -29,6 +33,20 @@ fn terraform_kind(text: &str) -> Format {
     }
 }
 
+fn opens_with_format_version(text: &str) -> bool {
+    let rest = text.trim_start().strip_prefix('{').unwrap_or("").trim_start();
+    rest.starts_with("\"format_version\"")
+}
+
+/// Plan or state of a document that does not parse: by the plan's section names in the text.
+fn terraform_kind_of_text(text: &str) -> Format {
+    if text.contains("\"planned_values\"") || text.contains("\"resource_changes\"") {
+        Format::TerraformPlan
+    } else {
+        Format::TerraformState
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -42,5 +60,17 @@ mod tests {
         assert_eq!(d("# comment\nregion = \"eastus2\""), Some(Format::NativeToml));
         assert_eq!(d("\u{feff}{}"), Some(Format::NativeJson));
         assert!(matches!(detect(" \n\t", "f"), Err(ImportError::Empty { .. })));
+    }
+
+    #[test]
+    fn broken_terraform_json_is_still_terraform() {
+        let d = |t: &str| detect(t, "f").ok();
+        assert_eq!(
+            d("{\n \"format_version\": \"1.2\", \"planned_values\": {,}}"),
+            Some(Format::TerraformPlan)
+        );
+        assert_eq!(d("{\"format_version\": \"1.0\", \"values\": [}"), Some(Format::TerraformState));
+        // A native file that merely mentions the key later is not Terraform.
+        assert_eq!(d("{\"vnets\": [], \"format_version\": 1,}"), Some(Format::NativeJson));
     }
 }

@@ -74,7 +74,13 @@ fn a_vnet_injected_workspace_and_its_settings() {
     assert_eq!(w.workspace_url.as_deref(), Some("adb-1234567890123456.7.azuredatabricks.net"));
     assert_eq!(w.dbfs_storage_account.as_deref(), Some("dbstorageabc"));
     assert_eq!(w.origin, at("azurerm_databricks_workspace.ws"));
-    assert!(t.warnings.is_empty(), "{:#?}", t.warnings);
+    // Databricks creates the DBFS root in the managed resource group: no Terraform resource has it,
+    // so it is added with Databricks' defaults and the assumption is the only warning.
+    let dbfs = t.estate.storage_account("dbstorageabc").expect("assumed DBFS root");
+    assert!(dbfs.hns && dbfs.virtual_network_rules.is_empty());
+    assert_eq!(dbfs.origin, at("azurerm_databricks_workspace.ws"));
+    assert!(warned(&t.warnings, "terraform-assumed-value", &["dbstorageabc", "created by Databricks"]));
+    assert_eq!(t.warnings.len(), 1, "{:#?}", t.warnings);
 }
 
 #[test]
@@ -150,7 +156,8 @@ fn metastore_external_locations_and_ip_access_lists() {
     assert_eq!((l.name.as_str(), l.list_type, l.ip_addresses.len()), ("office", IpAccessListType::Allow, 2));
     assert!(!l.enabled, "enableIpAccessLists = false switches every list off");
     assert!(warned(&t.warnings, "terraform-not-modelled", &["serverless"]));
-    assert_eq!(t.warnings.len(), 1, "{:#?}", t.warnings);
+    assert!(warned(&t.warnings, "terraform-assumed-value", &["DBFS root"]));
+    assert_eq!(t.warnings.len(), 2, "{:#?}", t.warnings);
 }
 
 // With two workspaces, a databricks resource belongs to the one its provider block's `host` names.

@@ -31,12 +31,22 @@ pub(crate) struct Ctx<'d> {
     /// instance, the route's resource address and attribute for messages). Settled once firewalls
     /// exist, because subnets (which firewalls need) are mapped after route tables.
     pub pending_next_hops: Vec<PendingHop>,
+    /// VNets whose `dns_servers` is a firewall's private IP known only after apply.
+    pub pending_dns: Vec<PendingDns>,
 }
 
 #[derive(Debug, Clone)]
 pub(crate) struct PendingHop {
     pub table: String,
     pub route: String,
+    pub firewall: usize,
+    pub address: String,
+    pub attribute: String,
+}
+
+/// A VNet's DNS servers that are the private IP of firewall `firewall` (its DNS proxy).
+pub(crate) struct PendingDns {
+    pub vnet: String,
     pub firewall: usize,
     pub address: String,
     pub attribute: String,
@@ -57,6 +67,7 @@ impl<'d> Ctx<'d> {
             seen: BTreeSet::new(),
             assumed_vnets: BTreeSet::new(),
             pending_next_hops: Vec::new(),
+            pending_dns: Vec::new(),
         };
         ctx.index_names();
         ctx

@@ -38,11 +38,23 @@ pub(crate) fn virtual_network(ctx: &mut Ctx, idx: usize) -> Result<(), Terraform
         Val::Known(v) => v,
         Val::Unknown => {
             // Computed when not written (azurerm_virtual_network_dns_servers may set it).
-            if ctx.configured(idx, &n.get("dns_servers")) {
-                ctx.uninterpreted(
-                    &n.get("dns_servers"),
-                    "known only after apply; adbflow assumes Azure-provided DNS",
-                );
+            let node = n.get("dns_servers");
+            let fws: Vec<usize> = ctx
+                .refs
+                .targets(idx, &node)
+                .into_iter()
+                .filter(|&t| ctx.inst(t).rtype == "azurerm_firewall")
+                .collect();
+            if let [fw] = fws.as_slice() {
+                // The firewall as DNS proxy: its private IP is settled once firewalls are mapped.
+                ctx.pending_dns.push(super::context::PendingDns {
+                    vnet: name.clone(),
+                    firewall: *fw,
+                    address: node.address.to_string(),
+                    attribute: node.attribute(),
+                });
+            } else if ctx.configured(idx, &node) {
+                ctx.uninterpreted(&node, "known only after apply; adbflow assumes Azure-provided DNS");
             }
             Vec::new()
         }

@@ -5,7 +5,9 @@
 //! "azurerm_subnet.host"]`. References are relative to the module they are written in; a
 //! `module.x.out` reference continues into the child module's output expression and a `var.v`
 //! reference into the parent's module call argument. With `count`/`for_each`, an unkeyed reference
-//! next to `count.index`/`each.*` means "the instance with my own key".
+//! next to `count.index`/`each.*` means "the instance with my own key". `each.value` stands for
+//! the element of the resource's own `for_each` collection, so it is followed through the
+//! `for_each` expression (`for_each = azurerm_subnet.this` … `subnet_id = each.value.id`).
 
 use super::address::{self, ModStep, Tok};
 use super::attrs::{Node, Seg};
@@ -27,6 +29,16 @@ struct Scope {
     module: Vec<ModStep>,
     /// The `count.index` / `each.key` in force where the expression is written.
     key: Option<Value>,
+    /// The `for_each` expression `each.value` comes from, where the expression is written.
+    for_each: Option<Value>,
+    /// Set while following a `for_each` collection: unkeyed references mean "my own key".
+    iterating: bool,
+}
+
+impl Scope {
+    fn plain(module: Vec<ModStep>, key: Option<Value>) -> Self {
+        Scope { module, key, for_each: None, iterating: false }
+    }
 }
 
 #[derive(Debug, PartialEq)]
@@ -86,7 +98,15 @@ impl<'d> Refs<'d> {
     pub(crate) fn targets(&self, idx: usize, node: &Node) -> Vec<usize> {
         let inst = &self.doc.instances[idx];
         let Some(expr) = self.expression(inst, node) else { return Vec::new() };
-        let scope = Scope { module: inst.module.clone(), key: inst.index.clone() };
+        let for_each = self
+            .doc
+            .config
+            .get(&address::config_path(&inst.module))
+            .and_then(|m| m.resources.get(&inst.config_key()))
+            .and_then(|r| r.get("for_each_expression"))
+            .cloned();
+        let scope =
+            Scope { module: inst.module.clone(), key: inst.index.clone(), for_each, iterating: false };
         let mut out = Vec::new();
         self.resolve(expr, &scope, 0, &mut out);
         out
@@ -95,7 +115,7 @@ impl<'d> Refs<'d> {
     /// Every instance referenced in `expr`, an expression written in module `module_address`
     /// (`""` for the root), e.g. a provider block's.
     pub(crate) fn targets_in(&self, module_address: &str, expr: &Value) -> Vec<usize> {
-        let scope = Scope { module: address::module_path(module_address), key: None };
+        let scope = Scope::plain(address::module_path(module_address), None);
         let mut out = Vec::new();
         self.resolve(expr, &scope, 0, &mut out);
         out
@@ -109,7 +129,16 @@ impl<'d> Refs<'d> {
             Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
             _ => return,
         };
-        let iterates = refs.iter().any(|r| *r == "count.index" || r.starts_with("each."));
+        let iterates = scope.iterating || refs.iter().any(|r| *r == "count.index" || r.starts_with("each."));
+        if refs
+            .iter()
+            .any(|r| *r == "each.value" || r.starts_with("each.value.") || r.starts_with("each.value["))
+        {
+            if let Some(fe) = &scope.for_each {
+                let inner = Scope { for_each: None, iterating: true, ..scope.clone() };
+                self.resolve(fe, &inner, depth + 1, out);
+            }
+        }
         // Terraform lists `a.b[0].id`, `a.b[0]` and `a.b` for one use; merge them per base,
         // keeping the explicit keys.
         let mut bases: Vec<(Base, Vec<Value>)> = Vec::new();
@@ -139,7 +168,7 @@ impl<'d> Refs<'d> {
                         let Some(cfg) = self.doc.config.get(&address::config_path(&child)) else { continue };
                         for o in cfg.outputs.values() {
                             if let Some(e) = o.get("expression") {
-                                self.resolve(e, &Scope { module: child.clone(), key: None }, depth + 1, out);
+                                self.resolve(e, &child_scope(scope, child.clone()), depth + 1, out);
                             }
                         }
                     }
@@ -170,7 +199,7 @@ impl<'d> Refs<'d> {
                         else {
                             continue;
                         };
-                        self.resolve(e, &Scope { module: child, key: None }, depth + 1, out);
+                        self.resolve(e, &child_scope(scope, child), depth + 1, out);
                     }
                 }
                 Base::Var(var) => {
@@ -183,7 +212,7 @@ impl<'d> Refs<'d> {
                     else {
                         continue;
                     };
-                    self.resolve(e, &Scope { module: parent.to_vec(), key: key.clone() }, depth + 1, out);
+                    self.resolve(e, &Scope::plain(parent.to_vec(), key.clone()), depth + 1, out);
                 }
             }
         }
@@ -207,6 +236,16 @@ impl<'d> Refs<'d> {
             out.push(p);
         }
         out
+    }
+}
+
+/// The scope of a child module's output expression: while following a `for_each` collection
+/// the element with the caller's key is meant (`for_each = module.net.subnets` → `each.value`).
+fn child_scope(scope: &Scope, child: Vec<ModStep>) -> Scope {
+    if scope.iterating {
+        Scope { module: child, key: scope.key.clone(), for_each: None, iterating: true }
+    } else {
+        Scope::plain(child, None)
     }
 }
 

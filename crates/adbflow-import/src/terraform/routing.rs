@@ -171,8 +171,30 @@ fn defer_next_hop(ctx: &mut Ctx, idx: usize, table: &str, route: &str, node: &No
     }
 }
 
-/// Give deferred next hops the IP of the firewall they refer to (see `defer_next_hop`).
+/// Give deferred next hops and DNS servers the IP of the firewall they refer to (see
+/// `defer_next_hop`; a VNet's `dns_servers` naming a firewall's private IP uses its DNS proxy).
 pub(crate) fn settle_next_hops(ctx: &mut Ctx) {
+    for p in std::mem::take(&mut ctx.pending_dns) {
+        let fw_name = ctx.name(p.firewall);
+        let ip = ctx.estate.firewall(&fw_name).map(|f| f.private_ip);
+        let fw_address = ctx.inst(p.firewall).address.clone();
+        let vnet = ctx.estate.vnets.iter_mut().find(|v| v.name == p.vnet);
+        match (ip, vnet) {
+            (Some(ip), Some(v)) => {
+                v.dns_servers = vec![ip];
+                let msg = format!(
+                    "known only after apply; it is firewall {fw_address}'s private IP, so adbflow uses {ip} (the firewall's DNS proxy)"
+                );
+                ctx.warn_at("terraform-inferred-value", &p.address, &p.attribute, msg);
+            }
+            _ => {
+                let msg = format!(
+                    "known only after apply; it is firewall {fw_address}'s private IP, which could not be imported; adbflow assumes Azure-provided DNS"
+                );
+                ctx.warn_at("terraform-value-known-after-apply", &p.address, &p.attribute, msg);
+            }
+        }
+    }
     for hop in std::mem::take(&mut ctx.pending_next_hops) {
         let fw_name = ctx.name(hop.firewall);
         let ip = ctx.estate.firewall(&fw_name).map(|f| f.private_ip);

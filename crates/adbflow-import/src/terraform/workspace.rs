@@ -13,8 +13,8 @@ use super::kinds;
 use super::values::{flag, is_ipv6};
 use adbflow_model::spec::parse_prefix;
 use adbflow_model::{
-    ExternalLocation, IpAccessList, IpAccessListType, Libraries, Prefix, PublicNetworkAccess,
-    RequiredNsgRules, Workspace, WorkspaceSku,
+    DefaultAction, ExternalLocation, IpAccessList, IpAccessListType, Libraries, Prefix, PublicNetworkAccess,
+    RequiredNsgRules, StorageAccount, Workspace, WorkspaceSku,
 };
 use serde_json::Value;
 
@@ -71,6 +71,9 @@ pub(crate) fn workspace(ctx: &mut Ctx, idx: usize) -> Result<(), TerraformError>
     let dbfs_storage_account = ctx.string(&cp.get("storage_account_name")).known();
     let region = ctx.location(idx);
     let origin = ctx.origin(idx);
+    if let Some(dbfs) = &dbfs_storage_account {
+        assume_dbfs_account(ctx, idx, dbfs, region.clone());
+    }
     ctx.estate.workspaces.push(Workspace {
         name,
         region,
@@ -97,6 +100,35 @@ pub(crate) fn workspace(ctx: &mut Ctx, idx: usize) -> Result<(), TerraformError>
         origin,
     });
     Ok(())
+}
+
+/// The DBFS root account `storage_account_name` names is created by Databricks in the workspace's
+/// managed resource group, so no Terraform resource describes it; without it the workspace would
+/// name an account the estate lacks. It is added with the settings Databricks creates it with
+/// (hierarchical namespace, public network access, no firewall rules), and the assumption is said.
+fn assume_dbfs_account(ctx: &mut Ctx, idx: usize, name: &str, region: Option<String>) {
+    if ctx.estate.storage_account(name).is_some() {
+        return;
+    }
+    ctx.warn(
+        "terraform-assumed-value",
+        idx,
+        format!(
+            "custom_parameters.storage_account_name: DBFS root account '{name}' is created by Databricks, not by this input; adbflow assumes Databricks' defaults (hierarchical namespace, public network access, no firewall rules)"
+        ),
+    );
+    let origin = ctx.origin(idx);
+    ctx.estate.storage_accounts.push(StorageAccount {
+        name: name.to_string(),
+        region,
+        hns: true,
+        public_network_access: PublicNetworkAccess::Enabled,
+        default_action: DefaultAction::Allow,
+        virtual_network_rules: Vec::new(),
+        ip_rules: Vec::new(),
+        bypass: Vec::new(),
+        origin,
+    });
 }
 
 /// `public_subnet_name`/`private_subnet_name`: a subnet of the workspace's VNet.
