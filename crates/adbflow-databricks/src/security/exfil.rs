@@ -220,7 +220,7 @@ pub(crate) fn findings(probes: &[ExfilProbe]) -> Vec<Finding> {
                 FindingSeverity::Warning,
                 "exfiltration-path",
                 format!(
-                    "nodes in {} can send data to {} through {} {via}: nothing limits the destination; fix: {}",
+                    "nodes in {} can send data to {} through {} ({via}): nothing limits the destination; fix: {}",
                     subnets.join(", "),
                     p.description,
                     p.egress,
