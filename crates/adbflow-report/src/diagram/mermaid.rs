@@ -60,7 +60,7 @@ pub fn render(t: &Topology) -> String {
         ids.insert(n.id.as_str(), format!("n{i}"));
     }
     let mut out = String::new();
-    let _ = writeln!(out, "---\ntitle: {}\n---", label(&t.title).replace(':', "#58;"));
+    let _ = writeln!(out, "---\ntitle: \"{}\"\n---", label(&t.title));
     out.push_str("flowchart LR\n");
     let node_line = |out: &mut String, indent: &str, n: &super::Node| {
         let mut text = n.label.clone();
