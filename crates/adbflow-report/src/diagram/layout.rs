@@ -15,7 +15,7 @@ pub const NODE_GAP: i32 = 12;
 pub const GROUP_PAD: i32 = 12;
 pub const GROUP_TITLE: i32 = 36;
 pub const GROUP_GAP: i32 = 22;
-pub const COL_GAP: i32 = 170;
+pub const COL_GAP: i32 = 200;
 pub const MARGIN: i32 = 20;
 pub const TITLE_H: i32 = 34;
 pub const LEGEND_H: i32 = 40;
@@ -25,7 +25,7 @@ pub const LANE_GAP: i32 = 64;
 pub const USERS_BAND: i32 = 56;
 /// Estimated advance of one character of an edge label (10px font).
 pub const LABEL_CHAR_W: f64 = 5.7;
-pub const LABEL_MAX_CHARS: usize = 44;
+pub const LABEL_MAX_CHARS: usize = 34;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rect {
@@ -318,11 +318,23 @@ fn route(
             };
             let start = Point { x: sx, y: sy };
             let end = Point { x: ex, y: ey };
-            // A curve that skips a column gets its label near its end, clear of the column it
-            // passes over.
-            let skips = (ex - sx).abs() > (NODE_W + 2 * COL_GAP) as f64;
-            let at = if skips { 0.78 } else { 0.5 };
-            let label_at = bezier(start, c1, c2, end, at);
+            // Labels sit in the gap in front of the destination, clear of any column the curve
+            // passes over; a curve that returns to its own column keeps its label at the bulge.
+            let label_at = if sa == sb {
+                bezier(start, c1, c2, end, 0.5)
+            } else {
+                let gap = (COL_GAP as f64).min((ex - sx).abs()) / 2.0;
+                let target = if ex > sx { ex - gap } else { ex + gap };
+                let t = (0..=100)
+                    .map(|k| k as f64 / 100.0)
+                    .min_by(|a, b| {
+                        let da = (bezier(start, c1, c2, end, *a).x - target).abs();
+                        let db = (bezier(start, c1, c2, end, *b).x - target).abs();
+                        da.total_cmp(&db)
+                    })
+                    .unwrap_or(0.5);
+                bezier(start, c1, c2, end, t)
+            };
             Some(Curve { start, c1, c2, end, label_at })
         })
         .collect()
