@@ -1,8 +1,12 @@
 //! Renderers: every output format adbflow prints. They take computed answers and never compute.
 
 pub mod check;
+pub mod diagram;
+pub mod html;
 pub mod routes;
 pub mod rules;
+pub mod sarif;
+pub mod security;
 pub mod table;
 pub mod trace;
 

@@ -25,6 +25,12 @@ pub enum Command {
     Rules(RulesArgs),
     /// Walk one flow hop by hop and say which element decided each hop.
     Trace(TraceArgs),
+    /// Topology diagram with every flow drawn and coloured by verdict (svg, mermaid, dot).
+    Diagram(DiagramArgs),
+    /// One self-contained HTML report: topology, startup sequence, path summary, traces, findings, security.
+    Report(ReportArgs),
+    /// Attack surface, exfiltration paths and how each flow is protected.
+    Security(SecurityArgs),
 }
 
 /// Where the deployment comes from.
@@ -58,6 +64,7 @@ pub enum CheckFormat {
     Table,
     Json,
     Markdown,
+    Sarif,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -153,4 +160,69 @@ pub struct TraceArgs {
     /// Keep the reserved-range None routes Active under a 0.0.0.0/0 UDR (see `routes --help`).
     #[arg(long)]
     pub keep_reserved_none_routes: bool,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DiagramFormat {
+    Svg,
+    Mermaid,
+    Dot,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DiagramView {
+    /// VNets, subnets, egress devices and destinations with the flows drawn on them.
+    Topology,
+    /// The cluster startup sequence (mermaid only).
+    Sequence,
+}
+
+#[derive(Args, Debug)]
+pub struct DiagramArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Only this workspace (by name).
+    #[arg(long)]
+    pub workspace: Option<String>,
+    #[arg(long, value_enum, default_value = "svg")]
+    pub format: DiagramFormat,
+    #[arg(long, value_enum, default_value = "topology")]
+    pub view: DiagramView,
+    /// Write to this file instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Only this workspace (by name).
+    #[arg(long)]
+    pub workspace: Option<String>,
+    /// Write the HTML to this file instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SecurityFormat {
+    Table,
+    Json,
+    Markdown,
+    Sarif,
+}
+
+#[derive(Args, Debug)]
+pub struct SecurityArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Only this workspace (by name).
+    #[arg(long)]
+    pub workspace: Option<String>,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: SecurityFormat,
+    /// Exit 1 on warnings (open endpoints, exfiltration paths) as well as errors.
+    #[arg(long)]
+    pub strict: bool,
 }

@@ -19,6 +19,9 @@ fn main() -> ExitCode {
         cli::Command::Routes(a) => commands::routes::run(a),
         cli::Command::Rules(a) => commands::rules::run(a),
         cli::Command::Trace(a) => commands::trace::run(a),
+        cli::Command::Diagram(a) => commands::diagram::run(a),
+        cli::Command::Report(a) => commands::report::run(a),
+        cli::Command::Security(a) => commands::security::run(a),
     };
     match result {
         Ok(out) => {

@@ -15,6 +15,7 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, CliError> {
         CheckFormat::Table => adbflow_report::check::render_check_table(&report),
         CheckFormat::Json => adbflow_report::check::render_check_json(&report),
         CheckFormat::Markdown => adbflow_report::check::render_check_markdown(&report),
+        CheckFormat::Sarif => adbflow_report::sarif::check(&report),
     };
     Ok(Outcome { stdout, exit: if report.exit_code() == 0 { 0 } else { 1 } })
 }

@@ -1,10 +1,13 @@
 //! One module per command: load, ask, render, choose the exit code.
 
 pub mod check;
+pub mod diagram;
 pub mod flows;
 pub mod init;
+pub mod report;
 pub mod routes;
 pub mod rules;
+pub mod security;
 pub mod trace;
 
 /// What a command prints and how the process should end.

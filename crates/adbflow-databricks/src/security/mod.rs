@@ -1,0 +1,104 @@
+//! `security`: the seed document's "Attack Surface" and "Data Flow Security" tables, computed for
+//! a deployment instead of written by hand — which endpoints the internet can reach and what
+//! restricts them, which paths let a node send data to destinations nobody chose (exfiltration),
+//! and how each flow is carried, encrypted and authenticated. The JSON form of [`SecurityReport`]
+//! is a documented contract (`schema_version` 1).
+
+mod exfil;
+mod protection;
+mod surface;
+
+pub use exfil::{ExfilProbe, ExfilTarget, PROBE_ORIGIN};
+pub use protection::{FlowProtection, Transport};
+pub use surface::{EntryKind, EntryPoint, Exposure, Restriction};
+
+use crate::check::{evaluate, CheckOptions, CheckReport};
+use crate::error::CheckError;
+use crate::findings::{Finding, FindingSeverity};
+use crate::prepare::{prepare, Prepared};
+use adbflow_model::Estate;
+use adbflow_net::{Network, ServiceTags};
+use serde::Serialize;
+
+pub const SECURITY_SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SecurityReport {
+    pub schema_version: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Every endpoint of the deployment with a public face, and what stands in front of it.
+    pub attack_surface: Vec<EntryPoint>,
+    /// For every cluster subnet: can a node reach destinations nobody allowed on purpose?
+    pub exfiltration: Vec<ExfilProbe>,
+    /// Per flow: how it travels, how it is encrypted, authenticated and authorised.
+    pub data_flows: Vec<FlowProtection>,
+    pub findings: Vec<Finding>,
+}
+
+impl SecurityReport {
+    /// 1 when a finding is an error (or, with `strict`, a warning); 0 otherwise.
+    pub fn exit_code(&self, strict: bool) -> i32 {
+        let fails = |f: &Finding| match f.severity {
+            FindingSeverity::Error => true,
+            FindingSeverity::Warning => strict,
+            FindingSeverity::Info => false,
+        };
+        i32::from(self.findings.iter().any(fails))
+    }
+
+    /// The probes that got out.
+    pub fn open_paths(&self) -> impl Iterator<Item = &ExfilProbe> {
+        self.exfiltration.iter().filter(|p| p.open)
+    }
+}
+
+/// Everything one evaluation of a deployment yields: the estate as Databricks leaves it, the check
+/// and the security answer. The HTML report and the diagrams read all three.
+#[derive(Debug, Clone)]
+pub struct Assessment {
+    pub prepared: Prepared,
+    pub check: CheckReport,
+    pub security: SecurityReport,
+}
+
+/// Prepare, check and assess `estate` once.
+pub fn assess(
+    estate: &Estate,
+    tags: &ServiceTags,
+    options: &CheckOptions<'_>,
+) -> Result<Assessment, CheckError> {
+    let prepared = prepare(estate, options.regions, options.workspace)?;
+    let net = Network::new(prepared.estate.clone(), tags.clone());
+    let check = evaluate(&prepared, |f| net.trace(f));
+    let security = security_of(&prepared, &check, tags);
+    Ok(Assessment { prepared, check, security })
+}
+
+/// The security answer for `estate`.
+pub fn security(
+    estate: &Estate,
+    tags: &ServiceTags,
+    options: &CheckOptions<'_>,
+) -> Result<SecurityReport, CheckError> {
+    assess(estate, tags, options).map(|a| a.security)
+}
+
+/// The security answer from a prepared estate and its check.
+pub fn security_of(prepared: &Prepared, check: &CheckReport, tags: &ServiceTags) -> SecurityReport {
+    let attack_surface = surface::entry_points(prepared);
+    let exfiltration = exfil::probe(prepared, tags);
+    let data_flows = protection::data_flows(prepared, check);
+    let mut findings = surface::findings(&attack_surface);
+    findings.extend(exfil::findings(&exfiltration));
+    findings.sort();
+    findings.dedup();
+    SecurityReport {
+        schema_version: SECURITY_SCHEMA_VERSION,
+        name: prepared.estate.name.clone(),
+        attack_surface,
+        exfiltration,
+        data_flows,
+        findings,
+    }
+}

@@ -1,0 +1,35 @@
+use super::Outcome;
+use crate::cli::{InputArgs, ReportArgs};
+use crate::error::CliError;
+use crate::input;
+use adbflow_databricks::{Assessment, CheckOptions};
+use std::path::Path;
+
+/// Prepare, check and assess the input once; `report`, `diagram` and `security` all start here.
+pub(crate) fn assess(args: &InputArgs, workspace: Option<&str>) -> Result<Assessment, CliError> {
+    let estate = input::load_estate(args)?;
+    let regions = input::load_regions(args)?;
+    let tags = input::load_tags(args)?;
+    let options = CheckOptions { regions: &regions, workspace };
+    adbflow_databricks::assess(&estate, &tags, &options).map_err(|e| CliError::Input(e.to_string()))
+}
+
+/// Write `text` to `output` when given (what stdout then says is nothing), else return it for stdout.
+pub(crate) fn emit(output: Option<&Path>, text: String) -> Result<String, CliError> {
+    match output {
+        None => Ok(text),
+        Some(p) => {
+            std::fs::write(p, text)
+                .map_err(|e| CliError::Input(format!("{}: cannot write: {e}", p.display())))?;
+            eprintln!("adbflow: wrote {}", p.display());
+            Ok(String::new())
+        }
+    }
+}
+
+pub fn run(args: &ReportArgs) -> Result<Outcome, CliError> {
+    let a = assess(&args.input, args.workspace.as_deref())?;
+    let html = adbflow_report::html::render(&adbflow_report::html::ReportInput::new(&a));
+    let stdout = emit(args.output.as_deref(), html)?;
+    Ok(Outcome { stdout, exit: if a.check.exit_code() == 0 { 0 } else { 1 } })
+}
