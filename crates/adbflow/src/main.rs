@@ -19,6 +19,9 @@ fn main() -> ExitCode {
         cli::Command::Routes(a) => commands::routes::run(a),
         cli::Command::Rules(a) => commands::rules::run(a),
         cli::Command::Trace(a) => commands::trace::run(a),
+        cli::Command::Cost(a) => commands::cost::run(a),
+        cli::Command::Compare(a) => commands::compare::run(a),
+        cli::Command::Capacity(a) => commands::capacity::run(a),
     };
     match result {
         Ok(out) => {
