@@ -25,6 +25,7 @@ fn summary_rows(r: &CompareReport) -> Vec<Vec<String>> {
         line("status", &|i| i.status.to_string()),
         line("flows delivered", &|i| format!("{} of {}", i.counts.delivered, i.counts.flows)),
         line("blocked (required)", &|i| i.counts.blocked_required.to_string()),
+        line("blocked (optional)", &|i| i.counts.blocked_optional.to_string()),
         line("blocked (by design)", &|i| i.counts.blocked_by_design.to_string()),
         line("monthly total", &|i| money(i.cost.total)),
         line("  fixed (hourly)", &|i| money(i.cost.fixed)),

@@ -44,7 +44,9 @@ fn flow_lines(r: &CostReport) -> Vec<FlowLine> {
         line.down += f.down_gb;
         line.cost += f.cost;
         for c in &f.charges {
-            let label = format!("{} ({})", c.meter, c.bytes.as_str());
+            // The by-meter table has the full names; here the bytes each meter counts matter most.
+            let short = c.meter.strip_suffix("-data-processed").unwrap_or(&c.meter);
+            let label = format!("{short} ({})", c.bytes.as_str());
             if !line.meters.contains(&label) {
                 line.meters.push(label);
             }

@@ -13,6 +13,7 @@ use serde::Serialize;
 pub enum Bytes {
     Up,
     Down,
+    #[serde(rename = "up+down")]
     Both,
 }
 

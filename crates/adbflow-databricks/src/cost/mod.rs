@@ -95,8 +95,13 @@ pub struct FlowCost {
     pub up_gb: f64,
     #[serde(serialize_with = "ser6")]
     pub down_gb: f64,
-    /// How the flow's monthly volume was derived, and how it was shared between its sources.
+    /// How the flow's monthly volume was derived.
     pub volume_basis: String,
+    /// This row's share of the flow's volume: split evenly over the flow's instances (external
+    /// locations) and the sources it is delivered from (which NIC carries which bytes is not
+    /// documented, so an even split is assumed).
+    #[serde(serialize_with = "ser6")]
+    pub volume_share: f64,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub volume_inferred: bool,
     /// The meters the path crosses, in path order.
@@ -579,15 +584,6 @@ fn flow_row(f: &CheckFlow, vol: &FlowVolume, instances: usize, delivered: usize)
         FlowVerdict::BlockedByDesign => FlowStatus::BlockedByDesign,
     };
     let share = if status == FlowStatus::Priced { 1.0 / (instances * delivered.max(1)) as f64 } else { 0.0 };
-    let mut basis = vol.basis.clone();
-    if instances > 1 {
-        basis.push_str(&format!("; split evenly over {instances} instances"));
-    }
-    if delivered > 1 && status == FlowStatus::Priced {
-        basis.push_str(&format!(
-            "; split evenly over the {delivered} sources it is delivered from (inferred)"
-        ));
-    }
     FlowCost {
         workspace: f.workspace.clone(),
         id: f.id,
@@ -598,7 +594,8 @@ fn flow_row(f: &CheckFlow, vol: &FlowVolume, instances: usize, delivered: usize)
         status,
         up_gb: vol.up_gb * share,
         down_gb: vol.down_gb * share,
-        volume_basis: basis,
+        volume_basis: vol.basis.clone(),
+        volume_share: share,
         volume_inferred: vol.inferred || (delivered > 1 && vol.total_gb() > 0.0),
         path_meters: f.meters.clone(),
         charges: Vec::new(),

@@ -69,8 +69,11 @@ pub(super) fn explanations(check: &CheckReport, flows: &[FlowCost]) -> Vec<Findi
             {
                 let d = devices_named(&downloads, meter);
                 if !d.is_empty() {
-                    via.push(format!("{what} {d}"));
+                    via.push(format!("data processing on {what} {d} (both directions)"));
                 }
+            }
+            if downloads.iter().flat_map(|f| &f.charges).any(|c| c.meter.starts_with("vnet-peering")) {
+                via.push("VNet peering on both sides".into());
             }
             out.push(
                 Finding::new(
@@ -78,18 +81,19 @@ pub(super) fn explanations(check: &CheckReport, flows: &[FlowCost]) -> Vec<Findi
                     "seed-downloads-are-ingress",
                     format!(
                         "{} GB a month of downloads ({}) come into Azure: ingress is free, so no internet egress is charged on \
-                         them (the seed document prices library downloads as internet egress); what they do pay is data \
-                         processing on {} in both directions, ${:.2} a month",
+                         them (the seed document prices library downloads as internet egress); what they do pay is {}, \
+                         ${:.2} a month",
                         fmt_gb(gb),
                         names(downloads.iter().copied()),
-                        if via.is_empty() { "the path".to_string() } else { via.join(" and ") },
+                        if via.is_empty() { "nothing on this path".to_string() } else { via.join(" and ") },
                         cost
                     ),
                 )
                 .workspace(&ws.name),
             );
         }
-        let cp: Vec<&FlowCost> = mine().filter(|f| CONTROL_PLANE.contains(&f.id)).collect();
+        let cp: Vec<&FlowCost> =
+            mine().filter(|f| CONTROL_PLANE.contains(&f.id) && f.up_gb + f.down_gb > 0.0).collect();
         for (meter, what) in
             [(super::meters::NAT_DATA, "NAT gateway"), (super::meters::FIREWALL_DATA, "firewall")]
         {
