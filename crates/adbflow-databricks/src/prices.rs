@@ -478,6 +478,12 @@ mod tests {
         assert!(close(g("inter-region-transfer", "europe->*", None), 0.05));
         assert!(close(g("inter-region-transfer", "asia-pacific->asia-pacific", None), 0.08));
         assert!(close(g("service-endpoint-vnet-hour", "global", None), 0.0));
+        assert!(close(g("public-ip-prefix-address-hour", "global", None), 0.006));
+        assert!(close(g("vnet-peering-global-egress", "north-america", None), 0.035));
+        assert!(close(g("vnet-peering-global-egress", "asia-pacific", None), 0.09));
+        assert!(close(g("vnet-peering-global-ingress", "south-america", None), 0.16));
+        assert!(close(g("inter-region-transfer", "south-america->*", None), 0.16));
+        assert!(close(g("inter-region-transfer", "asia-pacific->*", None), 0.08));
         let basic = t.quote("firewall-hour", &["eastus".into()], Some("Basic")).unwrap();
         assert!(basic.bands[0].unverified, "Basic has a single weak source");
     }

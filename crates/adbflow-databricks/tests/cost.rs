@@ -316,3 +316,57 @@ fn cost_json_is_deterministic_and_rounded() {
         assert!(!m["prices"][0]["source"].as_str().unwrap().is_empty());
     }
 }
+
+// Global peering (pricing notes A4): a flow whose path crosses a peering to another region pays the
+// global rates on both sides: Zone 1 (North America) $0.035 egress + $0.035 ingress per GB, for
+// every byte in both directions. The walk stands in here (a hand-made trace), so only the pricing
+// is under test: external location 400 up + 600 down = 1000 GB × $0.07 = $70.
+#[test]
+fn global_peering_pays_both_sides_at_the_zone_rate() {
+    use adbflow_databricks::{evaluate, prepare};
+    use adbflow_net::Egress;
+    let e = pattern("non-pl", "eastus2");
+    let prepared = prepare(&e, adbflow_databricks::builtin_regions(), None).unwrap();
+    let check = evaluate(&prepared, |f| {
+        let mut t = common::delivered(f, Egress::Peering, "AllowVnetOutBound");
+        if f.to_host.starts_with("adbdatalake") {
+            t.meters = vec!["vnet-peering-global".into()];
+        }
+        t
+    });
+    let r = adbflow_databricks::cost::price(
+        &check,
+        &prepared.estate,
+        &Profile::named("seed").unwrap(),
+        prices::builtin(),
+    );
+    let out = r.meters.iter().find(|m| m.meter == "vnet-peering-global-egress").unwrap();
+    let inn = r.meters.iter().find(|m| m.meter == "vnet-peering-global-ingress").unwrap();
+    assert_eq!((out.region.as_str(), inn.region.as_str()), ("north-america", "north-america"));
+    assert_close("egress GB", out.quantity, 1000.0);
+    assert_close("global peering", out.cost + inn.cost, 70.0);
+    assert_close("external-location", r.flow_total(FlowId::ExternalLocation), 70.0);
+}
+
+// A meter the cost model does not know is reported, never silently dropped.
+#[test]
+fn unknown_meters_are_named() {
+    use adbflow_databricks::{evaluate, prepare};
+    use adbflow_net::Egress;
+    let e = pattern("non-pl", "eastus2");
+    let prepared = prepare(&e, adbflow_databricks::builtin_regions(), None).unwrap();
+    let check = evaluate(&prepared, |f| {
+        let mut t = common::delivered(f, Egress::Vnet, "AllowVnetOutBound");
+        t.meters = vec!["quantum-tunnel".into()];
+        t
+    });
+    let r = adbflow_databricks::cost::price(
+        &check,
+        &prepared.estate,
+        &Profile::named("seed").unwrap(),
+        prices::builtin(),
+    );
+    let msg = note(&r, "meter-not-priced").expect("named");
+    assert!(msg.contains("quantum-tunnel") && msg.contains("scc-relay"), "{msg}");
+    assert_close("nothing priced", r.totals.variable, 0.0);
+}

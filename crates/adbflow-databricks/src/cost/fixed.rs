@@ -148,3 +148,78 @@ pub fn fixed_items(estate: &Estate) -> (Vec<FixedItem>, Vec<Finding>) {
     }
     (items, notes)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_billed_resource_is_an_item_or_a_note() {
+        let e: Estate = toml::from_str(
+            r#"
+region = "westeurope"
+
+[[vnets]]
+name = "hub"
+address_space = ["10.0.0.0/16"]
+subnets = [{ name = "a", prefix = "10.0.0.0/24", nat_gateway = "nat", service_endpoints = ["Microsoft.Storage"] }]
+
+[[vnets]]
+name = "far"
+region = "northeurope"
+address_space = ["10.1.0.0/16"]
+subnets = [{ name = "pe", prefix = "10.1.0.0/24" }]
+
+[[nat_gateways]]
+name = "nat"
+sku = "StandardV2"
+public_ip_prefixes = ["pfx"]
+
+[[public_ip_prefixes]]
+name = "pfx"
+prefix_length = 28
+
+[[public_ip_prefixes]]
+name = "unsized"
+
+[[public_ips]]
+name = "spare"
+
+[[firewalls]]
+name = "fw"
+vnet = "far"
+sku = "Premium"
+private_ip = "10.1.0.4"
+
+[[private_endpoints]]
+name = "pe1"
+subnet = "far/pe"
+target = "acct"
+subresource = "blob"
+
+[[load_balancers]]
+name = "lb"
+"#,
+        )
+        .unwrap();
+        let (items, notes) = fixed_items(&e);
+        let got: Vec<(&str, &str, f64, Option<&str>, &str)> = items
+            .iter()
+            .map(|i| (i.meter, i.element.name.as_str(), i.units, i.sku.as_deref(), i.region.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (NAT_HOUR, "nat", 1.0, Some("StandardV2"), "westeurope"),
+                (PUBLIC_IP_HOUR, "spare", 1.0, None, "westeurope"),
+                (PREFIX_ADDRESS_HOUR, "pfx", 16.0, None, "westeurope"),
+                (PREFIX_ADDRESS_HOUR, "unsized", 1.0, None, "westeurope"),
+                (FIREWALL_HOUR, "fw", 1.0, Some("Premium"), "northeurope"),
+                (PE_HOUR, "pe1", 1.0, None, "northeurope"),
+                (SERVICE_ENDPOINT_VNET_HOUR, "hub", 1.0, None, "westeurope"),
+            ]
+        );
+        let codes: Vec<&str> = notes.iter().map(|n| n.code).collect();
+        assert_eq!(codes, ["element-size-assumed", "element-not-priced"]);
+    }
+}
