@@ -89,6 +89,9 @@ pub struct CheckFlow {
     pub fix: Option<Fix>,
     pub meters: Vec<String>,
     pub notes: Vec<String>,
+    /// Latency and bandwidth estimate of a delivered flow.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub performance: Option<crate::performance::FlowPerformance>,
 }
 
 impl CheckFlow {
@@ -209,6 +212,10 @@ pub fn evaluate(prepared: &Prepared, mut trace: impl FnMut(&FlowSpec) -> Trace) 
         ws_flows.sort_by(|a, b| {
             (a.phase, a.id, &a.instance, a.source_role).cmp(&(b.phase, b.id, &b.instance, b.source_role))
         });
+        for f in &mut ws_flows {
+            let node = crate::performance::node_type(&prepared.estate);
+            f.performance = crate::performance::estimate(&prepared.estate, f, crate::limits::builtin(), node);
+        }
         summaries.push(summary(&prepared.estate, pw, &ws_flows));
         flows.extend(ws_flows);
     }
@@ -305,6 +312,7 @@ fn evaluate_flow(
         fix,
         meters: o.meters,
         notes: pf.notes.clone(),
+        performance: None,
     }
 }
 

@@ -6,17 +6,26 @@
 
 mod acceptance;
 pub mod block;
+pub mod capacity;
 pub mod catalog;
 pub mod check;
+pub mod compare;
+pub mod cost;
+mod datafile;
+pub mod devices;
 pub mod endpoints;
 pub mod error;
 pub mod findings;
 pub mod fix;
+pub mod limits;
 pub mod nsg_rules;
 mod outcome;
 pub mod patterns;
+pub mod performance;
 pub mod plan;
 pub mod prepare;
+pub mod prices;
+pub mod profile;
 pub mod regions;
 pub mod security;
 pub mod sequence;

@@ -8,6 +8,7 @@ use crate::origin::Origin;
 use crate::privatelink::{Endpoint, PrivateDnsZone, PrivateEndpoint, ServiceEndpointPolicy};
 use crate::routing::RouteTable;
 use crate::storage::StorageAccount;
+use crate::workload::Workload;
 use crate::workspace::Workspace;
 use serde::{Deserialize, Serialize};
 
@@ -63,6 +64,9 @@ pub struct Estate {
     pub storage_accounts: Vec<StorageAccount>,
     #[serde(default)]
     pub workspaces: Vec<Workspace>,
+    /// How the deployment is used, for `cost` and `capacity`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workload: Option<Workload>,
     /// Where the estate as a whole was read from (the input file).
     #[serde(skip_deserializing, skip_serializing_if = "Option::is_none")]
     pub origin: Option<Origin>,

@@ -14,6 +14,7 @@ pub mod routing;
 pub mod spec;
 pub mod storage;
 pub mod validate;
+pub mod workload;
 pub mod workspace;
 
 pub use diagnostic::{Diagnostic, Severity};
@@ -33,6 +34,7 @@ pub use privatelink::{
 pub use routing::{NextHopType, Route, RouteDestination, RouteTable};
 pub use spec::{AddressSpec, PortRange, PortSet, Prefix, Protocol};
 pub use storage::{DefaultAction, PublicNetworkAccess, StorageAccount};
+pub use workload::{MonthlyVolume, Workload};
 pub use workspace::{
     ExternalLocation, IpAccessList, IpAccessListType, Libraries, LibrarySource, RequiredNsgRules, Workspace,
     WorkspaceSku,

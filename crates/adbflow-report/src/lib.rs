@@ -1,8 +1,12 @@
 //! Renderers: every output format adbflow prints. They take computed answers and never compute.
 
+pub mod capacity;
 pub mod check;
+pub mod compare;
+pub mod cost;
 pub mod diagram;
 pub mod html;
+pub mod money;
 pub mod routes;
 pub mod rules;
 pub mod sarif;

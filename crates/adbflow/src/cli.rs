@@ -31,6 +31,12 @@ pub enum Command {
     Report(ReportArgs),
     /// Attack surface, exfiltration paths and how each flow is protected.
     Security(SecurityArgs),
+    /// Monthly network cost by meter and by flow, computed from the deployment's own paths.
+    Cost(CostArgs),
+    /// Several deployments side by side: check summary, cost by meter, capacity, differing flows.
+    Compare(CompareArgs),
+    /// How many nodes can run at once, and which limit (addresses, SNAT, throughput) binds first.
+    Capacity(CapacityArgs),
 }
 
 /// Where the deployment comes from.
@@ -225,4 +231,75 @@ pub struct SecurityArgs {
     /// Exit 1 on warnings (open endpoints, exfiltration paths) as well as errors.
     #[arg(long)]
     pub strict: bool,
+}
+
+/// Formats of the summary commands (cost, capacity, compare).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SummaryFormat {
+    Table,
+    Json,
+    Markdown,
+}
+
+#[derive(Args, Debug)]
+pub struct CostArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Workload profile: seed (default), notebook, etl, ml-training, or a TOML file of [workload] keys.
+    #[arg(long, value_name = "NAME|FILE")]
+    pub profile: Option<String>,
+    /// Price rows that replace or add to the built-in price table.
+    #[arg(long, value_name = "FILE")]
+    pub prices: Option<PathBuf>,
+    /// Only this workspace (by name).
+    #[arg(long)]
+    pub workspace: Option<String>,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: SummaryFormat,
+}
+
+#[derive(Args, Debug)]
+pub struct CapacityArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Workload profile: seed (default), notebook, etl, ml-training, or a TOML file of [workload] keys.
+    #[arg(long, value_name = "NAME|FILE")]
+    pub profile: Option<String>,
+    /// Nodes running at once (default: the profile's nodes per cluster × concurrent clusters).
+    #[arg(long, value_name = "N")]
+    pub nodes: Option<u64>,
+    /// Only this workspace (by name).
+    #[arg(long)]
+    pub workspace: Option<String>,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: SummaryFormat,
+}
+
+#[derive(Args, Debug)]
+pub struct CompareArgs {
+    /// Deployments to compare: adbflow native files (columns in this order, then the patterns).
+    pub inputs: Vec<PathBuf>,
+    /// A built-in pattern to compare; repeat it (`--pattern non-pl --pattern hub-spoke`).
+    #[arg(long = "pattern", value_name = "NAME")]
+    pub patterns: Vec<String>,
+    /// The Azure region for the built-in patterns (default eastus2).
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// Microsoft's weekly ServiceTags_Public_*.json, for exact IP-level service-tag matching.
+    #[arg(long, value_name = "FILE")]
+    pub service_tags: Option<PathBuf>,
+    /// Extra or corrected Databricks region endpoint data.
+    #[arg(long, value_name = "FILE")]
+    pub regions: Option<PathBuf>,
+    /// Workload profile applied to every input: seed (default), notebook, etl, ml-training, or a file.
+    #[arg(long, value_name = "NAME|FILE")]
+    pub profile: Option<String>,
+    /// Price rows that replace or add to the built-in price table.
+    #[arg(long, value_name = "FILE")]
+    pub prices: Option<PathBuf>,
+    /// Nodes running at once, for the capacity rows.
+    #[arg(long, value_name = "N")]
+    pub nodes: Option<u64>,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: SummaryFormat,
 }

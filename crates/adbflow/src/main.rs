@@ -22,6 +22,9 @@ fn main() -> ExitCode {
         cli::Command::Diagram(a) => commands::diagram::run(a),
         cli::Command::Report(a) => commands::report::run(a),
         cli::Command::Security(a) => commands::security::run(a),
+        cli::Command::Cost(a) => commands::cost::run(a),
+        cli::Command::Compare(a) => commands::compare::run(a),
+        cli::Command::Capacity(a) => commands::capacity::run(a),
     };
     match result {
         Ok(out) => {

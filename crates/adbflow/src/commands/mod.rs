@@ -1,6 +1,9 @@
 //! One module per command: load, ask, render, choose the exit code.
 
+pub mod capacity;
 pub mod check;
+pub mod compare;
+pub mod cost;
 pub mod diagram;
 pub mod flows;
 pub mod init;
