@@ -8,6 +8,7 @@ mod acceptance;
 pub mod block;
 pub mod catalog;
 pub mod check;
+pub mod diagnose;
 pub mod endpoints;
 pub mod error;
 pub mod findings;
