@@ -1,6 +1,7 @@
 //! Renderers: every output format adbflow prints. They take computed answers and never compute.
 
 pub mod check;
+pub mod diagnose;
 pub mod routes;
 pub mod rules;
 pub mod table;
