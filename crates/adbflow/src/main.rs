@@ -19,6 +19,7 @@ fn main() -> ExitCode {
         cli::Command::Routes(a) => commands::routes::run(a),
         cli::Command::Rules(a) => commands::rules::run(a),
         cli::Command::Trace(a) => commands::trace::run(a),
+        cli::Command::Diagnose(a) => commands::diagnose::run(a),
     };
     match result {
         Ok(out) => {

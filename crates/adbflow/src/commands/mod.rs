@@ -1,6 +1,7 @@
 //! One module per command: load, ask, render, choose the exit code.
 
 pub mod check;
+pub mod diagnose;
 pub mod flows;
 pub mod init;
 pub mod routes;
