@@ -1,6 +1,6 @@
 //! Command-line definitions (clap). Wiring lives in `commands/`.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
@@ -37,6 +37,9 @@ pub enum Command {
     Compare(CompareArgs),
     /// How many nodes can run at once, and which limit (addresses, SNAT, throughput) binds first.
     Capacity(CapacityArgs),
+    /// From a termination code or a symptom to the element that causes it in this deployment (ranked,
+    /// with fixes), or the documented generic causes when the model explains nothing.
+    Diagnose(DiagnoseArgs),
 }
 
 /// Where the deployment comes from.
@@ -300,6 +303,39 @@ pub struct CompareArgs {
     /// Nodes running at once, for the capacity rows.
     #[arg(long, value_name = "N")]
     pub nodes: Option<u64>,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: SummaryFormat,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SymptomArg {
+    /// The cluster stays PENDING (or RESIZING), then terminates.
+    Pending,
+    /// pip install fails.
+    Pip,
+    /// 403 (or a timeout) accessing ADLS / Blob storage.
+    #[value(name = "storage-403")]
+    Storage403,
+    /// A name does not resolve, or resolves to the wrong address.
+    Dns,
+    /// The cluster starts, but slowly.
+    SlowStart,
+}
+
+#[derive(Args, Debug)]
+#[command(group(ArgGroup::new("query").required(true).args(["code", "symptom"])))]
+pub struct DiagnoseArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The cluster's termination_reason.code, e.g. NPIP_TUNNEL_SETUP_FAILURE.
+    #[arg(long, value_name = "TERMINATION_CODE")]
+    pub code: Option<String>,
+    /// What you see instead of a code.
+    #[arg(long, value_enum)]
+    pub symptom: Option<SymptomArg>,
+    /// Only this workspace (by name).
+    #[arg(long)]
+    pub workspace: Option<String>,
     #[arg(long, value_enum, default_value = "table")]
     pub format: SummaryFormat,
 }

@@ -4,6 +4,7 @@ pub mod capacity;
 pub mod check;
 pub mod compare;
 pub mod cost;
+pub mod diagnose;
 pub mod diagram;
 pub mod flows;
 pub mod init;

@@ -1,0 +1,43 @@
+use super::Outcome;
+use crate::cli::{DiagnoseArgs, SummaryFormat, SymptomArg};
+use crate::error::CliError;
+use crate::input;
+use adbflow_databricks::diagnose::{builtin_knowledge, diagnose, DiagnoseOptions, Query};
+use adbflow_databricks::CheckOptions;
+
+fn symptom_name(s: SymptomArg) -> &'static str {
+    match s {
+        SymptomArg::Pending => "pending",
+        SymptomArg::Pip => "pip",
+        SymptomArg::Storage403 => "storage-403",
+        SymptomArg::Dns => "dns",
+        SymptomArg::SlowStart => "slow-start",
+    }
+}
+
+/// Exit 1 when the deployment's model explains the code or symptom (a cause was found), 0 when only
+/// generic causes apply: like `check`, 1 means "there is something in this input to fix".
+pub fn run(args: &DiagnoseArgs) -> Result<Outcome, CliError> {
+    let knowledge = builtin_knowledge();
+    // The query is checked before the input is read, so a mistyped code fails fast.
+    let query = match (&args.code, args.symptom) {
+        (Some(code), _) => Query::code(knowledge, code),
+        (None, Some(s)) => Query::symptom(knowledge, symptom_name(s)),
+        (None, None) => return Err(CliError::Usage("give --code TERMINATION_CODE or --symptom".into())),
+    }
+    .map_err(|e| CliError::Usage(e.to_string()))?;
+    let estate = input::load_estate(&args.input)?;
+    let regions = input::load_regions(&args.input)?;
+    let tags = input::load_tags(&args.input)?;
+    let options = DiagnoseOptions {
+        check: CheckOptions { regions: &regions, workspace: args.workspace.as_deref() },
+        sources: &[],
+    };
+    let report = diagnose(&estate, &tags, &options, &query).map_err(|e| CliError::Input(e.to_string()))?;
+    let stdout = match args.format {
+        SummaryFormat::Table => adbflow_report::diagnose::render_diagnose_table(&report),
+        SummaryFormat::Json => adbflow_report::diagnose::render_diagnose_json(&report),
+        SummaryFormat::Markdown => adbflow_report::diagnose::render_diagnose_markdown(&report),
+    };
+    Ok(Outcome { stdout, exit: if report.exit_code() == 0 { 0 } else { 1 } })
+}
