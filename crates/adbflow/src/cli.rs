@@ -206,6 +206,12 @@ pub struct DiagramArgs {
 pub struct ReportArgs {
     #[command(flatten)]
     pub input: InputArgs,
+    /// Workload profile for the cost section: seed (default), notebook, etl, ml-training, or a file.
+    #[arg(long, value_name = "NAME|FILE")]
+    pub profile: Option<String>,
+    /// Price rows that replace or add to the built-in price table.
+    #[arg(long, value_name = "FILE")]
+    pub prices: Option<PathBuf>,
     /// Only this workspace (by name).
     #[arg(long)]
     pub workspace: Option<String>,
