@@ -91,7 +91,7 @@ impl Machine {
                 }
             }
             Expression::StringTemplate(t) => self.template(t, sc),
-            Expression::HeredocTemplate(h) => self.template(&h.template, sc),
+            Expression::HeredocTemplate(h) => self.template_indented(&h.template, sc, h.indent()),
             Expression::Parenthesis(p) => self.eval(p.inner(), sc),
             Expression::Variable(v) => self.variable(v.as_str(), e, sc),
             Expression::Conditional(c) => {
@@ -428,10 +428,16 @@ impl Machine {
 
     /// A string template; a template that is a single interpolation yields the value itself.
     pub(crate) fn template(&mut self, t: &Template, sc: &Scope) -> R {
+        self.template_indented(t, sc, None)
+    }
+
+    /// `indent`: what a `<<-` heredoc strips from each line. The parser strips it from the
+    /// template's own lines but not from lines inside `%{if}`/`%{for}` directives.
+    fn template_indented(&mut self, t: &Template, sc: &Scope, indent: Option<usize>) -> R {
         if let Some(Element::Interpolation(i)) = t.as_single_element() {
             return self.eval(&i.expr, sc);
         }
-        let parts = self.template_parts(t, sc)?;
+        let parts = self.template_parts(t, sc, false, Nest { here: None, nested: indent })?;
         let mut s = String::new();
         let mut unknown: Option<Unknown> = None;
         for p in parts {
@@ -446,13 +452,25 @@ impl Machine {
         })
     }
 
-    fn template_parts(&mut self, t: &Template, sc: &Scope) -> Result<Vec<Part>, EvalError> {
+    /// `lead` strips the whitespace the template starts with (a `~}` just before it).
+    fn template_parts(
+        &mut self,
+        t: &Template,
+        sc: &Scope,
+        lead: bool,
+        nest: Nest,
+    ) -> Result<Vec<Part>, EvalError> {
+        let inner_nest = Nest { here: nest.nested, nested: nest.nested };
         let mut parts: Vec<Part> = Vec::new();
-        let mut strip_next = false;
+        let mut strip_next = lead;
         for el in t.iter() {
             match el {
                 Element::Literal(l) => {
-                    let text = if strip_next { l.trim_start().to_string() } else { l.to_string() };
+                    let text = match nest.here {
+                        Some(n) => dedent_lines(l, n),
+                        None => l.to_string(),
+                    };
+                    let text = if strip_next { text.trim_start().to_string() } else { text };
                     strip_next = false;
                     parts.push(Part::Text(text));
                 }
@@ -470,15 +488,39 @@ impl Machine {
                             strip_last(&mut parts);
                         }
                         strip_next = d.endif_expr.strip.strip_end();
-                        match self.eval(&d.if_expr.cond_expr, sc)? {
-                            V::Bool(true) => parts.extend(self.template_parts(&d.if_expr.template, sc)?),
-                            V::Bool(false) => {
-                                if let Some(e) = &d.else_expr {
-                                    parts.extend(self.template_parts(&e.template, sc)?);
+                        let else_strip = d.else_expr.as_ref().map(|e| e.strip);
+                        let branch = match self.eval(&d.if_expr.cond_expr, sc)? {
+                            V::Bool(true) => {
+                                let mut inner = self.template_parts(
+                                    &d.if_expr.template,
+                                    sc,
+                                    d.if_expr.strip.strip_end(),
+                                    inner_nest,
+                                )?;
+                                let trail =
+                                    else_strip.map_or(d.endif_expr.strip.strip_start(), |s| s.strip_start());
+                                if trail {
+                                    strip_last(&mut inner);
                                 }
+                                inner
                             }
+                            V::Bool(false) => match &d.else_expr {
+                                Some(e) => {
+                                    let mut inner = self.template_parts(
+                                        &e.template,
+                                        sc,
+                                        e.strip.strip_end(),
+                                        inner_nest,
+                                    )?;
+                                    if d.endif_expr.strip.strip_start() {
+                                        strip_last(&mut inner);
+                                    }
+                                    inner
+                                }
+                                None => Vec::new(),
+                            },
                             u @ V::Unknown(_) => {
-                                parts.push(stringify(u).map_err(|m| fail(&d.if_expr.cond_expr, m))?)
+                                vec![stringify(u).map_err(|m| fail(&d.if_expr.cond_expr, m))?]
                             }
                             other => {
                                 return Err(fail(
@@ -489,7 +531,8 @@ impl Machine {
                                     ),
                                 ))
                             }
-                        }
+                        };
+                        parts.extend(branch);
                     }
                     Directive::For(d) => {
                         if d.for_expr.strip.strip_start() {
@@ -520,7 +563,16 @@ impl Machine {
                                 inner.locals.push((kv.as_str().to_string(), k));
                             }
                             inner.locals.push((d.for_expr.value_var.as_str().to_string(), v));
-                            parts.extend(self.template_parts(&d.for_expr.template, &inner)?);
+                            let mut body = self.template_parts(
+                                &d.for_expr.template,
+                                &inner,
+                                d.for_expr.strip.strip_end(),
+                                inner_nest,
+                            )?;
+                            if d.endfor_expr.strip.strip_start() {
+                                strip_last(&mut body);
+                            }
+                            parts.extend(body);
                         }
                     }
                 },
@@ -528,6 +580,30 @@ impl Machine {
         }
         Ok(parts)
     }
+}
+
+#[derive(Clone, Copy)]
+struct Nest {
+    /// Indentation to strip from this template's literals.
+    here: Option<usize>,
+    /// Indentation to strip inside its directives.
+    nested: Option<usize>,
+}
+
+/// Strip up to `n` leading spaces from every line that starts inside `s` (not its first, which
+/// continues a line begun before it).
+fn dedent_lines(s: &str, n: usize) -> String {
+    let mut out = String::new();
+    for (i, line) in s.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+            let ws = line.chars().take(n).take_while(|c| *c == ' ' || *c == '\t').count();
+            out.push_str(&line[ws..]);
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
 }
 
 enum Part {
