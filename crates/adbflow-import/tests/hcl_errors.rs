@@ -90,3 +90,48 @@ resource "azurerm_virtual_network" "v" {
     assert_eq!(e.location().map(|l| l.line), Some(2), "{e}");
     assert!(e.to_string().contains("azurerm_virtual_network.v"), "{e}");
 }
+
+#[test]
+fn hostile_expressions_are_bounded_and_reported() {
+    let dir = write(&[
+        ("root/self.tftpl", "${templatefile(\"${path}/self.tftpl\", { path = path })}"),
+        (
+            "root/main.tf",
+            r#"
+locals {
+  looped = templatefile("${path.module}/self.tftpl", { path = path.module })
+  wide   = format("%99999999d", 1)
+  bits   = cidrsubnet("10.0.0.0/8", 4294967297, 0)
+  pad    = indent(100000000, "x")
+}
+resource "azurerm_network_security_group" "many" {
+  count               = 100000000000
+  name                = "n${count.index}"
+  location            = "eastus2"
+  resource_group_name = "rg"
+}
+resource "azurerm_network_security_group" "n" {
+  name                = "n"
+  location            = "eastus2"
+  resource_group_name = "rg"
+  tags = {
+    a = local.looped
+    b = local.wide
+    c = local.bits
+    d = local.pad
+  }
+}
+"#,
+        ),
+    ]);
+    let l = load(&dir, &quiet());
+    assert_eq!(l.estate.nsgs.len(), 1, "the huge count is refused, the other NSG is kept");
+    assert_eq!(warnings_with(&l, "terraform-hcl-instances-unknown").len(), 1);
+    let not_evaluated = warnings_with(&l, "terraform-hcl-not-evaluated");
+    assert_eq!(
+        not_evaluated.len(),
+        4,
+        "one per local, none for the tags built from them: {not_evaluated:#?}"
+    );
+    assert!(not_evaluated.iter().any(|w| w.message.contains("nest more than")));
+}

@@ -19,6 +19,9 @@ pub(crate) fn subnet(prefix: &str, newbits: i64, netnum: i64) -> Result<String, 
     if newbits < 0 || netnum < 0 {
         return Err("newbits and netnum must not be negative".into());
     }
+    if newbits > 32 {
+        return Err(format!("{newbits} more bits is longer than an IPv4 prefix can be"));
+    }
     let len = u32::from(net.prefix_len()) + newbits as u32;
     if len > 32 {
         return Err(format!("{newbits} more bits would make /{len}, longer than an IPv4 prefix can be"));
@@ -39,8 +42,8 @@ pub(crate) fn subnets(prefix: &str, newbits: &[i64]) -> Result<Vec<String>, Stri
     let mut next = u32::from(net.network()) as u64;
     let mut out = Vec::new();
     for &bits in newbits {
-        if bits < 1 {
-            return Err("each newbits must be at least 1".into());
+        if !(1..=32).contains(&bits) {
+            return Err(format!("newbits {bits} must be between 1 and 32"));
         }
         let len = base_len + bits as u32;
         if len > 32 {
@@ -99,5 +102,7 @@ mod tests {
         assert!(subnet("10.0.0.0/30", 4, 0).is_err());
         assert!(host("10.0.0.0/30", 4).is_err());
         assert!(subnet("fd00::/8", 8, 1).unwrap_err().contains("IPv6"));
+        assert!(subnet("10.0.0.0/8", 4_294_967_297, 0).is_err(), "bits are not truncated");
+        assert!(subnets("10.0.0.0/8", &[1 << 40]).is_err());
     }
 }

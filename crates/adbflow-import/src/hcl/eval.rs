@@ -154,7 +154,10 @@ impl Machine {
                         _ => return Err(fail(&**f, "the final argument expanded with ... must be a list")),
                     }
                 }
-                super::funcs::call(self, name, args, sc).map_err(|m| fail(&**f, format!("{name}(): {m}")))
+                super::funcs::call(self, name, args, sc).map_err(|m| {
+                    let prefix = format!("{name}(): ");
+                    fail(&**f, if m.starts_with(&prefix) { m } else { format!("{prefix}{m}") })
+                })
             }
             Expression::Traversal(t) => {
                 let (base, rest) = match &t.expr {

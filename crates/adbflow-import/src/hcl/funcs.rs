@@ -182,6 +182,9 @@ pub(crate) fn call(m: &mut Machine, name: &str, args: Vec<V>, sc: &Scope) -> Res
     }
 }
 
+/// Template files including template files: enough for real layouts, stops self-inclusion.
+const MAX_TEMPLATE_DEPTH: usize = 8;
+
 pub(crate) fn arity(n: usize) -> String {
     format!("takes {n} argument{}", if n == 1 { "" } else { "s" })
 }
@@ -514,8 +517,8 @@ fn numeric(name: &str, args: &[V]) -> Result<V, String> {
         "parseint" => {
             let [s, b] = args else { return Err(arity(2)) };
             let base = int(b)?;
-            if !(2..=62).contains(&base) {
-                return Err("the base must be between 2 and 62".into());
+            if !(2..=36).contains(&base) {
+                return Err("adbflow reads bases between 2 and 36".into());
             }
             i64::from_str_radix(&text(s)?, base as u32).map_err(|e| e.to_string())? as f64
         }
@@ -566,5 +569,15 @@ fn files(m: &mut Machine, name: &str, args: Vec<V>, sc: &Scope) -> Result<V, Str
     // Only the given variables are visible inside a template file.
     let mut inner = sc.clone();
     inner.locals = vars.into_iter().collect();
-    m.template(&template, &inner).map_err(|e| format!("{path}: {}", e.message))
+    if m.template_depth >= MAX_TEMPLATE_DEPTH {
+        return Err(format!(
+            "template files nest more than {MAX_TEMPLATE_DEPTH} deep (does {path} include itself?)"
+        ));
+    }
+    m.template_depth += 1;
+    let r = m.template(&template, &inner);
+    m.template_depth -= 1;
+    r.map_err(
+        |e| if e.message.contains("nest more than") { e.message } else { format!("{path}: {}", e.message) },
+    )
 }

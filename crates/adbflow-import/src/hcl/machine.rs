@@ -86,6 +86,7 @@ pub(crate) struct Inst {
 
 pub(crate) struct Machine {
     pub depth: usize,
+    pub template_depth: usize,
     pub warnings: Vec<Diagnostic>,
     pub root_shown: String,
     pub insts: Vec<Inst>,
@@ -106,6 +107,9 @@ pub(crate) struct Machine {
 /// Instance keys with their `each.value`.
 type Keys = Vec<(Key, Option<V>)>;
 
+/// Far more instances than any network needs; bounds memory for a mistyped `count`.
+const MAX_COUNT: usize = 10_000;
+
 /// Deep enough for real module trees; stops a module that calls itself.
 const MAX_MODULE_DEPTH: usize = 16;
 
@@ -113,6 +117,7 @@ impl Machine {
     pub(crate) fn new(root: Rc<ModuleConfig>, inputs: BTreeMap<String, Given>) -> Machine {
         let mut m = Machine {
             depth: 0,
+            template_depth: 0,
             warnings: Vec::new(),
             root_shown: root.shown.display().to_string(),
             insts: Vec::new(),
@@ -317,7 +322,7 @@ impl Machine {
                 }
             });
         }
-        let (parent, last) = sc.module.split_at(sc.module.len() - 1);
+        let parent = &sc.module[..sc.module.len() - 1];
         let st = self.mods.get(&sc.module)?;
         let ctx = st.call.clone()?;
         let pconfig = self.config_of(parent)?;
@@ -326,7 +331,6 @@ impl Machine {
         let mut psc = Scope::at(&pconfig, parent, item.at.file);
         psc.count = ctx.count;
         psc.each = ctx.each.clone();
-        let _ = last;
         let expr = item.expr.clone();
         let at = item.at;
         let r = self.eval(&expr, &psc);
@@ -384,6 +388,9 @@ impl Machine {
                     Err("its `count` is known only after apply (or could not be evaluated)".into())
                 }
                 v => match whole(&v) {
+                    Some(n) if n > MAX_COUNT => {
+                        Err(format!("its `count` is {n}; adbflow expands at most {MAX_COUNT} instances"))
+                    }
                     Some(n) => Ok(Some((0..n as u64).map(|i| (Key::Int(i), None)).collect())),
                     None => Err(format!("its `count` must be a whole number, found {}", v.type_name())),
                 },
@@ -432,7 +439,7 @@ impl Machine {
                     r.at,
                     "terraform-hcl-instances-unknown",
                     &base.to_string(),
-                    format!("{why}; adbflow cannot tell which instances exist, so the resource is left out"),
+                    format!("{why}; the resource is left out"),
                 );
                 return V::Unknown(Unknown::of(base));
             }
@@ -681,7 +688,13 @@ impl Machine {
         let keys = match self.instances(call.count.as_ref(), call.for_each.as_ref(), &sc, &call_address) {
             Ok(k) => k,
             Err(why) => {
-                self.warn(&config, call.at, "terraform-hcl-instances-unknown", &call_address, format!("{why}; adbflow cannot tell which module instances exist, so the module's resources are left out"));
+                self.warn(
+                    &config,
+                    call.at,
+                    "terraform-hcl-instances-unknown",
+                    &call_address,
+                    format!("{why}; the module's resources are left out"),
+                );
                 return Vec::new();
             }
         };

@@ -77,7 +77,11 @@ pub(crate) fn call(name: &str, args: &[V]) -> Option<Result<V, String>> {
         },
         "indent" => match args {
             [n, s] => (|| {
-                let pad = " ".repeat(int(n)?.max(0) as usize);
+                let n = int(n)?;
+                if !(0..=1000).contains(&n) {
+                    return Err("the indentation must be between 0 and 1000 spaces".into());
+                }
+                let pad = " ".repeat(n as usize);
                 Ok(V::Str(text(s)?.replace('\n', &format!("\n{pad}"))))
             })(),
             _ => Err(arity(2)),
@@ -237,6 +241,10 @@ pub(crate) fn format(f: &str, args: &[V]) -> Result<String, String> {
             precision = Some(p.parse().unwrap_or(0));
         }
         let verb = chars.next().ok_or("the format ends in the middle of a verb")?;
+        // Bounds keep a hostile format from allocating without limit.
+        if width.len() > 4 || precision.is_some_and(|p| p > 100) {
+            return Err("the width or precision is too large".into());
+        }
         let arg =
             args.get(next).ok_or_else(|| format!("not enough arguments for the format (verb %{verb})"))?;
         next += 1;
