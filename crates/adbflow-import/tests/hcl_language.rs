@@ -486,3 +486,55 @@ fn a_directory_is_detected_as_terraform_code() {
     assert_eq!(l.format, Format::TerraformHcl);
     assert_eq!(l.estate.region.as_deref(), Some("eastus2"));
 }
+
+#[test]
+fn per_instance_values_passed_into_modules_link_each_instance_to_its_own_target() {
+    let module = r#"
+variable "name" {
+  type = string
+}
+variable "nsg_id" {
+  type = string
+}
+resource "azurerm_virtual_network" "this" {
+  name                = var.name
+  location            = "eastus2"
+  resource_group_name = "rg"
+  address_space       = ["10.0.0.0/16"]
+}
+resource "azurerm_subnet" "host" {
+  name                 = "host"
+  resource_group_name  = "rg"
+  virtual_network_name = azurerm_virtual_network.this.name
+  address_prefixes     = ["10.0.1.0/24"]
+}
+resource "azurerm_subnet_network_security_group_association" "host" {
+  subnet_id                 = azurerm_subnet.host.id
+  network_security_group_id = var.nsg_id
+}
+"#;
+    let root = r#"
+locals {
+  spokes = toset(["east", "west"])
+}
+resource "azurerm_network_security_group" "n" {
+  for_each            = local.spokes
+  name                = "${each.key}-nsg"
+  location            = "eastus2"
+  resource_group_name = "rg"
+}
+module "spoke" {
+  source   = "../modules/spoke"
+  for_each = local.spokes
+  name     = "${each.key}-vnet"
+  nsg_id   = azurerm_network_security_group.n[each.key].id
+}
+"#;
+    let dir = write(&[("root/main.tf", root), ("modules/spoke/main.tf", module)]);
+    let l = load(&dir, &quiet());
+    for spoke in ["east", "west"] {
+        let s = l.estate.subnet(&format!("{spoke}-vnet/host")).unwrap().subnet;
+        assert_eq!(s.nsg.as_deref(), Some(format!("{spoke}-nsg").as_str()));
+    }
+    assert!(l.warnings.iter().all(|w| !w.code.starts_with("terraform-link")), "{:#?}", l.warnings);
+}

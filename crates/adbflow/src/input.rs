@@ -26,6 +26,9 @@ pub fn load_estate(args: &InputArgs) -> Result<Estate, CliError> {
             vars.vars = args.vars.clone();
             adbflow_import::load_path_with(path, &vars).map_err(|e| CliError::Input(e.to_string()))?
         }
+        None if !args.var_files.is_empty() || !args.vars.is_empty() => {
+            return Err(CliError::Usage("--var and --var-file set variables of a .tf directory INPUT".into()))
+        }
         None => {
             let name = args.pattern.as_deref().unwrap_or("non-pl");
             let region = args.region.as_deref().unwrap_or(DEFAULT_REGION);
