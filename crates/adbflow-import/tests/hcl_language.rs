@@ -538,3 +538,69 @@ module "spoke" {
     }
     assert!(l.warnings.iter().all(|w| !w.code.starts_with("terraform-link")), "{:#?}", l.warnings);
 }
+
+#[test]
+fn provider_aliases_tell_which_workspace_a_databricks_resource_belongs_to() {
+    let ws = |n: &str| {
+        format!(
+            r#"
+resource "azurerm_virtual_network" "{n}" {{
+  name                = "{n}-vnet"
+  location            = "eastus2"
+  resource_group_name = "rg"
+  address_space       = ["10.0.0.0/16"]
+}}
+resource "azurerm_subnet" "{n}" {{
+  for_each             = {{ host = 0, container = 1 }}
+  name                 = each.key
+  resource_group_name  = "rg"
+  virtual_network_name = azurerm_virtual_network.{n}.name
+  address_prefixes     = [cidrsubnet("10.0.0.0/16", 8, each.value)]
+  delegation {{
+    name = "adb"
+    service_delegation {{
+      name = "Microsoft.Databricks/workspaces"
+    }}
+  }}
+}}
+resource "azurerm_databricks_workspace" "{n}" {{
+  name                = "{n}"
+  location            = "eastus2"
+  resource_group_name = "rg"
+  sku                 = "premium"
+  custom_parameters {{
+    virtual_network_id  = azurerm_virtual_network.{n}.id
+    public_subnet_name  = azurerm_subnet.{n}["host"].name
+    private_subnet_name = azurerm_subnet.{n}["container"].name
+  }}
+}}
+"#
+        )
+    };
+    let text = format!(
+        r#"{}{}
+provider "databricks" {{
+  alias = "one"
+  host  = azurerm_databricks_workspace.one.workspace_url
+}}
+provider "databricks" {{
+  alias = "two"
+  host  = azurerm_databricks_workspace.two.workspace_url
+}}
+resource "databricks_ip_access_list" "office" {{
+  provider     = databricks.two
+  label        = "office"
+  list_type    = "ALLOW"
+  ip_addresses = ["203.0.113.0/24"]
+}}
+"#,
+        ws("one"),
+        ws("two")
+    );
+    let l = main_tf(&text);
+    let lists = |n: &str| {
+        l.estate.workspace(n).unwrap().ip_access_lists.iter().map(|a| a.name.clone()).collect::<Vec<_>>()
+    };
+    assert_eq!(lists("two"), ["office"]);
+    assert!(lists("one").is_empty());
+}
