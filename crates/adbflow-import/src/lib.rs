@@ -8,6 +8,7 @@
 
 mod detect;
 mod error;
+pub mod hcl;
 mod json_reader;
 mod json_scan;
 mod origins;
@@ -36,6 +37,8 @@ pub enum Format {
     TerraformPlan,
     /// `terraform show -json` of a state
     TerraformState,
+    /// A directory of Terraform configuration (`.tf` files), evaluated without Terraform.
+    TerraformHcl,
 }
 
 /// A successfully loaded estate. `warnings` are findings Azure would accept (sorted); loading
@@ -48,10 +51,26 @@ pub struct Loaded {
     pub file: String,
 }
 
-/// Load a native estate file. The format comes from the extension (`.toml`, `.json`), otherwise
-/// from the content.
+/// Load an input: a directory of `.tf` files (variables from `TF_VAR_*` and the directory's
+/// variable files), or a file whose format comes from the extension (`.toml`, `.json`),
+/// otherwise from the content.
 pub fn load_path(path: &Path) -> Result<Loaded, ImportError> {
+    load_path_with(path, &hcl::HclOptions::from_env())
+}
+
+/// `load_path` with explicit variable values for a `.tf` directory; for a file they must be empty.
+pub fn load_path_with(path: &Path, vars: &hcl::HclOptions) -> Result<Loaded, ImportError> {
     let file = path.display().to_string();
+    if path.is_dir() {
+        return load_terraform_dir(path, vars);
+    }
+    if !vars.var_files.is_empty() || !vars.vars.is_empty() {
+        return Err(ImportError::Parse {
+            file,
+            location: None,
+            message: "--var and --var-file apply to a directory of .tf files; this input is a file".into(),
+        });
+    }
     let text = read::read_text(path, &file)?;
     let by_extension = path.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase());
     let (format, guessed) = match by_extension.as_deref() {
@@ -121,6 +140,19 @@ fn load_terraform(text: &str, file: &str) -> Result<Loaded, ImportError> {
     let mut warnings = imported.warnings;
     warnings.extend(diagnostics);
     Ok(Loaded { estate: imported.estate, warnings, format, file: file.to_string() })
+}
+
+/// A directory of `.tf` files: evaluated into a plan document, mapped and validated like a plan.
+fn load_terraform_dir(dir: &Path, vars: &hcl::HclOptions) -> Result<Loaded, ImportError> {
+    let file = dir.display().to_string();
+    let imported = hcl::from_dir(dir, vars)?;
+    let diagnostics = validate(&imported.estate);
+    if diagnostics.iter().any(|d| d.severity == Severity::Error) {
+        return Err(ImportError::Invalid { file, diagnostics });
+    }
+    let mut warnings = imported.warnings;
+    warnings.extend(diagnostics);
+    Ok(Loaded { estate: imported.estate, warnings, format: Format::TerraformHcl, file })
 }
 
 /// Editors on Windows may prefix UTF-8 files with a byte-order mark; it is not content.

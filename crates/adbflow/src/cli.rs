@@ -45,9 +45,16 @@ pub enum Command {
 /// Where the deployment comes from.
 #[derive(Args, Debug, Clone)]
 pub struct InputArgs {
-    /// The deployment: an adbflow native file (.toml or .json) or Terraform JSON (`terraform show
-    /// -json`, plan or state), detected from its content. Without it, a built-in pattern.
+    /// The deployment: an adbflow native file (.toml or .json), Terraform JSON (`terraform show
+    /// -json`, plan or state), detected from its content, or a directory of Terraform .tf files.
+    /// Without it, a built-in pattern.
     pub input: Option<PathBuf>,
+    /// Variable values for a .tf directory from a .tfvars (or .tfvars.json) file; repeatable.
+    #[arg(long = "var-file", value_name = "FILE", requires = "input")]
+    pub var_files: Vec<PathBuf>,
+    /// A variable value for a .tf directory, NAME=VALUE; repeatable; wins over --var-file.
+    #[arg(long = "var", value_name = "NAME=VALUE", requires = "input")]
+    pub vars: Vec<String>,
     /// A built-in reference pattern (used when no INPUT is given; default non-pl).
     #[arg(long, value_name = "NAME", conflicts_with = "input")]
     pub pattern: Option<String>,

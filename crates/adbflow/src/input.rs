@@ -21,7 +21,13 @@ pub fn load_estate(args: &InputArgs) -> Result<Estate, CliError> {
                         .into(),
                 ));
             }
-            adbflow_import::load_path(path).map_err(|e| CliError::Input(e.to_string()))?
+            let mut vars = adbflow_import::hcl::HclOptions::from_env();
+            vars.var_files = args.var_files.clone();
+            vars.vars = args.vars.clone();
+            adbflow_import::load_path_with(path, &vars).map_err(|e| CliError::Input(e.to_string()))?
+        }
+        None if !args.var_files.is_empty() || !args.vars.is_empty() => {
+            return Err(CliError::Usage("--var and --var-file set variables of a .tf directory INPUT".into()))
         }
         None => {
             let name = args.pattern.as_deref().unwrap_or("non-pl");

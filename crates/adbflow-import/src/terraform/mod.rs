@@ -89,6 +89,11 @@ pub fn from_json(text: &str, file: &str) -> Result<TerraformImport, TerraformErr
     Ok(TerraformImport { estate, warnings: ctx.warnings, kind: doc.kind })
 }
 
+/// A plan-shaped document built in memory (the `.tf` evaluator's output), mapped as a plan.
+pub(crate) fn from_document(doc: &Value, file: &str) -> Result<TerraformImport, TerraformError> {
+    from_json(&doc.to_string(), file)
+}
+
 type Mapper = fn(&mut Ctx, usize) -> Result<(), TerraformError>;
 
 /// Resource types and their mappers, in dependency order: an element is created before the

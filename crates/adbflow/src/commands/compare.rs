@@ -17,6 +17,9 @@ pub fn run(args: &CompareArgs) -> Result<Outcome, CliError> {
             region: None,
             service_tags: args.service_tags.clone(),
             regions: args.regions.clone(),
+            // A .tf directory still reads its terraform.tfvars and *.auto.tfvars.
+            var_files: Vec::new(),
+            vars: Vec::new(),
         })
         .collect();
     inputs.extend(args.patterns.iter().map(|p| InputArgs {
@@ -25,6 +28,8 @@ pub fn run(args: &CompareArgs) -> Result<Outcome, CliError> {
         region: args.region.clone(),
         service_tags: args.service_tags.clone(),
         regions: args.regions.clone(),
+        var_files: Vec::new(),
+        vars: Vec::new(),
     }));
     if inputs.len() < 2 {
         return Err(CliError::Usage(
