@@ -13,6 +13,7 @@ pub mod compare;
 pub mod cost;
 mod datafile;
 pub mod devices;
+pub mod diff;
 pub mod endpoints;
 pub mod error;
 pub mod findings;

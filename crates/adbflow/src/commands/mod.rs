@@ -5,6 +5,7 @@ pub mod check;
 pub mod compare;
 pub mod cost;
 pub mod diagram;
+pub mod diff;
 pub mod flows;
 pub mod init;
 pub mod report;

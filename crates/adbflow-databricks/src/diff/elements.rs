@@ -1,0 +1,271 @@
+//! Which configuration elements a change adds, removes, renames or modifies. Elements are matched
+//! by stable identity — the Terraform resource address when both sides have one, else the element
+//! ID — and an unmatched removal and addition of the same kind, under the same parent, with the
+//! same content apart from the name is a rename (an NSG rule with a new name but the same priority,
+//! direction and match is the same rule to Azure's evaluation).
+
+use adbflow_model::{Estate, Origin};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ElementChangeKind {
+    Added,
+    Removed,
+    Renamed,
+    Modified,
+}
+
+impl ElementChangeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ElementChangeKind::Added => "added",
+            ElementChangeKind::Removed => "removed",
+            ElementChangeKind::Renamed => "renamed",
+            ElementChangeKind::Modified => "modified",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ElementChange {
+    pub change: ElementChangeKind,
+    /// `nsg-rule`, `subnet`, `nat-gateway`, …
+    pub kind: &'static str,
+    /// The element's ID on the new side (the old side for a removal).
+    pub id: String,
+    /// The ID on the old side, when a rename changed it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub old_id: Option<String>,
+    /// Top-level fields whose value changed (modifications only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<String>,
+    /// Where the element is defined (the new side's, else the old side's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
+}
+
+#[derive(Debug, Clone)]
+struct Item {
+    kind: &'static str,
+    parent: String,
+    id: String,
+    address: Option<String>,
+    content: Map<String, Value>,
+    origin: Option<Origin>,
+}
+
+/// A nested collection: (field, ID prefix).
+type Children = &'static [(&'static str, &'static str)];
+
+/// Top-level collections: (estate field, ID prefix, children).
+const KINDS: &[(&str, &str, Children)] = &[
+    ("vnets", "vnet", &[("subnets", "subnet")]),
+    ("nsgs", "nsg", &[("rules", "nsg-rule")]),
+    ("application_security_groups", "asg", &[]),
+    ("route_tables", "route-table", &[("routes", "route")]),
+    ("nat_gateways", "nat-gateway", &[]),
+    ("public_ips", "public-ip", &[]),
+    ("public_ip_prefixes", "public-ip-prefix", &[]),
+    ("load_balancers", "load-balancer", &[]),
+    ("peerings", "peering", &[]),
+    ("gateways", "gateway", &[]),
+    ("private_endpoints", "private-endpoint", &[]),
+    ("private_dns_zones", "private-dns-zone", &[("records", "dns-record"), ("links", "dns-link")]),
+    ("endpoints", "endpoint", &[]),
+    ("service_endpoint_policies", "service-endpoint-policy", &[]),
+    ("firewalls", "firewall", &[]),
+    ("firewall_policies", "firewall-policy", &[]),
+    ("ip_groups", "ip-group", &[]),
+    ("storage_accounts", "storage-account", &[]),
+    ("workspaces", "workspace", &[]),
+];
+
+/// The name part of an element's ID, as `adbflow_model::ids` spells it.
+fn name_of(kind: &str, obj: &Map<String, Value>) -> String {
+    let s = |k: &str| obj.get(k).and_then(Value::as_str).map(str::to_string);
+    match kind {
+        "peering" => format!("{}/{}", s("vnet").unwrap_or_default(), s("name").unwrap_or_default()),
+        "endpoint" => s("fqdn").unwrap_or_default(),
+        "dns-link" => s("vnet").unwrap_or_default(),
+        _ => s("name").unwrap_or_default(),
+    }
+}
+
+fn address_of(origin: &Option<Origin>) -> Option<String> {
+    match origin {
+        Some(Origin::Address { address, .. }) => Some(address.clone()),
+        _ => None,
+    }
+}
+
+fn item(kind: &'static str, parent: &str, mut obj: Map<String, Value>, strip: &[&str]) -> Item {
+    let name = name_of(kind, &obj);
+    let id = if parent.is_empty() { format!("{kind}:{name}") } else { format!("{kind}:{parent}/{name}") };
+    let origin =
+        obj.remove("origin").and_then(|o| serde_json::from_value::<OriginIn>(o).ok()).map(Origin::from);
+    for k in strip {
+        obj.remove(*k);
+    }
+    // Nested values (inline tables) carry their own positions, which move with any edit above them.
+    for v in obj.values_mut() {
+        strip_origins(v);
+    }
+    // A rename keeps everything but the name; the link's identity is its VNet, which is kept.
+    if kind != "dns-link" && kind != "endpoint" {
+        obj.remove("name");
+    }
+    Item { kind, parent: parent.to_string(), id, address: address_of(&origin), content: obj, origin }
+}
+
+fn strip_origins(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            m.remove("origin");
+            m.values_mut().for_each(strip_origins);
+        }
+        Value::Array(a) => a.iter_mut().for_each(strip_origins),
+        _ => {}
+    }
+}
+
+/// `Origin` only serializes; this reads back the same shape.
+#[derive(serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+enum OriginIn {
+    File { file: String, line: u32, column: u32 },
+    Path { file: String, path: String },
+    Address { file: String, address: String },
+    Platform { by: String },
+}
+
+impl From<OriginIn> for Origin {
+    fn from(o: OriginIn) -> Self {
+        match o {
+            OriginIn::File { file, line, column } => Origin::File { file, line, column },
+            OriginIn::Path { file, path } => Origin::Path { file, path },
+            OriginIn::Address { file, address } => Origin::Address { file, address },
+            OriginIn::Platform { by } => Origin::Platform { by },
+        }
+    }
+}
+
+fn inventory(estate: &Estate) -> Vec<Item> {
+    let Ok(Value::Object(root)) = serde_json::to_value(estate) else { return Vec::new() };
+    let mut out = Vec::new();
+    for (field, kind, children) in KINDS {
+        let Some(Value::Array(list)) = root.get(*field) else { continue };
+        for v in list {
+            let Value::Object(obj) = v else { continue };
+            let parent_name = name_of(kind, obj);
+            for (cfield, ckind) in *children {
+                if let Some(Value::Array(cl)) = obj.get(*cfield) {
+                    for c in cl {
+                        if let Value::Object(cobj) = c {
+                            out.push(item(ckind, &parent_name, cobj.clone(), &[]));
+                        }
+                    }
+                }
+            }
+            let strip: Vec<&str> = children.iter().map(|(f, _)| *f).collect();
+            out.push(item(kind, "", obj.clone(), &strip));
+        }
+    }
+    out
+}
+
+fn changed_fields(a: &Map<String, Value>, b: &Map<String, Value>) -> Vec<String> {
+    let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    keys.into_iter().filter(|k| a.get(*k) != b.get(*k)).cloned().collect()
+}
+
+/// The element changes from `old` to `new`, and the renames as old ID → new ID.
+pub fn element_changes(old: &Estate, new: &Estate) -> (Vec<ElementChange>, BTreeMap<String, String>) {
+    let old_items = inventory(old);
+    let new_items = inventory(new);
+    let mut old_left: Vec<Option<&Item>> = old_items.iter().map(Some).collect();
+    let mut pairs: Vec<(&Item, &Item)> = Vec::new();
+    let mut added: Vec<&Item> = Vec::new();
+
+    // The resource address is the identity Terraform keeps across a rename; then the ID.
+    let mut unmatched_new = Vec::new();
+    for n in &new_items {
+        let by_addr = n.address.as_ref().and_then(|a| {
+            old_left.iter().position(|o| o.is_some_and(|o| o.kind == n.kind && o.address.as_ref() == Some(a)))
+        });
+        let found = by_addr.or_else(|| old_left.iter().position(|o| o.is_some_and(|o| o.id == n.id)));
+        match found {
+            Some(i) => pairs.push((old_left[i].take().expect("position found a present item"), n)),
+            None => unmatched_new.push(n),
+        }
+    }
+    // Content identifies an element only when it says something and says it once: two empty
+    // public IPs are not the same address.
+    let twins = |n: &Item, items: &[&Item]| {
+        items.iter().filter(|m| m.kind == n.kind && m.parent == n.parent && m.content == n.content).count()
+    };
+    let new_pool: Vec<&Item> = unmatched_new.clone();
+    for n in unmatched_new {
+        let candidates: Vec<usize> = old_left
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| {
+                o.is_some_and(|o| o.kind == n.kind && o.parent == n.parent && o.content == n.content)
+            })
+            .map(|(i, _)| i)
+            .collect();
+        match candidates[..] {
+            [i] if !n.content.is_empty() && twins(n, &new_pool) == 1 => {
+                pairs.push((old_left[i].take().expect("candidate is present"), n))
+            }
+            _ => added.push(n),
+        }
+    }
+
+    let mut renames = BTreeMap::new();
+    let mut out = Vec::new();
+    for (o, n) in pairs {
+        if o.id != n.id {
+            renames.insert(o.id.clone(), n.id.clone());
+            out.push(ElementChange {
+                change: ElementChangeKind::Renamed,
+                kind: n.kind,
+                id: n.id.clone(),
+                old_id: Some(o.id.clone()),
+                fields: changed_fields(&o.content, &n.content),
+                origin: n.origin.clone(),
+            });
+        } else if o.content != n.content {
+            out.push(ElementChange {
+                change: ElementChangeKind::Modified,
+                kind: n.kind,
+                id: n.id.clone(),
+                old_id: None,
+                fields: changed_fields(&o.content, &n.content),
+                origin: n.origin.clone(),
+            });
+        }
+    }
+    out.extend(added.into_iter().map(|n| ElementChange {
+        change: ElementChangeKind::Added,
+        kind: n.kind,
+        id: n.id.clone(),
+        old_id: None,
+        fields: Vec::new(),
+        origin: n.origin.clone(),
+    }));
+    out.extend(old_left.into_iter().flatten().map(|o| ElementChange {
+        change: ElementChangeKind::Removed,
+        kind: o.kind,
+        id: o.id.clone(),
+        old_id: None,
+        fields: Vec::new(),
+        origin: o.origin.clone(),
+    }));
+    out.sort_by(|a, b| a.change.cmp(&b.change).then_with(|| a.id.cmp(&b.id)));
+    (out, renames)
+}
