@@ -427,3 +427,48 @@ fn usage_errors_exit_2() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("missing.toml"), "{}", stderr(&o));
 }
+
+fn terraform_fixture(name: &str) -> String {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../adbflow-import/tests/fixtures/terraform/patterns")
+        .join(name);
+    std::fs::read_to_string(p).unwrap()
+}
+
+// Terraform keeps a resource's address across a rename of its `name`: the address is the identity.
+#[test]
+fn terraform_plan_rename_is_matched_by_resource_address() {
+    let plan = terraform_fixture("non-pl.plan.json");
+    let old = write("tf-old.plan.json", &plan);
+    let new = write("tf-new.plan.json", &edit(&plan, "\"adb-nat\"", "\"adb-egress\""));
+    let (code, v) = diff_json(&old, &new, &[]);
+    assert_eq!(code, 0);
+    assert_eq!(v["flows"], Value::Array(vec![]), "a rename moves no flow");
+    let renamed: Vec<&Value> =
+        v["elements"].as_array().unwrap().iter().filter(|e| e["change"] == "renamed").collect();
+    assert_eq!(renamed.len(), 1, "{}", v["elements"]);
+    assert_eq!(renamed[0]["id"], "nat-gateway:adb-egress");
+    assert_eq!(renamed[0]["old_id"], "nat-gateway:adb-nat");
+    assert_eq!(renamed[0]["origin"]["address"], "module.network.azurerm_nat_gateway.this");
+}
+
+// Inline security_rule blocks share their NSG's address; a renamed inline rule is still found by
+// its content, and no other rule is paired with the wrong partner.
+#[test]
+fn terraform_inline_rule_rename_is_matched_by_content() {
+    let state = terraform_fixture("non-pl.state.json");
+    let old = write("tf-old.state.json", &state);
+    let renamed = edit(
+        &state,
+        "\"Microsoft.Databricks-workspaces_UseOnly_databricks-worker-to-sql\"",
+        "\"worker-to-sql\"",
+    );
+    let new = write("tf-new.state.json", &renamed);
+    let (code, v) = diff_json(&old, &new, &[]);
+    assert_eq!(code, 0);
+    let el = v["elements"].as_array().unwrap();
+    assert_eq!(el.len(), 1, "{el:?}");
+    assert_eq!(el[0]["change"], "renamed");
+    assert_eq!(el[0]["id"], "nsg-rule:adb-nsg/worker-to-sql");
+    assert_eq!(el[0]["kind"], "nsg-rule");
+}

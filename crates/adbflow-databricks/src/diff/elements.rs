@@ -193,9 +193,17 @@ pub fn element_changes(old: &Estate, new: &Estate) -> (Vec<ElementChange>, BTree
 
     // The resource address is the identity Terraform keeps across a rename; then the ID.
     let mut unmatched_new = Vec::new();
+    // Inline blocks (an NSG's security_rule) share their resource's address, so an address is
+    // an identity only where exactly one element of its kind carries it on each side.
+    let unique = |items: &[Item], n: &Item| {
+        items.iter().filter(|m| m.kind == n.kind && m.address.is_some() && m.address == n.address).count()
+            == 1
+    };
     for n in &new_items {
-        let by_addr = n.address.as_ref().and_then(|a| {
-            old_left.iter().position(|o| o.is_some_and(|o| o.kind == n.kind && o.address.as_ref() == Some(a)))
+        let by_addr = n.address.as_ref().filter(|_| unique(&new_items, n)).and_then(|a| {
+            old_left.iter().position(|o| {
+                o.is_some_and(|o| o.kind == n.kind && o.address.as_ref() == Some(a) && unique(&old_items, o))
+            })
         });
         let found = by_addr.or_else(|| old_left.iter().position(|o| o.is_some_and(|o| o.id == n.id)));
         match found {
