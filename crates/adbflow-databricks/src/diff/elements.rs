@@ -1,7 +1,7 @@
 //! Which configuration elements a change adds, removes, renames or modifies. Elements are matched
 //! by stable identity — the Terraform resource address when both sides have one, else the element
-//! ID — and an unmatched removal and addition of the same kind, under the same parent, with the
-//! same content apart from the name is a rename (an NSG rule with a new name but the same priority,
+//! ID — and an unmatched removal and addition of a nested element (rule, route, subnet, record) of
+//! the same kind, under the same parent, with the same content apart from the name is a rename (an NSG rule with a new name but the same priority,
 //! direction and match is the same rule to Azure's evaluation).
 
 use adbflow_model::{Estate, Origin};
@@ -211,8 +211,9 @@ pub fn element_changes(old: &Estate, new: &Estate) -> (Vec<ElementChange>, BTree
             None => unmatched_new.push(n),
         }
     }
-    // Content identifies an element only when it says something and says it once: two empty
-    // public IPs are not the same address.
+    // Content identifies an element only inside its parent and only when it says it once: a rule
+    // is its NSG's priority, direction and match, but two public IPs with default settings are not
+    // the same address (top-level elements are matched by name or resource address only).
     let twins = |n: &Item, items: &[&Item]| {
         items.iter().filter(|m| m.kind == n.kind && m.parent == n.parent && m.content == n.content).count()
     };
@@ -227,7 +228,7 @@ pub fn element_changes(old: &Estate, new: &Estate) -> (Vec<ElementChange>, BTree
             .map(|(i, _)| i)
             .collect();
         match candidates[..] {
-            [i] if !n.content.is_empty() && twins(n, &new_pool) == 1 => {
+            [i] if !n.parent.is_empty() && !n.content.is_empty() && twins(n, &new_pool) == 1 => {
                 pairs.push((old_left[i].take().expect("candidate is present"), n))
             }
             _ => added.push(n),
@@ -276,4 +277,83 @@ pub fn element_changes(old: &Estate, new: &Estate) -> (Vec<ElementChange>, BTree
     }));
     out.sort_by(|a, b| a.change.cmp(&b.change).then_with(|| a.id.cmp(&b.id)));
     (out, renames)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn estate(toml_text: &str) -> Estate {
+        toml::from_str(toml_text).expect("test estate parses")
+    }
+
+    fn rule(name: &str, priority: u32) -> String {
+        format!(
+            "[[nsgs.rules]]\nname = \"{name}\"\npriority = {priority}\ndirection = \"Outbound\"\n\
+             access = \"Deny\"\nprotocol = \"Tcp\"\ndestination = \"Internet\"\ndestination_ports = \"443\"\n"
+        )
+    }
+
+    fn changes(old: &str, new: &str) -> Vec<(ElementChangeKind, String, Option<String>)> {
+        let (c, _) = element_changes(&estate(old), &estate(new));
+        c.into_iter().map(|c| (c.change, c.id, c.old_id)).collect()
+    }
+
+    #[test]
+    fn same_content_new_name_is_a_rename_and_maps_the_id() {
+        let old = format!("[[nsgs]]\nname = \"n\"\n{}", rule("a", 100));
+        let new = format!("[[nsgs]]\nname = \"n\"\n{}", rule("b", 100));
+        let (c, renames) = element_changes(&estate(&old), &estate(&new));
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].change, ElementChangeKind::Renamed);
+        assert_eq!(renames.get("nsg-rule:n/a").map(String::as_str), Some("nsg-rule:n/b"));
+    }
+
+    #[test]
+    fn a_rename_under_another_parent_is_delete_and_add() {
+        let old = format!("[[nsgs]]\nname = \"n\"\n{}[[nsgs]]\nname = \"m\"\n", rule("a", 100));
+        let new = format!("[[nsgs]]\nname = \"n\"\n[[nsgs]]\nname = \"m\"\n{}", rule("b", 100));
+        assert_eq!(
+            changes(&old, &new),
+            vec![
+                (ElementChangeKind::Added, "nsg-rule:m/b".into(), None),
+                (ElementChangeKind::Removed, "nsg-rule:n/a".into(), None)
+            ]
+        );
+    }
+
+    // Two empty public IPs say nothing about which is which.
+    #[test]
+    fn elements_without_content_are_never_renames() {
+        let old = "[[public_ips]]\nname = \"p1\"\n";
+        let new = "[[public_ips]]\nname = \"p2\"\n";
+        assert_eq!(
+            changes(old, new),
+            vec![
+                (ElementChangeKind::Added, "public-ip:p2".into(), None),
+                (ElementChangeKind::Removed, "public-ip:p1".into(), None)
+            ]
+        );
+    }
+
+    #[test]
+    fn ambiguous_twins_are_not_renames() {
+        let old = format!("[[nsgs]]\nname = \"n\"\n{}", rule("a", 100));
+        let new = format!("[[nsgs]]\nname = \"n\"\n{}{}", rule("b", 100), rule("c", 100));
+        let kinds: Vec<ElementChangeKind> = changes(&old, &new).into_iter().map(|c| c.0).collect();
+        assert_eq!(
+            kinds,
+            vec![ElementChangeKind::Added, ElementChangeKind::Added, ElementChangeKind::Removed]
+        );
+    }
+
+    #[test]
+    fn a_changed_field_is_a_modification_naming_the_field() {
+        let old = format!("[[nsgs]]\nname = \"n\"\n{}", rule("a", 100));
+        let new = format!("[[nsgs]]\nname = \"n\"\n{}", rule("a", 200));
+        let (c, _) = element_changes(&estate(&old), &estate(&new));
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].change, ElementChangeKind::Modified);
+        assert_eq!(c[0].fields, vec!["priority".to_string()]);
+    }
 }
