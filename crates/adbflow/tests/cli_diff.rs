@@ -179,6 +179,8 @@ fn non_pl_to_hub_spoke_reroutes_through_the_firewall_and_prices_it() {
     assert_eq!(relay["change"], "path");
     assert_eq!(relay["old"]["egress"], "nat-gateway");
     assert_eq!(relay["new"]["egress"], "firewall");
+    assert_eq!(relay["old"]["decided_by"]["id"], "nat-gateway:adb-nat");
+    assert!(relay["new"]["decided_by"]["id"].as_str().unwrap().starts_with("firewall-rule:"), "{relay}");
     assert!(relay["new"]["path"]
         .as_array()
         .unwrap()
@@ -407,6 +409,7 @@ fn table_output_summarises_unchanged_flows_and_is_deterministic() {
     let s = stdout(&a);
     assert!(s.contains("flow(s) unchanged."), "{s}");
     assert!(s.contains("firewall-hour"), "{s}");
+    insta::assert_snapshot!("diff_non-pl_to_hub-spoke_table", s);
 }
 
 #[test]

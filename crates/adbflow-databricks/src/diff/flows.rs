@@ -6,6 +6,7 @@ use crate::catalog::{FlowId, Phase, Requirement};
 use crate::check::{CheckFlow, CheckReport, FlowVerdict};
 use crate::plan::SourceRole;
 use adbflow_model::ElementRef;
+use adbflow_net::HopKind;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -45,7 +46,8 @@ pub struct FlowState {
     pub subnet: String,
     pub verdict: FlowVerdict,
     pub egress: String,
-    /// The element that stopped the flow, or for a delivered flow the one that decided its last hop.
+    /// The element that stopped the flow; for a delivered flow the firewall rule or egress device
+    /// that let it out, else the element that decided its last hop.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decided_by: Option<ElementRef>,
     /// IDs of the elements that decided each hop, in order.
@@ -83,7 +85,13 @@ fn state(f: &CheckFlow, renames: &BTreeMap<String, String>) -> FlowState {
     let map = |id: &str| renames.get(id).cloned().unwrap_or_else(|| id.to_string());
     let decided_by = match &f.blocked_by {
         Some(b) => Some(b.element.clone()),
-        None => f.hops.last().map(|h| h.decided_by.clone()),
+        // What a reviewer asks of a delivered flow is what let it out: the firewall rule, else the
+        // egress device, else whatever decided the last hop.
+        None => [HopKind::Firewall, HopKind::Egress]
+            .iter()
+            .find_map(|k| f.hops.iter().rev().find(|h| h.kind == *k))
+            .or(f.hops.last())
+            .map(|h| h.decided_by.clone()),
     }
     .map(|mut e| {
         e.id = map(&e.id);
