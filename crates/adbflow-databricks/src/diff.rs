@@ -265,12 +265,19 @@ fn plural(n: usize, one: &str) -> String {
 fn headline(counts: &DiffCounts, flows: &[FlowChange], cost: &CostDelta) -> String {
     use crate::catalog::Requirement;
     let mut parts = Vec::new();
+    let mut blocked = Vec::new();
+    let mut total = 0;
     for req in [Requirement::Startup, Requirement::Workload, Requirement::Optional] {
         let n =
             flows.iter().filter(|f| f.change == FlowChangeKind::NewlyBlocked && f.requirement == req).count();
         if n > 0 {
-            parts.push(format!("{} newly blocked", plural(n, &format!("{} flow", req.as_str()))));
+            blocked.push(format!("{n} {}", req.as_str()));
+            total += n;
         }
+    }
+    if let Some(last) = blocked.pop() {
+        let list = if blocked.is_empty() { last } else { format!("{} and {last}", blocked.join(", ")) };
+        parts.push(format!("{list} flow{} newly blocked", if total == 1 { "" } else { "s" }));
     }
     if counts.unblocked > 0 {
         parts.push(format!("{} unblocked", plural(counts.unblocked, "flow")));

@@ -200,10 +200,14 @@ pub fn render_diff_markdown(r: &DiffReport) -> String {
     let mut out = format!("### {icon} adbflow diff: {}\n\n", r.headline);
     let _ = writeln!(out, "`{}` → `{}`\n", r.old.label, r.new.label);
     out.push_str(&md_table(&["", "old", "new"], summary_rows(r).into_iter()));
-    let blocked: Vec<&FlowChange> =
-        r.flows.iter().filter(|f| f.change == FlowChangeKind::NewlyBlocked).collect();
+    // Startup and workload flows are what a reviewer must see; optional ones wait in the details.
+    let blocked: Vec<&FlowChange> = r
+        .flows
+        .iter()
+        .filter(|f| f.change == FlowChangeKind::NewlyBlocked && f.requirement.is_required())
+        .collect();
     if !blocked.is_empty() {
-        out.push_str("\n**Newly blocked**\n\n");
+        out.push_str("\n**Newly blocked (startup and workload)**\n\n");
         for f in blocked {
             let _ = write!(out, "- `{}` {}", flow_name(f), f.title);
             if let Some(n) = &f.new {
@@ -219,6 +223,13 @@ pub fn render_diff_markdown(r: &DiffReport) -> String {
             }
             out.push('\n');
         }
+    }
+    if r.counts.newly_blocked_optional > 0 {
+        let _ = writeln!(
+            out,
+            "\n{} optional flow(s) newly blocked: see the changed flows.",
+            r.counts.newly_blocked_optional
+        );
     }
     if !r.flows.is_empty() {
         let body = md_table(&["change", "flow", "what changed", "old", "new"], flow_rows(r));

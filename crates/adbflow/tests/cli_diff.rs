@@ -100,7 +100,7 @@ fn adding_a_deny_rule_blocks_the_internet_flows_and_names_the_rule() {
     assert!(first_optional > last_workload, "{}", v["flows"]);
     assert_eq!(v["counts"]["newly_blocked_required"], 6);
     assert!(
-        v["headline"].as_str().unwrap().starts_with("6 workload flows newly blocked"),
+        v["headline"].as_str().unwrap().starts_with("6 workload and 2 optional flows newly blocked"),
         "{}",
         v["headline"]
     );
@@ -134,7 +134,10 @@ fn removing_the_nat_gateway_blocks_startup_and_drops_its_meters() {
         .collect::<Vec<_>>();
     assert_eq!(startup, vec!["scc-relay/host", "scc-relay/container"]);
     assert!(
-        v["headline"].as_str().unwrap().starts_with("4 startup flows newly blocked"),
+        v["headline"]
+            .as_str()
+            .unwrap()
+            .starts_with("4 startup, 10 workload and 4 optional flows newly blocked"),
         "{}",
         v["headline"]
     );
@@ -471,4 +474,36 @@ fn terraform_inline_rule_rename_is_matched_by_content() {
     assert_eq!(el[0]["change"], "renamed");
     assert_eq!(el[0]["id"], "nsg-rule:adb-nsg/worker-to-sql");
     assert_eq!(el[0]["kind"], "nsg-rule");
+}
+
+// The comment a reviewer sees when a change breaks cluster startup: run from the files' directory
+// so the labels and positions in the snapshot are the relative names.
+#[test]
+fn markdown_for_a_breaking_change_leads_with_the_blocked_flows() {
+    let base = pattern("non-pl");
+    let no_nat = edit(&base, "[[nat_gateways]]\nname = \"adb-nat\"\npublic_ips = [\"adb-nat-pip\"]\n", "")
+        .replace("nat_gateway = \"adb-nat\"\n", "");
+    let d = dir().join("md");
+    std::fs::create_dir_all(&d).unwrap();
+    std::fs::write(d.join("before.toml"), &base).unwrap();
+    std::fs::write(d.join("after.toml"), &no_nat).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_adbflow"))
+        .args(["diff", "before.toml", "after.toml", "--format", "markdown"])
+        .current_dir(&d)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let md = stdout(&o);
+    assert!(
+        md.starts_with("### ❌ adbflow diff: 4 startup, 10 workload and 4 optional flows newly blocked"),
+        "{md}"
+    );
+    let blocked_at = md.find("**Newly blocked (startup and workload)**").expect("newly blocked section");
+    assert!(blocked_at < md.find("<details>").unwrap(), "blocked flows are shown before the details");
+    assert!(md.contains("4 optional flow(s) newly blocked"), "{md}");
+    assert!(
+        !md[..md.find("<details>").unwrap()].contains("(host, optional)"),
+        "optional flows wait in the details"
+    );
+    insta::assert_snapshot!("diff_remove_nat_markdown", md);
 }
