@@ -425,3 +425,39 @@ pub fn diff(old: &Side, new: &Side) -> DiffReport {
         elements,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fail_on_parses_the_three_conditions_and_rejects_the_rest() {
+        assert_eq!(FailOn::parse("blocked"), Ok(FailOn::Blocked));
+        assert_eq!(FailOn::parse("exposure"), Ok(FailOn::Exposure));
+        assert_eq!(FailOn::parse("cost>12.5"), Ok(FailOn::Cost(12.5)));
+        assert_eq!(FailOn::parse("cost>0"), Ok(FailOn::Cost(0.0)));
+        for bad in ["cost>-1", "cost>", "cost>lots", "cost<5", "always", "cost>NaN", "cost>inf"] {
+            assert!(FailOn::parse(bad).is_err(), "{bad} accepted");
+        }
+    }
+
+    #[test]
+    fn money_in_the_headline_carries_its_sign() {
+        assert_eq!(money(412.0), "+$412.00/month");
+        assert_eq!(money(-34.0249), "-$34.02/month");
+        assert_eq!(money(-0.0000001), "+$0.00/month");
+    }
+
+    #[test]
+    fn headline_names_required_before_optional_and_joins_with_and() {
+        let counts = DiffCounts { unblocked: 1, ..DiffCounts::default() };
+        let cost = CostDelta { old: 1.0, new: 1.0, delta: 0.0, meters: Vec::new() };
+        assert_eq!(headline(&counts, &[], &cost), "1 flow unblocked");
+        assert_eq!(headline(&DiffCounts::default(), &[], &cost), "No change to flows, exposure or cost");
+        let elements = DiffCounts { elements_changed: 2, ..DiffCounts::default() };
+        assert_eq!(
+            headline(&elements, &[], &cost),
+            "2 elements changed; no change to flows, exposure or cost"
+        );
+    }
+}
