@@ -14,6 +14,7 @@ pub mod cost;
 mod datafile;
 pub mod devices;
 pub mod diagnose;
+pub mod diff;
 pub mod endpoints;
 pub mod error;
 pub mod findings;

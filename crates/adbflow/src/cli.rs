@@ -40,6 +40,8 @@ pub enum Command {
     /// From a termination code or a symptom to the element that causes it in this deployment (ranked,
     /// with fixes), or the documented generic causes when the model explains nothing.
     Diagnose(DiagnoseArgs),
+    /// What a change does: flows newly blocked or re-routed, exposure, capacity and cost delta (for PRs).
+    Diff(DiffArgs),
 }
 
 /// Where the deployment comes from.
@@ -351,4 +353,47 @@ pub struct DiagnoseArgs {
     pub workspace: Option<String>,
     #[arg(long, value_enum, default_value = "table")]
     pub format: SummaryFormat,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Table,
+    Json,
+    Markdown,
+    Sarif,
+}
+
+#[derive(Args, Debug)]
+pub struct DiffArgs {
+    /// OLD and NEW: native files or Terraform JSON (plan or state), in that order. A side given as
+    /// --old-pattern/--new-pattern takes no file.
+    #[arg(value_name = "OLD NEW")]
+    pub inputs: Vec<PathBuf>,
+    /// A built-in pattern as the old side.
+    #[arg(long, value_name = "NAME")]
+    pub old_pattern: Option<String>,
+    /// A built-in pattern as the new side.
+    #[arg(long, value_name = "NAME")]
+    pub new_pattern: Option<String>,
+    /// The Azure region for the built-in patterns (default eastus2).
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// Microsoft's weekly ServiceTags_Public_*.json, for exact IP-level service-tag matching.
+    #[arg(long, value_name = "FILE")]
+    pub service_tags: Option<PathBuf>,
+    /// Extra or corrected Databricks region endpoint data.
+    #[arg(long, value_name = "FILE")]
+    pub regions: Option<PathBuf>,
+    /// Workload profile for both sides: seed (default), notebook, etl, ml-training, or a file.
+    #[arg(long, value_name = "NAME|FILE")]
+    pub profile: Option<String>,
+    /// Price rows that replace or add to the built-in price table.
+    #[arg(long, value_name = "FILE")]
+    pub prices: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: DiffFormat,
+    /// Exit 1 on: `blocked` (a startup or workload flow becomes blocked), `exposure` (exposure
+    /// grows), `cost>N` (monthly cost grows by more than N). Repeatable; default blocked and exposure.
+    #[arg(long, value_name = "WHEN", value_parser = adbflow_databricks::diff::FailOn::parse)]
+    pub fail_on: Vec<adbflow_databricks::diff::FailOn>,
 }

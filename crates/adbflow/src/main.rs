@@ -26,6 +26,7 @@ fn main() -> ExitCode {
         cli::Command::Compare(a) => commands::compare::run(a),
         cli::Command::Capacity(a) => commands::capacity::run(a),
         cli::Command::Diagnose(a) => commands::diagnose::run(a),
+        cli::Command::Diff(a) => commands::diff::run(a),
     };
     match result {
         Ok(out) => {

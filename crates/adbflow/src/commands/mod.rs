@@ -6,6 +6,7 @@ pub mod compare;
 pub mod cost;
 pub mod diagnose;
 pub mod diagram;
+pub mod diff;
 pub mod flows;
 pub mod init;
 pub mod report;
