@@ -25,6 +25,7 @@ fn main() -> ExitCode {
         cli::Command::Cost(a) => commands::cost::run(a),
         cli::Command::Compare(a) => commands::compare::run(a),
         cli::Command::Capacity(a) => commands::capacity::run(a),
+        cli::Command::Simulate(a) => commands::simulate::run(a),
     };
     match result {
         Ok(out) => {
