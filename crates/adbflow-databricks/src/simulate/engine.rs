@@ -121,6 +121,8 @@ pub struct Engine {
     peak_snat_ports: u64,
     log: Vec<ClusterEvent>,
     ids: ChaCha8Rng,
+    settled_flags: Vec<bool>,
+    unsettled: usize,
 }
 
 fn uniform(rng: &mut ChaCha8Rng) -> f64 {
@@ -182,6 +184,8 @@ impl Engine {
             peak_snat_ports: 0,
             log: Vec::new(),
             ids: ChaCha8Rng::seed_from_u64(seed),
+            settled_flags: Vec::new(),
+            unsettled: 0,
         }
     }
 
@@ -309,6 +313,8 @@ impl Engine {
             resize_delta: 0,
             idle_token: 0,
         });
+        self.settled_flags.push(false);
+        self.unsettled += 1;
         self.push(index, at, Action::Arrive);
         Ok(id)
     }
@@ -320,6 +326,7 @@ impl Engine {
     fn user_action(&mut self, id: &str, at: u64, a: Action) -> Result<(), SimError> {
         let c = self.index(id)?;
         self.runtime[c].user_actions += 1;
+        self.refresh_settled(c);
         // User actions outlive launch generations: they are checked against the state when they run.
         self.queue.push(at, Pending { cluster: c, generation: u64::MAX, action: a });
         Ok(())
@@ -359,11 +366,27 @@ impl Engine {
     }
 
     fn settled(&self) -> bool {
-        self.clusters.iter().zip(&self.runtime).all(|(c, r)| {
-            r.arrived
-                && r.user_actions == 0
-                && (c.state == State::Terminated || (c.state == State::Running && c.ready_ms.is_some()))
-        })
+        self.unsettled == 0
+    }
+
+    fn is_settled(&self, c: usize) -> bool {
+        let (cl, r) = (&self.clusters[c], &self.runtime[c]);
+        r.arrived
+            && r.user_actions == 0
+            && (cl.state == State::Terminated || (cl.state == State::Running && cl.ready_ms.is_some()))
+    }
+
+    /// Keep the count of unsettled clusters current after cluster `c` changed (O(1) per action).
+    fn refresh_settled(&mut self, c: usize) {
+        let now = self.is_settled(c);
+        if now != self.settled_flags[c] {
+            self.settled_flags[c] = now;
+            if now {
+                self.unsettled -= 1;
+            } else {
+                self.unsettled += 1;
+            }
+        }
     }
 
     fn step_once(&mut self) -> bool {
@@ -372,7 +395,9 @@ impl Engine {
         match p.action {
             Action::Fluid(epoch) => {
                 if epoch == self.fluid_epoch {
-                    self.on_fluid(now);
+                    for owner in self.on_fluid(now) {
+                        self.refresh_settled(owner);
+                    }
                 }
                 return true;
             }
@@ -388,7 +413,13 @@ impl Engine {
         if p.generation != u64::MAX && p.generation != self.runtime[c].generation {
             return true;
         }
-        match p.action {
+        self.act(c, now, p.action);
+        self.refresh_settled(c);
+        true
+    }
+
+    fn act(&mut self, c: usize, now: u64, action: Action) {
+        match action {
             Action::Arrive => self.arrive(c, now),
             Action::Step(s) => self.step(c, s, now),
             Action::Fail(f) => self.fail(c, now, f),
@@ -448,7 +479,6 @@ impl Engine {
             }
             Action::Fluid(_) | Action::ScaleOut(_) => {}
         }
-        true
     }
 
     fn push(&mut self, c: usize, at: u64, action: Action) {
@@ -664,7 +694,9 @@ impl Engine {
         }
     }
 
-    fn on_fluid(&mut self, now: u64) {
+    /// Finish the transfers done by `now`; the clusters that moved on.
+    fn on_fluid(&mut self, now: u64) -> Vec<usize> {
+        let mut moved = Vec::new();
         for (tid, owner) in self.fluid.complete(now) {
             let c = owner as usize;
             let Some((t, purpose)) = self.runtime[c].transfer else { continue };
@@ -674,8 +706,10 @@ impl Engine {
             self.runtime[c].transfer = None;
             self.close_phase(c, now, "ok", None);
             self.transferred(c, now, purpose);
+            moved.push(c);
         }
         self.after_fluid_change(now);
+        moved
     }
 
     fn transferred(&mut self, c: usize, now: u64, purpose: Purpose) {
