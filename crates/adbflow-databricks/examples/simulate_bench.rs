@@ -29,6 +29,7 @@ fn main() {
         },
         until_ms: None,
         connections_per_node: 100,
+        arrival_gap_s: None,
     };
     let start = Instant::now();
     let (_, report) = check_and_simulate(

@@ -39,7 +39,7 @@ fn spec(workers: u32, image_gb: f64, libraries_gb: f64) -> ClusterSpec {
 }
 
 fn options(spec: ClusterSpec) -> SimOptions {
-    SimOptions { seed: 7, clusters: 1, spec, until_ms: None, connections_per_node: 100 }
+    SimOptions { seed: 7, clusters: 1, spec, until_ms: None, connections_per_node: 100, arrival_gap_s: None }
 }
 
 fn sim(e: &Estate, o: &SimOptions) -> SimReport {
@@ -309,4 +309,67 @@ fn three_missed_heartbeats_mark_the_driver_not_responding() {
     assert!(c.unhealthy);
     assert_eq!(c.heartbeats, before);
     assert_eq!(c.events.last().unwrap().kind, EventType::DriverNotResponding);
+}
+
+/// The launch-stopping flows in the order the bootstrap meets them.
+const BOOT_ORDER: [FlowId; 6] = [
+    FlowId::SccRelay,
+    FlowId::Webapp,
+    FlowId::ArtifactPrimary,
+    FlowId::DbfsBlob,
+    FlowId::DbfsDfs,
+    FlowId::WorkerToWorker,
+];
+
+// databricks-net-facts §3b (every hub firewall rule Databricks needs) and §6.4: removing any one rule
+// of the hub-spoke pattern either leaves the launch RUNNING or ends it with the termination code of
+// the first blocked startup flow the bootstrap reaches — the simulation agrees with `check`.
+#[test]
+fn every_single_firewall_rule_removed_ends_as_check_predicts() {
+    let base = pattern("hub-spoke", "eastus2");
+    let collections: Vec<(String, Vec<String>)> = base
+        .firewall_policies
+        .iter()
+        .flat_map(|p| p.rule_collection_groups.iter())
+        .flat_map(|g| g.rule_collections.iter())
+        .map(|c| (c.name.clone(), c.rules.iter().map(|r| r.name.clone()).collect()))
+        .collect();
+    let mut variants = 0;
+    let mut failures = 0;
+    for (collection, rules) in &collections {
+        for rule in rules {
+            let mut e = base.clone();
+            app_rules(&mut e, collection).retain(|r| &r.name != rule);
+            let check = run(&e);
+            let expected = BOOT_ORDER.iter().find_map(|id| {
+                check
+                    .flows
+                    .iter()
+                    .filter(|f| f.id == *id && f.source_role != adbflow_databricks::plan::SourceRole::User)
+                    .find(|f| f.is_failure() && f.requirement == adbflow_databricks::Requirement::Startup)
+                    .and_then(|f| f.symptom.as_ref().and_then(|s| s.termination_code))
+            });
+            let r = sim(&e, &options(spec(2, 1.0, 0.0)));
+            let c = &r.clusters[0];
+            variants += 1;
+            match expected {
+                Some(code) => {
+                    failures += 1;
+                    assert_eq!(
+                        c.termination_reason.as_ref().map(|t| t.code.as_str()),
+                        Some(code),
+                        "without {collection}/{rule}"
+                    );
+                    assert_eq!(states(&r), vec![State::Pending, State::Terminating, State::Terminated]);
+                }
+                None => assert_eq!(
+                    c.state,
+                    State::Running,
+                    "without {collection}/{rule}: {:?}",
+                    c.termination_reason
+                ),
+            }
+        }
+    }
+    assert!(variants >= 8 && failures >= 2, "{variants} variants, {failures} failing launches");
 }

@@ -330,6 +330,9 @@ pub struct SimulateArgs {
     /// Clusters to launch, the first at T+0, the rest after random gaps.
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub clusters: u32,
+    /// Launch a day of the workload profile's clusters (clusters_per_day, random gaps over 24 h).
+    #[arg(long, conflicts_with = "clusters")]
+    pub day: bool,
     /// Workload profile for image and library sizes: seed (default), notebook, etl, ml-training, or a file.
     #[arg(long, value_name = "NAME|FILE")]
     pub profile: Option<String>,

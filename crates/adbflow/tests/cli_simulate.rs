@@ -141,3 +141,24 @@ fn zero_clusters_is_a_usage_error() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--clusters"));
 }
+
+#[test]
+fn day_launches_the_profiles_clusters_over_a_day() {
+    let r = json(&["simulate", "--day", "--profile", "etl", "--format", "json"]);
+    let per_day = {
+        let c = json(&["cost", "--profile", "etl", "--format", "json"]);
+        c["profile"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "clusters_per_day")
+            .map(|p| p["value"].as_f64().unwrap())
+            .unwrap()
+    };
+    let clusters = r["clusters"].as_array().unwrap();
+    assert_eq!(clusters.len() as f64, per_day.round());
+    let last = clusters.last().unwrap()["created_ms"].as_u64().unwrap();
+    assert!(last > 6 * 3_600_000 && last < 48 * 3_600_000, "arrivals spread over about a day: {last}");
+    let o = adbflow(&["simulate", "--day", "--clusters", "3"]);
+    assert_eq!(o.status.code(), Some(2), "--day and --clusters conflict");
+}

@@ -1012,3 +1012,26 @@ impl Failure {
         Failure { code: code.into(), kind: reason_type(code), parameters, inferred: false, decided_by: None }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cluster_ids_carry_the_creation_date_and_time() {
+        assert_eq!(month_day(0), (1, 1));
+        // 2024-02-29 is day 19,782 after 1970-01-01.
+        assert_eq!(month_day(19_782), (2, 29));
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let id = cluster_id(DEFAULT_EPOCH_MS + 3_723_000, &mut rng);
+        assert!(id.starts_with("0101-010203-"), "{id}");
+        assert_eq!(id.len(), 20);
+    }
+
+    #[test]
+    fn only_allowed_transitions_are_allowed() {
+        assert!(State::Pending.may_become(State::Terminating));
+        assert!(!State::Pending.may_become(State::Terminated));
+        assert!(!State::Terminated.may_become(State::Running));
+    }
+}

@@ -39,6 +39,8 @@ pub struct SimOptions {
     /// Run to this virtual time (ms) instead of until every cluster has settled.
     pub until_ms: Option<u64>,
     pub connections_per_node: u32,
+    /// Mean gap between arrivals, seconds (default: the timing table's `arrival-gap`).
+    pub arrival_gap_s: Option<f64>,
 }
 
 /// Run `options.clusters` launches on the network `check` describes (`estate` is the prepared estate it walked).
@@ -52,7 +54,7 @@ pub fn simulate(
     let w = world(check, estate, limits, options.connections_per_node);
     let mut engine = Engine::new(w, timing.clone(), options.seed);
     let mut arrivals = ChaCha8Rng::seed_from_u64(options.seed.wrapping_add(0xA441_7A15));
-    let gap_ms = timing.value("arrival-gap") * 1000.0;
+    let gap_ms = options.arrival_gap_s.unwrap_or_else(|| timing.value("arrival-gap")) * 1000.0;
     let mut at = 0u64;
     for i in 0..options.clusters {
         let mut spec = options.spec.clone();

@@ -24,9 +24,21 @@ pub fn run(args: &SimulateArgs) -> Result<Outcome, CliError> {
         .clone()
         .or_else(|| (!s.node_type.is_empty()).then(|| s.node_type.clone()))
         .unwrap_or_else(|| DEFAULT_NODE_TYPE.to_string());
+    let (clusters, arrival_gap_s) = if args.day {
+        if s.clusters_per_day < 1.0 {
+            return Err(CliError::Usage(format!(
+                "--day: profile {} starts {} clusters per day; give --profile with clusters_per_day >= 1",
+                profile.name, s.clusters_per_day
+            )));
+        }
+        (s.clusters_per_day.round() as u32, Some(86_400.0 / s.clusters_per_day))
+    } else {
+        (args.clusters, None)
+    };
     let options = SimOptions {
         seed: args.seed,
-        clusters: args.clusters,
+        clusters,
+        arrival_gap_s,
         spec: ClusterSpec {
             cluster_name: "adbflow-sim".into(),
             workspace: args.workspace.clone(),
