@@ -373,3 +373,28 @@ fn every_single_firewall_rule_removed_ends_as_check_predicts() {
     }
     assert!(variants >= 8 && failures >= 2, "{variants} variants, {failures} failing launches");
 }
+
+// §6.4: RESIZING → TERMINATING is allowed; a terminate during a resize ends both, and the run settles.
+#[test]
+fn terminate_during_a_resize_settles_with_user_request() {
+    use adbflow_databricks::simulate::{world, Engine};
+    let e = pattern("non-pl", "eastus2");
+    let prepared = adbflow_databricks::prepare(&e, adbflow_databricks::builtin_regions(), None).unwrap();
+    let w = world(&run(&e), &prepared.estate, limits::builtin(), 100);
+    let mut eng = Engine::new(w, timing::builtin().clone(), 3);
+    let id = eng.submit(spec(2, 1.0, 0.0), 0).unwrap();
+    eng.advance_to(400_000);
+    eng.resize(&id, 6, 400_000).unwrap();
+    eng.terminate(&id, 410_000).unwrap();
+    eng.run_until_settled();
+    let c = eng.cluster(&id).unwrap();
+    let st: Vec<State> = c.states.iter().map(|s| s.state).collect();
+    assert_eq!(
+        st,
+        vec![State::Pending, State::Running, State::Resizing, State::Terminating, State::Terminated]
+    );
+    let reason = c.termination_reason.as_ref().unwrap();
+    assert_eq!((reason.code.as_str(), reason.kind), ("USER_REQUEST", "SUCCESS"));
+    assert_eq!(c.nodes, 0, "every address released");
+    assert!(eng.now() < 410_000 + 120_000, "settled right after termination, at {}", eng.now());
+}

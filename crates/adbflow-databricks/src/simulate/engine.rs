@@ -87,6 +87,8 @@ struct Runtime {
     rng: ChaCha8Rng,
     transfer: Option<(u64, Purpose)>,
     user_actions: u32,
+    /// A resize or restart is under way.
+    busy: bool,
     missed: u32,
     resize_delta: u32,
     idle_token: u64,
@@ -309,6 +311,7 @@ impl Engine {
             rng,
             transfer: None,
             user_actions: 0,
+            busy: false,
             missed: 0,
             resize_delta: 0,
             idle_token: 0,
@@ -373,6 +376,7 @@ impl Engine {
         let (cl, r) = (&self.clusters[c], &self.runtime[c]);
         r.arrived
             && r.user_actions == 0
+            && !r.busy
             && (cl.state == State::Terminated || (cl.state == State::Running && cl.ready_ms.is_some()))
     }
 
@@ -455,7 +459,7 @@ impl Engine {
             Action::Restart => {
                 self.runtime[c].user_actions -= 1;
                 if self.clusters[c].state == State::Running {
-                    self.runtime[c].user_actions += 1;
+                    self.runtime[c].busy = true;
                     self.event(
                         c,
                         now,
@@ -471,7 +475,7 @@ impl Engine {
                 }
             }
             Action::RestartDone => {
-                self.runtime[c].user_actions -= 1;
+                self.runtime[c].busy = false;
                 let workers = self.clusters[c].current_num_workers;
                 self.event(c, now, EventType::Running, self.size(workers, workers));
                 self.set_state(c, now, State::Running);
@@ -837,7 +841,7 @@ impl Engine {
                 self.transfer(c, now, FlowId::ArtifactPrimary, gbit, delta, Purpose::ResizeImage);
             }
             Step::ResizeReady => {
-                self.runtime[c].user_actions -= 1;
+                self.runtime[c].busy = false;
                 let cl = &mut self.clusters[c];
                 cl.current_num_workers += self.runtime[c].resize_delta;
                 let (cur, target) = (cl.current_num_workers, cl.spec.num_workers);
@@ -927,9 +931,11 @@ impl Engine {
     }
 
     fn resize_now(&mut self, c: usize, workers: u32, now: u64) {
-        if self.clusters[c].state != State::Running {
+        if self.clusters[c].state != State::Running || self.runtime[c].transfer.is_some() {
+            // The API refuses a resize of a cluster that is not RUNNING; one still installing
+            // libraries is refused here too, so the two downloads do not overlap.
             self.clusters[c].state_message =
-                format!("resize to {workers} ignored: the cluster is not RUNNING");
+                format!("resize to {workers} refused: the cluster is not RUNNING and idle");
             return;
         }
         let cur = self.clusters[c].current_num_workers;
@@ -956,7 +962,7 @@ impl Engine {
             self.set_state(c, now, State::Running);
             return;
         }
-        self.runtime[c].user_actions += 1;
+        self.runtime[c].busy = true;
         self.runtime[c].resize_delta = got as u32;
         let p = self.provision_ms(c, got);
         let end = now + p + self.timing.ms("node-boot");
@@ -965,17 +971,13 @@ impl Engine {
     }
 
     fn fail(&mut self, c: usize, now: u64, f: Failure) {
-        if let Some((t, purpose)) = self.runtime[c].transfer.take() {
+        if let Some((t, _)) = self.runtime[c].transfer.take() {
             self.fluid.cancel(now, t);
             self.close_phase(c, now, "failed", None);
-            if purpose == Purpose::ResizeImage {
-                self.runtime[c].user_actions -= 1;
-            }
             self.after_fluid_change(now);
         }
-        if self.clusters[c].state == State::Restarting {
-            self.runtime[c].user_actions = self.runtime[c].user_actions.saturating_sub(1);
-        }
+        // A resize or restart under way ends with the cluster.
+        self.runtime[c].busy = false;
         self.runtime[c].generation += 1;
         let reason = TerminationReason { code: f.code.clone(), kind: f.kind, parameters: f.parameters };
         self.event(
