@@ -9,10 +9,16 @@ use std::fmt::Write;
 /// Clusters listed one by one in the table and drawn in the gantt chart; the rest are counted.
 pub const LISTED_CLUSTERS: usize = 50;
 
-/// `T+m:ss.s` of a virtual time in ms.
+/// `T+m:ss.s` of a virtual time in ms (`T+h:mm:ss.s` from an hour on).
 pub fn t_plus(ms: u64) -> String {
     let tenths = ms / 100;
-    format!("T+{}:{:02}.{}", tenths / 600, tenths / 10 % 60, tenths % 10)
+    let minutes = tenths / 600;
+    let rest = format!("{:02}.{}", tenths / 10 % 60, tenths % 10);
+    if minutes < 60 {
+        format!("T+{minutes}:{rest}")
+    } else {
+        format!("T+{}:{:02}:{rest}", minutes / 60, minutes % 60)
+    }
 }
 
 fn seconds(ms: u64) -> String {
@@ -173,6 +179,8 @@ mod tests {
     fn t_plus_is_minutes_seconds_tenths() {
         assert_eq!(t_plus(0), "T+0:00.0");
         assert_eq!(t_plus(125_460), "T+2:05.4");
-        assert_eq!(t_plus(3_600_000), "T+60:00.0");
+        assert_eq!(t_plus(3_599_900), "T+59:59.9");
+        assert_eq!(t_plus(3_600_000), "T+1:00:00.0");
+        assert_eq!(t_plus(90_061_000), "T+25:01:01.0");
     }
 }
