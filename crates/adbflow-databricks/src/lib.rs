@@ -31,6 +31,7 @@ pub mod profile;
 pub mod regions;
 pub mod security;
 pub mod sequence;
+pub mod simulate;
 pub mod symptom;
 pub mod validate;
 

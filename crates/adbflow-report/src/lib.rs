@@ -13,6 +13,7 @@ pub mod routes;
 pub mod rules;
 pub mod sarif;
 pub mod security;
+pub mod simulate;
 pub mod table;
 pub mod trace;
 

@@ -42,6 +42,8 @@ pub enum Command {
     Diagnose(DiagnoseArgs),
     /// What a change does: flows newly blocked or re-routed, exposure, capacity and cost delta (for PRs).
     Diff(DiffArgs),
+    /// Simulate cluster launches: Clusters API events, T+ timeline, failures, startup percentiles.
+    Simulate(SimulateArgs),
 }
 
 /// Where the deployment comes from.
@@ -396,4 +398,44 @@ pub struct DiffArgs {
     /// grows), `cost>N` (monthly cost grows by more than N). Repeatable; default blocked and exposure.
     #[arg(long, value_name = "WHEN", value_parser = adbflow_databricks::diff::FailOn::parse)]
     pub fail_on: Vec<adbflow_databricks::diff::FailOn>,
+}
+
+/// Formats of `simulate`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SimulateFormat {
+    Table,
+    Json,
+    Mermaid,
+}
+
+#[derive(Args, Debug)]
+pub struct SimulateArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Workers per cluster (the driver comes on top).
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub workers: u32,
+    /// Azure VM size of the nodes (default: the workload profile's, else Standard_DS3_v2).
+    #[arg(long, value_name = "TYPE")]
+    pub node_type: Option<String>,
+    /// Seed of the simulation's randomness; the same seed gives the same output.
+    #[arg(long, value_name = "S", default_value_t = 1)]
+    pub seed: u64,
+    /// Clusters to launch, the first at T+0, the rest after random gaps.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub clusters: u32,
+    /// Launch a day of the workload profile's clusters (clusters_per_day, random gaps over 24 h).
+    #[arg(long, conflicts_with = "clusters")]
+    pub day: bool,
+    /// Workload profile for image and library sizes: seed (default), notebook, etl, ml-training, or a file.
+    #[arg(long, value_name = "NAME|FILE")]
+    pub profile: Option<String>,
+    /// Only this workspace (by name); clusters launch in the first one otherwise.
+    #[arg(long)]
+    pub workspace: Option<String>,
+    /// Stop this many seconds after T+0 instead of when every cluster has settled.
+    #[arg(long, value_name = "SECONDS")]
+    pub until: Option<u64>,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: SimulateFormat,
 }

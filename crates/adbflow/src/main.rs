@@ -27,6 +27,7 @@ fn main() -> ExitCode {
         cli::Command::Capacity(a) => commands::capacity::run(a),
         cli::Command::Diagnose(a) => commands::diagnose::run(a),
         cli::Command::Diff(a) => commands::diff::run(a),
+        cli::Command::Simulate(a) => commands::simulate::run(a),
     };
     match result {
         Ok(out) => {

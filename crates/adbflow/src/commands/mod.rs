@@ -13,6 +13,7 @@ pub mod report;
 pub mod routes;
 pub mod rules;
 pub mod security;
+pub mod simulate;
 pub mod trace;
 
 /// What a command prints and how the process should end.
