@@ -1,24 +1,8 @@
 //! `check`, `flows` and `init` through the real binary: the built-in patterns, exit codes,
 //! determinism, and snapshots of the main job's output for all three patterns in two regions.
 
-use std::process::{Command, Output};
-
-fn adbflow(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_adbflow"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run adbflow")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
-}
+mod common;
+use common::{adbflow, stderr, stdout};
 
 fn check_json(args: &[&str]) -> serde_json::Value {
     let mut all = vec!["check", "--format", "json"];

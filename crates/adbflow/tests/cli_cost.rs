@@ -2,24 +2,8 @@
 //! the stable compare JSON, profiles from names, files and the native [workload] section, price
 //! overrides, exit codes, and errors that name file, line and column.
 
-use std::process::{Command, Output};
-
-fn adbflow(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_adbflow"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run adbflow")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
-}
+mod common;
+use common::{adbflow, stderr, stdout};
 
 fn json(args: &[&str]) -> serde_json::Value {
     let o = adbflow(args);

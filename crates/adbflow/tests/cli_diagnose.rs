@@ -1,6 +1,9 @@
 //! `adbflow diagnose` through the real binary: the acceptance scenario, exit codes, usage
 //! errors, every symptom, determinism, and snapshots of the three output formats.
 
+mod common;
+use common::{stderr, stdout};
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -15,14 +18,6 @@ fn adbflow_in(dir: &Path, args: &[&str]) -> Output {
 
 fn adbflow(args: &[&str]) -> Output {
     adbflow_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
 }
 
 /// A directory of its own for one test's input files (origins then read `FILE:line:col`, the same on

@@ -3,26 +3,12 @@
 //! linked, a reordering that changes nothing, a renamed rule — plus exit codes, --fail-on, the
 //! committed markdown example and SARIF. Each scenario is an edit of a built-in pattern's text.
 
+mod common;
+use common::{adbflow, stderr, stdout};
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn adbflow(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_adbflow"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run adbflow")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
-}
+use std::process::Command;
 
 fn pattern(name: &str) -> String {
     let o = adbflow(&["init", "--pattern", name]);

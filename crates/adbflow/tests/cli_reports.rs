@@ -2,20 +2,8 @@
 //! acceptance (non-pl has the NAT gateway exfiltration path, full-private does not), exit codes,
 //! files written with -o, usage errors, and snapshots of the security table.
 
-use std::process::{Command, Output};
-
-fn adbflow(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_adbflow"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run adbflow")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
+mod common;
+use common::{adbflow, stdout};
 
 fn json(args: &[&str]) -> serde_json::Value {
     let o = adbflow(args);

@@ -2,21 +2,10 @@
 //! window and byte-identical run to run, the JSON event stream's Clusters API shape, the gantt
 //! chart, a broken deployment's exit code and termination, many clusters, and usage errors.
 
+mod common;
+use common::{adbflow, stdout};
+
 use std::path::PathBuf;
-use std::process::{Command, Output};
-
-fn adbflow(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_adbflow"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run adbflow")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
 
 fn json(args: &[&str]) -> serde_json::Value {
     let o = adbflow(args);

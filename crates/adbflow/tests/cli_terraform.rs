@@ -8,9 +8,12 @@
 //! known only after apply (links only through the configuration's references), and a state with
 //! concrete values. non-pl uses a child module with `for_each`; hub-spoke uses azurerm 3.x spellings.
 
+mod common;
+use common::adbflow;
+
 use serde_json::{json, Value};
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
 const REGION: &str = "westeurope";
 /// The pattern's stand-in URL (adbflow-databricks `PLACEHOLDER_WORKSPACE_ID`), which the state holds.
@@ -24,15 +27,6 @@ fn pattern_fixture(name: &str) -> String {
         .join(name)
         .display()
         .to_string()
-}
-
-fn adbflow(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_adbflow"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run adbflow")
 }
 
 fn json_of(o: &Output) -> Value {
