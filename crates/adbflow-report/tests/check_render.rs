@@ -46,7 +46,8 @@ fn trace(f: &FlowSpec) -> Trace {
 
 fn report() -> CheckReport {
     let text = patterns::render("non-pl", "eastus2").unwrap();
-    let e = adbflow_import::load_str(&text, "pattern:non-pl", adbflow_import::Format::NativeToml).unwrap().estate;
+    let e =
+        adbflow_import::load_str(&text, "pattern:non-pl", adbflow_import::Format::NativeToml).unwrap().estate;
     evaluate(&prepare(&e, builtin_regions(), None).unwrap(), trace)
 }
 

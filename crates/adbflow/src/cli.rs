@@ -17,6 +17,8 @@ pub enum Command {
     Check(CheckArgs),
     /// The cluster startup sequence phase by phase, with each flow's computed path.
     Flows(FlowsArgs),
+    /// Write a synthetic enterprise estate (hub, firewall, N workspace spokes, planted mistakes).
+    Gen(GenArgs),
     /// Write a built-in reference pattern as a starting point for your own file.
     Init(InitArgs),
     /// Effective routes of a subnet, like Azure's effective-routes view.
@@ -152,4 +154,30 @@ pub struct TraceArgs {
     /// Keep the reserved-range None routes Active under a 0.0.0.0/0 UDR (see `routes --help`).
     #[arg(long)]
     pub keep_reserved_none_routes: bool,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum GenFormat {
+    Native,
+    PlanJson,
+}
+
+#[derive(Args, Debug)]
+pub struct GenArgs {
+    /// How many workspaces (one spoke each).
+    #[arg(long)]
+    pub workspaces: usize,
+    /// The same seed always gives the same estate.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    #[arg(long, value_enum, default_value = "native")]
+    pub format: GenFormat,
+    /// The Azure region (default eastus2).
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Write to this file (.toml for TOML, otherwise JSON) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[arg(long)]
+    pub force: bool,
 }

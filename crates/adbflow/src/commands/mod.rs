@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod flows;
+pub mod gen;
 pub mod init;
 pub mod routes;
 pub mod rules;
