@@ -6,7 +6,7 @@ use crate::address::DestAddr;
 use crate::destination::{self, Arrival};
 use crate::dns::{self, Outcome};
 use crate::egress;
-use crate::firewall::{self, FirewallPacket, Snat};
+use crate::firewall::{FirewallPacket, Snat};
 use crate::network::Network;
 use crate::nsg::{self, Packet};
 use crate::resources::{self, NamedEndpoint};
@@ -691,7 +691,7 @@ fn through_firewall<'n>(
         port: flow.port,
         protocol: flow.protocol,
     };
-    let d = firewall::evaluate(estate, w.net.tags(), fw, &pkt);
+    let d = w.net.firewall_decision(fw, &pkt);
     let mut detail = d.detail.clone();
     for n in &d.notes {
         detail.push_str(&format!(" (note: {n})"));
