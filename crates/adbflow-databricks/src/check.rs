@@ -194,22 +194,32 @@ pub fn check(
     tags: &ServiceTags,
     options: &CheckOptions<'_>,
 ) -> Result<CheckReport, CheckError> {
-    let prepared = prepare(estate, options.regions, options.workspace)?;
-    let net = Network::new(prepared.estate.clone(), tags.clone());
-    Ok(evaluate(&prepared, |f| net.trace(f)))
+    let mut prepared = prepare(estate, options.regions, options.workspace)?;
+    // The network owns the prepared estate; a copy of an enterprise estate costs more than the walk.
+    let net = Network::new(std::mem::take(&mut prepared.estate), tags.clone());
+    Ok(evaluate_in(net.estate(), &prepared, |f| net.trace(f)))
 }
 
 /// Evaluate prepared flows with `trace` answering each walk (the twin's `Network::trace`, or a stand-in).
-pub fn evaluate(prepared: &Prepared, mut trace: impl FnMut(&FlowSpec) -> Trace) -> CheckReport {
+pub fn evaluate(prepared: &Prepared, trace: impl FnMut(&FlowSpec) -> Trace) -> CheckReport {
+    evaluate_in(&prepared.estate, prepared, trace)
+}
+
+/// `evaluate` with the prepared estate held elsewhere (`prepared.estate` is not read).
+fn evaluate_in(
+    estate: &Estate,
+    prepared: &Prepared,
+    mut trace: impl FnMut(&FlowSpec) -> Trace,
+) -> CheckReport {
     let mut flows = Vec::new();
     let mut summaries = Vec::new();
     for pw in &prepared.workspaces {
         let mut ws_flows: Vec<CheckFlow> =
-            pw.flows.iter().map(|pf| evaluate_flow(&prepared.estate, pw, pf, &mut trace)).collect();
+            pw.flows.iter().map(|pf| evaluate_flow(estate, pw, pf, &mut trace)).collect();
         ws_flows.sort_by(|a, b| {
             (a.phase, a.id, &a.instance, a.source_role).cmp(&(b.phase, b.id, &b.instance, b.source_role))
         });
-        summaries.push(summary(&prepared.estate, pw, &ws_flows));
+        summaries.push(summary(estate, pw, &ws_flows));
         flows.extend(ws_flows);
     }
     let mut findings = prepared.findings.clone();
@@ -219,7 +229,7 @@ pub fn evaluate(prepared: &Prepared, mut trace: impl FnMut(&FlowSpec) -> Trace) 
     findings.dedup();
     CheckReport {
         schema_version: CHECK_SCHEMA_VERSION,
-        name: prepared.estate.name.clone(),
+        name: estate.name.clone(),
         summary: Counts::of(flows.iter()),
         workspaces: summaries,
         flows,
@@ -383,9 +393,15 @@ fn flow_findings(flows: &[CheckFlow]) -> Vec<Finding> {
 /// Where the computed answer differs from the seed's explanation (DESIGN.md "Where the seed is wrong").
 fn explanations(prepared: &Prepared, flows: &[CheckFlow]) -> Vec<Finding> {
     let mut out = Vec::new();
+    // Grouped once: scanning every flow for every workspace is quadratic in the estate's size.
+    let mut by_workspace: BTreeMap<&str, Vec<&CheckFlow>> = BTreeMap::new();
+    for f in flows {
+        by_workspace.entry(f.workspace.as_str()).or_default().push(f);
+    }
     for pw in &prepared.workspaces {
         let ws = &pw.workspace.name;
-        let of = |id: FlowId| flows.iter().filter(move |f| f.workspace == *ws && f.id == id);
+        let mine: &[&CheckFlow] = by_workspace.get(ws.as_str()).map_or(&[], Vec::as_slice);
+        let of = |id: FlowId| mine.iter().copied().filter(move |f| f.id == id);
         let nat: Vec<&CheckFlow> = of(FlowId::SccRelay)
             .chain(of(FlowId::Webapp))
             .filter(|f| f.verdict == FlowVerdict::Delivered && f.egress == "nat-gateway")
