@@ -1,11 +1,14 @@
 //! `Network`: an estate prepared for questions — effective routes computed once per subnet.
 
 use crate::firewall::{CompiledFirewall, FirewallDecision, FirewallPacket};
+use crate::index::EstateIndex;
+use crate::nsg::{self, NsgDecision, Packet};
 use crate::routes::{self, EffectiveRoute, RouteOptions};
 use crate::tags::ServiceTags;
 use crate::trace::{FlowSpec, Trace};
-use adbflow_model::Estate;
-use std::collections::BTreeMap;
+use adbflow_model::{Direction, Estate, Nsg, SubnetRef};
+use ipnet::Ipv4Net;
+use std::collections::{BTreeMap, HashMap};
 
 pub struct Network {
     estate: Estate,
@@ -14,6 +17,9 @@ pub struct Network {
     routes: BTreeMap<String, Vec<EffectiveRoute>>,
     /// One per `estate.firewalls` entry, same order.
     firewalls: Vec<CompiledFirewall>,
+    index: EstateIndex,
+    /// `VNET/SUBNET` → what the `VirtualNetwork` tag stands for in the rules protecting it.
+    virtual_network: HashMap<String, Vec<Ipv4Net>>,
 }
 
 impl Network {
@@ -27,7 +33,15 @@ impl Network {
             .map(|s| (s.path(), routes::effective_routes(&estate, &tags, s, options)))
             .collect();
         let firewalls = estate.firewalls.iter().map(|fw| CompiledFirewall::new(&estate, fw)).collect();
-        Network { estate, tags, options, routes, firewalls }
+        let index = EstateIndex::new(&estate);
+        let mut virtual_network = HashMap::new();
+        for s in estate.subnets() {
+            virtual_network.entry(s.path()).or_insert_with(|| {
+                let connected = index.connected_peerings(&estate, &s.vnet.name);
+                nsg::virtual_network_prefixes_with(&estate, s, connected, |n| index.vnet(&estate, n))
+            });
+        }
+        Network { estate, tags, options, routes, firewalls, index, virtual_network }
     }
 
     pub fn estate(&self) -> &Estate {
@@ -45,6 +59,41 @@ impl Network {
     /// Effective routes of `VNET/SUBNET`, computed once.
     pub fn routes(&self, subnet: &str) -> Option<&[EffectiveRoute]> {
         self.routes.get(subnet).map(|v| v.as_slice())
+    }
+
+    /// Name and address lookups over the estate, without scanning it.
+    pub fn index(&self) -> &EstateIndex {
+        &self.index
+    }
+
+    /// `Estate::subnet`, from the index.
+    pub fn subnet(&self, path: &str) -> Option<SubnetRef<'_>> {
+        self.index.subnet(&self.estate, path)
+    }
+
+    /// `Estate::nsg`, from the index.
+    pub fn nsg(&self, name: &str) -> Option<&Nsg> {
+        self.index.nsg(&self.estate, name)
+    }
+
+    /// `nsg::evaluate` with the subnet's `VirtualNetwork` prefixes computed once per network.
+    pub fn nsg_decision(
+        &self,
+        nsg: &Nsg,
+        subnet: SubnetRef<'_>,
+        direction: Direction,
+        packet: &Packet,
+    ) -> NsgDecision {
+        let path = subnet.path();
+        // A subnet that is not the one its path names (duplicate names) gets its own computation.
+        let cached = self
+            .subnet(&path)
+            .filter(|s| std::ptr::eq(s.subnet, subnet.subnet))
+            .and_then(|_| self.virtual_network.get(&path));
+        match cached {
+            Some(vn) => nsg::evaluate_with(&self.estate, &self.tags, nsg, subnet, direction, packet, vn),
+            None => nsg::evaluate(&self.estate, &self.tags, nsg, subnet, direction, packet),
+        }
     }
 
     /// What firewall `fw` (an element of this network's estate) does with `pkt`.
