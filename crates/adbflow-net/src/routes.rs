@@ -8,7 +8,7 @@
 //! equal-prefix conflict stays in the list as `Invalid`, with the reason naming the winner.
 
 use crate::address::{DestAddr, PRIVATE_RANGES};
-use crate::tags::{self, ServiceTags};
+use crate::tags::{self, ServiceTags, TagPrefixes};
 use adbflow_model::{ids, ElementRef, Estate, NextHopType, Origin, RouteDestination, RouteTable, SubnetRef};
 use ipnet::Ipv4Net;
 use serde::Serialize;
@@ -644,12 +644,14 @@ fn precedence(r: &EffectiveRoute) -> u8 {
 /// its declared tags: with tag data, a route that holds a whole published block of one of those tags
 /// carries it (so service-endpoint CIDRs expanded from the data still catch symbolic storage
 /// addresses); otherwise only 0.0.0.0/0 is known to.
-fn cidr_matches(net: &Ipv4Net, dest: &DestAddr, tags: &ServiceTags) -> bool {
+///
+/// `dest_tags` are the destination's declared tags resolved in the data file (for a symbolic
+/// destination only), looked up once per `select` rather than once per route.
+fn cidr_matches(net: &Ipv4Net, dest: &DestAddr, dest_tags: &[TagPrefixes<'_>]) -> bool {
     if dest.in_prefix(net) {
         return true;
     }
-    dest.ip.is_none()
-        && dest.tags.iter().any(|t| tags.prefixes(t).is_some_and(|ps| ps.iter().any(|p| net.contains(p))))
+    dest.ip.is_none() && dest_tags.iter().any(|t| t.any_within(net))
 }
 
 /// Specificity of a matching tag route: with tag data and an exact IP, the length of the tag's
@@ -664,10 +666,15 @@ fn tag_specificity(tag: &str, dest: &DestAddr, tags: &ServiceTags) -> u8 {
     .max(1)
 }
 
-fn match_rank(r: &EffectiveRoute, dest: &DestAddr, tags: &ServiceTags) -> Option<MatchRank> {
+fn match_rank(
+    r: &EffectiveRoute,
+    dest: &DestAddr,
+    tags: &ServiceTags,
+    dest_tags: &[TagPrefixes<'_>],
+) -> Option<MatchRank> {
     let precedence = precedence(r);
     match &r.prefix {
-        RoutePrefix::Cidr(net) => cidr_matches(net, dest, tags).then_some(MatchRank {
+        RoutePrefix::Cidr(net) => cidr_matches(net, dest, dest_tags).then_some(MatchRank {
             specificity: net.prefix_len(),
             explicit: true,
             tag_class: 0,
@@ -697,9 +704,13 @@ pub fn select<'r>(
     dest: &DestAddr,
     tags: &ServiceTags,
 ) -> Option<&'r EffectiveRoute> {
+    let dest_tags: Vec<TagPrefixes<'_>> = match dest.ip {
+        None => dest.tags.iter().filter_map(|t| tags.resolve(t)).collect(),
+        Some(_) => Vec::new(),
+    };
     let mut best: Option<(MatchRank, &EffectiveRoute)> = None;
     for r in routes.iter().filter(|r| r.is_active()) {
-        let Some(rank) = match_rank(r, dest, tags) else { continue };
+        let Some(rank) = match_rank(r, dest, tags, &dest_tags) else { continue };
         let better = match &best {
             None => true,
             Some((b, _)) => rank > *b,
