@@ -547,15 +547,21 @@ fn prefer_system_over_bgp(cands: &mut [Candidate]) {
 /// §1.6: on equal prefix UDR > BGP > system, service-endpoint routes above all; the loser is
 /// Invalid. Among UDRs an explicit CIDR beats one expanded from a tag, and tags rank as §1.4 says.
 fn settle_equal_prefixes(cands: &mut [Candidate]) {
-    let keys: BTreeSet<PrefixKey> =
-        cands.iter().filter(|c| c.active()).map(|c| prefix_key(&c.route.prefix)).collect();
-    for key in keys {
-        let group: Vec<usize> = (0..cands.len())
-            .filter(|&i| cands[i].active() && prefix_key(&cands[i].route.prefix) == key)
-            .collect();
-        if group.len() < 2 {
+    // Sorting (key, position) once makes each equal-prefix group one run, in key order and input
+    // order within, instead of rescanning every route for every distinct prefix (a subnet with a
+    // service endpoint has hundreds once the tag file is given).
+    let mut keyed: Vec<(PrefixKey, usize)> = cands
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.active())
+        .map(|(i, c)| (prefix_key(&c.route.prefix), i))
+        .collect();
+    keyed.sort();
+    for run in keyed.chunk_by(|a, b| a.0 == b.0) {
+        if run.len() < 2 {
             continue;
         }
+        let group: Vec<usize> = run.iter().map(|&(_, i)| i).collect();
         let strength =
             |c: &Candidate| (c.kind.rank(), c.from_tag.is_none(), c.from_tag.as_deref().map_or(0, tag_class));
         // First in input order wins a full tie, so the result never depends on sorting.
