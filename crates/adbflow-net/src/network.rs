@@ -3,6 +3,7 @@
 use crate::firewall::{CompiledFirewall, FirewallDecision, FirewallPacket};
 use crate::index::EstateIndex;
 use crate::nsg::{self, NsgDecision, Packet};
+use crate::resources::Names;
 use crate::routes::{self, EffectiveRoute, RouteOptions};
 use crate::tags::ServiceTags;
 use crate::trace::{FlowSpec, Trace};
@@ -18,6 +19,7 @@ pub struct Network {
     /// One per `estate.firewalls` entry, same order.
     firewalls: Vec<CompiledFirewall>,
     index: EstateIndex,
+    names: Names,
     /// `VNET/SUBNET` → what the `VirtualNetwork` tag stands for in the rules protecting it.
     virtual_network: HashMap<String, Vec<Ipv4Net>>,
 }
@@ -41,7 +43,8 @@ impl Network {
                 nsg::virtual_network_prefixes_with(&estate, s, connected, |n| index.vnet(&estate, n))
             });
         }
-        Network { estate, tags, options, routes, firewalls, index, virtual_network }
+        let names = Names::new(&estate);
+        Network { estate, tags, options, routes, firewalls, index, names, virtual_network }
     }
 
     pub fn estate(&self) -> &Estate {
@@ -64,6 +67,11 @@ impl Network {
     /// Name and address lookups over the estate, without scanning it.
     pub fn index(&self) -> &EstateIndex {
         &self.index
+    }
+
+    /// The estate's public names, private endpoints and known addresses, indexed.
+    pub fn names(&self) -> &Names {
+        &self.names
     }
 
     /// `Estate::subnet`, from the index.

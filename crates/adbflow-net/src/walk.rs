@@ -9,7 +9,7 @@ use crate::egress;
 use crate::firewall::{FirewallPacket, Snat};
 use crate::network::Network;
 use crate::nsg::Packet;
-use crate::resources::{self, NamedEndpoint};
+use crate::resources::NamedEndpoint;
 use crate::routes::{self, EffectiveRoute};
 use crate::trace::{
     BlockedBy, DnsAnswer, Egress, FlowSpec, Hop, HopKind, ReasonCode, Trace, Verdict, TRACE_SCHEMA_VERSION,
@@ -117,9 +117,9 @@ fn walk_from<'n>(mut w: Walker<'n>, src: SubnetRef<'n>, flow: &FlowSpec) -> Trac
     // 1. DNS
     let target = match flow.to_host.parse::<Ipv4Addr>() {
         Ok(ip) => Target {
-            dest: dns::dest_for_ip(estate, ip),
+            dest: dns::dest_for_ip_in(w.net.names(), estate, ip),
             fqdn: None,
-            endpoint: resources::lookup_ip(estate, ip),
+            endpoint: w.net.names().lookup_ip(estate, ip),
         },
         Err(_) => {
             let mut resolver = dns::resolver_for(estate, src.vnet);
@@ -127,7 +127,7 @@ fn walk_from<'n>(mut w: Walker<'n>, src: SubnetRef<'n>, flow: &FlowSpec) -> Trac
                 resolver.broken = dns_server_unreachable(&w, src, src_ip, server);
             }
             let inferred = resolver.inferred && resolver.broken.is_none();
-            let r = dns::resolve(estate, resolver, &flow.to_host);
+            let r = dns::resolve_in(w.net.names(), estate, resolver, &flow.to_host);
             w.trace.resolved = r.answers.clone();
             match r.outcome {
                 Outcome::Failed { element, message } => {
@@ -560,7 +560,7 @@ fn arrive_private<'n>(mut w: Walker<'n>, src_ip: Ipv4Addr, target: &Target<'n>, 
         let el = ElementRef::new("unknown", "unknown", None);
         return w.block(ReasonCode::NextHopUnreachable, el, msg);
     };
-    if let Some(pe) = estate.private_endpoints.iter().find(|p| p.ip == Some(ip)) {
+    if let Some(pe) = w.net.names().private_endpoint_at(estate, ip) {
         w.meter(meters::PRIVATE_ENDPOINT);
         if pe.connection_state != ConnectionState::Approved {
             let msg = format!(
@@ -584,7 +584,7 @@ fn arrive_private<'n>(mut w: Walker<'n>, src_ip: Ipv4Addr, target: &Target<'n>, 
             format!("private endpoint {} ({ip}) in {} forwards to {}", pe.name, pe.subnet, pe.target),
         ));
         let target_ep = target.endpoint.clone().or_else(|| {
-            resources::lookup(estate, &format!("{}.{}.core.windows.net", pe.target, pe.subresource))
+            w.net.names().lookup(estate, &format!("{}.{}.core.windows.net", pe.target, pe.subresource))
         });
         return match target_ep {
             Some(ep) => match destination::accept(&ep, &Arrival::PrivateEndpoint { name: &pe.name }) {
