@@ -1,4 +1,5 @@
-//! `Network`: an estate prepared for questions — effective routes computed once per subnet.
+//! `Network`: an estate prepared for questions — effective routes computed once per subnet (when
+//! first asked for), names and addresses indexed, firewall policies compiled.
 
 use crate::firewall::{CompiledFirewall, FirewallDecision, FirewallPacket};
 use crate::index::EstateIndex;
@@ -9,13 +10,17 @@ use crate::tags::ServiceTags;
 use crate::trace::{FlowSpec, Trace};
 use adbflow_model::{Direction, Estate, Nsg, SubnetRef};
 use ipnet::Ipv4Net;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
+use std::sync::OnceLock;
 
 pub struct Network {
     estate: Estate,
     tags: ServiceTags,
     options: RouteOptions,
-    routes: BTreeMap<String, Vec<EffectiveRoute>>,
+    /// `VNET/SUBNET` → the subnet's position and its effective routes, computed on first use: a
+    /// question usually walks from a few subnets, and a check never from private-endpoint or
+    /// gateway subnets.
+    routes: HashMap<String, (usize, usize, OnceLock<Vec<EffectiveRoute>>)>,
     /// One per `estate.firewalls` entry, same order.
     firewalls: Vec<CompiledFirewall>,
     index: EstateIndex,
@@ -30,10 +35,13 @@ impl Network {
     }
 
     pub fn with_options(estate: Estate, tags: ServiceTags, options: RouteOptions) -> Self {
-        let routes = estate
-            .subnets()
-            .map(|s| (s.path(), routes::effective_routes(&estate, &tags, s, options)))
-            .collect();
+        let mut routes = HashMap::new();
+        for (vi, v) in estate.vnets.iter().enumerate() {
+            for (si, s) in v.subnets.iter().enumerate() {
+                // A later namesake replaces an earlier one, as collecting into a map always did.
+                routes.insert(format!("{}/{}", v.name, s.name), (vi, si, OnceLock::new()));
+            }
+        }
         let firewalls = estate.firewalls.iter().map(|fw| CompiledFirewall::new(&estate, fw)).collect();
         let index = EstateIndex::new(&estate);
         let mut virtual_network = HashMap::new();
@@ -61,7 +69,13 @@ impl Network {
 
     /// Effective routes of `VNET/SUBNET`, computed once.
     pub fn routes(&self, subnet: &str) -> Option<&[EffectiveRoute]> {
-        self.routes.get(subnet).map(|v| v.as_slice())
+        let (vi, si, cell) = self.routes.get(subnet)?;
+        let routes = cell.get_or_init(|| {
+            let vnet = &self.estate.vnets[*vi];
+            let s = SubnetRef { vnet, subnet: &vnet.subnets[*si] };
+            routes::effective_routes(&self.estate, &self.tags, s, self.options)
+        });
+        Some(routes.as_slice())
     }
 
     /// Name and address lookups over the estate, without scanning it.
