@@ -17,6 +17,7 @@ use adbflow_model::{
     ElementRef, Estate, Origin, Protocol, PublicNetworkAccess, RequiredNsgRules, WorkspaceSku,
 };
 use adbflow_net::{DnsAnswer, FlowSpec, Hop, HopKind, Network, ServiceTags, Trace};
+use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
@@ -197,28 +198,43 @@ pub fn check(
     let mut prepared = prepare(estate, options.regions, options.workspace)?;
     // The network owns the prepared estate; a copy of an enterprise estate costs more than the walk.
     let net = Network::new(std::mem::take(&mut prepared.estate), tags.clone());
-    Ok(evaluate_in(net.estate(), &prepared, |f| net.trace(f)))
+    // Workspaces are independent questions to one immutable network: walk them on every core.
+    // Collecting keeps the workspaces' order, so the report does not depend on scheduling.
+    let per_workspace: Vec<Vec<CheckFlow>> = prepared
+        .workspaces
+        .par_iter()
+        .map(|pw| workspace_flows(net.estate(), pw, &mut |f| net.trace(f)))
+        .collect();
+    Ok(assemble(net.estate(), &prepared, per_workspace))
 }
 
 /// Evaluate prepared flows with `trace` answering each walk (the twin's `Network::trace`, or a stand-in).
-pub fn evaluate(prepared: &Prepared, trace: impl FnMut(&FlowSpec) -> Trace) -> CheckReport {
-    evaluate_in(&prepared.estate, prepared, trace)
+pub fn evaluate(prepared: &Prepared, mut trace: impl FnMut(&FlowSpec) -> Trace) -> CheckReport {
+    let per_workspace =
+        prepared.workspaces.iter().map(|pw| workspace_flows(&prepared.estate, pw, &mut trace)).collect();
+    assemble(&prepared.estate, prepared, per_workspace)
 }
 
-/// `evaluate` with the prepared estate held elsewhere (`prepared.estate` is not read).
-fn evaluate_in(
+/// One workspace's flows, in report order.
+fn workspace_flows(
     estate: &Estate,
-    prepared: &Prepared,
-    mut trace: impl FnMut(&FlowSpec) -> Trace,
-) -> CheckReport {
+    pw: &PreparedWorkspace,
+    trace: &mut impl FnMut(&FlowSpec) -> Trace,
+) -> Vec<CheckFlow> {
+    let mut ws_flows: Vec<CheckFlow> =
+        pw.flows.iter().map(|pf| evaluate_flow(estate, pw, pf, trace)).collect();
+    ws_flows.sort_by(|a, b| {
+        (a.phase, a.id, &a.instance, a.source_role).cmp(&(b.phase, b.id, &b.instance, b.source_role))
+    });
+    ws_flows
+}
+
+/// The report from each workspace's flows (`per_workspace` in `prepared.workspaces` order);
+/// `prepared.estate` is not read, `estate` is.
+fn assemble(estate: &Estate, prepared: &Prepared, per_workspace: Vec<Vec<CheckFlow>>) -> CheckReport {
     let mut flows = Vec::new();
     let mut summaries = Vec::new();
-    for pw in &prepared.workspaces {
-        let mut ws_flows: Vec<CheckFlow> =
-            pw.flows.iter().map(|pf| evaluate_flow(estate, pw, pf, &mut trace)).collect();
-        ws_flows.sort_by(|a, b| {
-            (a.phase, a.id, &a.instance, a.source_role).cmp(&(b.phase, b.id, &b.instance, b.source_role))
-        });
+    for (pw, ws_flows) in prepared.workspaces.iter().zip(per_workspace) {
         summaries.push(summary(estate, pw, &ws_flows));
         flows.extend(ws_flows);
     }

@@ -118,3 +118,26 @@ fn counts_and_regions_out_of_range_are_refused() {
     o.region = "atlantis".into();
     assert!(generate(&o).unwrap_err().to_string().contains("atlantis"));
 }
+
+#[test]
+fn check_of_many_workspaces_is_identical_across_runs() {
+    // Workspaces are evaluated in parallel; the report must not depend on which thread ran first.
+    let (_, loaded) = load(24, 2);
+    let run = || {
+        let r = check(&loaded.estate, &ServiceTags::symbolic(), &CheckOptions::default()).unwrap();
+        serde_json::to_string(&r).unwrap()
+    };
+    let first = run();
+    for _ in 0..3 {
+        assert!(run() == first, "two checks of one estate differ");
+    }
+    let names: Vec<String> = serde_json::from_str::<serde_json::Value>(&first).unwrap()["workspaces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["name"].as_str().unwrap().to_string())
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted, "workspaces are reported in estate order");
+}
