@@ -17,10 +17,12 @@ mod layout;
 mod policy;
 mod rng;
 mod spoke;
+mod tags;
 mod write;
 
 pub use faults::{faulty_count, Fault, Planted};
 pub use layout::MAX_WORKSPACES;
+pub use tags::service_tags_json;
 pub use write::{to_native_json, to_native_toml};
 
 use adbflow_databricks::regions::{builtin, Region};
