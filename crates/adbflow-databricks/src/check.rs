@@ -17,6 +17,7 @@ use adbflow_model::{
     ElementRef, Estate, Origin, Protocol, PublicNetworkAccess, RequiredNsgRules, WorkspaceSku,
 };
 use adbflow_net::{DnsAnswer, FlowSpec, Hop, HopKind, Network, ServiceTags, Trace};
+use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
@@ -197,26 +198,51 @@ pub fn check(
     tags: &ServiceTags,
     options: &CheckOptions<'_>,
 ) -> Result<CheckReport, CheckError> {
-    let prepared = prepare(estate, options.regions, options.workspace)?;
-    let net = Network::new(prepared.estate.clone(), tags.clone());
-    Ok(evaluate(&prepared, |f| net.trace(f)))
+    let mut prepared = prepare(estate, options.regions, options.workspace)?;
+    // The network owns the prepared estate; a copy of an enterprise estate costs more than the walk.
+    let net = Network::new(std::mem::take(&mut prepared.estate), tags.clone());
+    // Workspaces are independent questions to one immutable network: walk them on every core.
+    // Collecting keeps the workspaces' order, so the report does not depend on scheduling.
+    let per_workspace: Vec<Vec<CheckFlow>> = prepared
+        .workspaces
+        .par_iter()
+        .map(|pw| workspace_flows(net.estate(), pw, &mut |f| net.trace(f)))
+        .collect();
+    Ok(assemble(net.estate(), &prepared, per_workspace))
 }
 
 /// Evaluate prepared flows with `trace` answering each walk (the twin's `Network::trace`, or a stand-in).
 pub fn evaluate(prepared: &Prepared, mut trace: impl FnMut(&FlowSpec) -> Trace) -> CheckReport {
+    let per_workspace =
+        prepared.workspaces.iter().map(|pw| workspace_flows(&prepared.estate, pw, &mut trace)).collect();
+    assemble(&prepared.estate, prepared, per_workspace)
+}
+
+/// One workspace's flows, in report order.
+fn workspace_flows(
+    estate: &Estate,
+    pw: &PreparedWorkspace,
+    trace: &mut impl FnMut(&FlowSpec) -> Trace,
+) -> Vec<CheckFlow> {
+    let mut ws_flows: Vec<CheckFlow> =
+        pw.flows.iter().map(|pf| evaluate_flow(estate, pw, pf, trace)).collect();
+    ws_flows.sort_by(|a, b| {
+        (a.phase, a.id, &a.instance, a.source_role).cmp(&(b.phase, b.id, &b.instance, b.source_role))
+    });
+    let node = crate::performance::node_type(estate);
+    for f in &mut ws_flows {
+        f.performance = crate::performance::estimate(estate, f, crate::limits::builtin(), node);
+    }
+    ws_flows
+}
+
+/// The report from each workspace's flows (`per_workspace` in `prepared.workspaces` order);
+/// `prepared.estate` is not read, `estate` is.
+fn assemble(estate: &Estate, prepared: &Prepared, per_workspace: Vec<Vec<CheckFlow>>) -> CheckReport {
     let mut flows = Vec::new();
     let mut summaries = Vec::new();
-    for pw in &prepared.workspaces {
-        let mut ws_flows: Vec<CheckFlow> =
-            pw.flows.iter().map(|pf| evaluate_flow(&prepared.estate, pw, pf, &mut trace)).collect();
-        ws_flows.sort_by(|a, b| {
-            (a.phase, a.id, &a.instance, a.source_role).cmp(&(b.phase, b.id, &b.instance, b.source_role))
-        });
-        for f in &mut ws_flows {
-            let node = crate::performance::node_type(&prepared.estate);
-            f.performance = crate::performance::estimate(&prepared.estate, f, crate::limits::builtin(), node);
-        }
-        summaries.push(summary(&prepared.estate, pw, &ws_flows));
+    for (pw, ws_flows) in prepared.workspaces.iter().zip(per_workspace) {
+        summaries.push(summary(estate, pw, &ws_flows));
         flows.extend(ws_flows);
     }
     let mut findings = prepared.findings.clone();
@@ -226,7 +252,7 @@ pub fn evaluate(prepared: &Prepared, mut trace: impl FnMut(&FlowSpec) -> Trace) 
     findings.dedup();
     CheckReport {
         schema_version: CHECK_SCHEMA_VERSION,
-        name: prepared.estate.name.clone(),
+        name: estate.name.clone(),
         summary: Counts::of(flows.iter()),
         workspaces: summaries,
         flows,
@@ -391,9 +417,15 @@ fn flow_findings(flows: &[CheckFlow]) -> Vec<Finding> {
 /// Where the computed answer differs from the seed's explanation (DESIGN.md "Where the seed is wrong").
 fn explanations(prepared: &Prepared, flows: &[CheckFlow]) -> Vec<Finding> {
     let mut out = Vec::new();
+    // Grouped once: scanning every flow for every workspace is quadratic in the estate's size.
+    let mut by_workspace: BTreeMap<&str, Vec<&CheckFlow>> = BTreeMap::new();
+    for f in flows {
+        by_workspace.entry(f.workspace.as_str()).or_default().push(f);
+    }
     for pw in &prepared.workspaces {
         let ws = &pw.workspace.name;
-        let of = |id: FlowId| flows.iter().filter(move |f| f.workspace == *ws && f.id == id);
+        let mine: &[&CheckFlow] = by_workspace.get(ws.as_str()).map_or(&[], Vec::as_slice);
+        let of = |id: FlowId| mine.iter().copied().filter(move |f| f.id == id);
         let nat: Vec<&CheckFlow> = of(FlowId::SccRelay)
             .chain(of(FlowId::Webapp))
             .filter(|f| f.verdict == FlowVerdict::Delivered && f.egress == "nat-gateway")

@@ -15,7 +15,7 @@ use adbflow_model::{
     Workspace,
 };
 use serde::Serialize;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Private endpoints to a workspace, by role. A `databricks_ui_api` endpoint in the workspace's own
 /// VNet is the back-end (cluster → control plane); elsewhere it is a front-end (users → workspace).
@@ -106,6 +106,8 @@ pub fn prepare(estate: &Estate, regions: &RegionData, only: Option<&str>) -> Res
     let user_fqdns: BTreeSet<String> = estate.endpoints.iter().map(|e| e.fqdn.to_ascii_lowercase()).collect();
     let mut added: BTreeSet<String> = BTreeSet::new();
     let mut workspaces = Vec::new();
+    // The owner depends only on the region; finding it scans every workspace's private endpoints.
+    let mut owners: BTreeMap<String, ControlPlaneOwner<'_>> = BTreeMap::new();
     for ws in &estate.workspaces {
         let region_name = ws.region.as_deref().unwrap_or(estate.region());
         let region = regions.region(region_name).expect("validated above").clone();
@@ -113,8 +115,10 @@ pub fn prepare(estate: &Estate, regions: &RegionData, only: Option<&str>) -> Res
         let mut ws = ws.clone();
         ensure_dbfs(&mut out, &mut ws, &region, &mut findings);
         let managed = inject_managed_rules(&mut out, &ws, &mut findings);
-        let owner = control_plane_owner(estate, &region.name, regions);
-        let eps = endpoints::databricks_endpoints(&ws, &region, &cloud, &owner);
+        let owner = owners
+            .entry(region.name.clone())
+            .or_insert_with(|| control_plane_owner(estate, &region.name, regions));
+        let eps = endpoints::databricks_endpoints(&ws, &region, &cloud, owner);
         add_endpoints(&mut out, eps, &user_fqdns, &mut added, &mut findings);
         workspaces.push((ws, region, cloud, managed));
     }

@@ -5,7 +5,7 @@
 //! and a linked zone without the record fails (NXDOMAIN).
 
 use crate::address::DestAddr;
-use crate::resources::{self, NamedEndpoint};
+use crate::resources::{NamedEndpoint, Names};
 use crate::trace::DnsAnswer;
 use adbflow_model::{ids, ElementRef, Estate, PrivateDnsZone, PrivateEndpoint, ResolutionPolicy, VNet};
 use std::net::Ipv4Addr;
@@ -158,8 +158,18 @@ fn relative(name: &str, zone: &str) -> String {
 
 /// Resolve `fqdn` for a client whose VNet uses `resolver`.
 pub fn resolve<'a>(estate: &'a Estate, resolver: Resolver<'a>, fqdn: &str) -> Resolution<'a> {
+    resolve_in(&Names::new(estate), estate, resolver, fqdn)
+}
+
+/// `resolve` with the estate's names already indexed (`names` must be built from `estate`).
+pub fn resolve_in<'a>(
+    names: &Names,
+    estate: &'a Estate,
+    resolver: Resolver<'a>,
+    fqdn: &str,
+) -> Resolution<'a> {
     let asked = fqdn.trim_end_matches('.').to_ascii_lowercase();
-    let endpoint = resources::lookup(estate, &asked);
+    let endpoint = names.lookup(estate, &asked);
     let mut answers = Vec::new();
     if let Some(msg) = &resolver.broken {
         let outcome = Outcome::Failed { element: resolver.element.clone(), message: msg.clone() };
@@ -183,9 +193,9 @@ pub fn resolve<'a>(estate: &'a Estate, resolver: Resolver<'a>, fqdn: &str) -> Re
                     rec.origin.clone().or_else(|| zone.origin.clone()),
                 );
                 let ip = rec.ips.first().copied();
-                let pe = ip.and_then(|ip| estate.private_endpoints.iter().find(|p| p.ip == Some(ip)));
+                let pe = ip.and_then(|ip| names.private_endpoint_at(estate, ip));
                 let dest = match ip {
-                    Some(ip) => dest_for_ip(estate, ip),
+                    Some(ip) => dest_for_ip_in(names, estate, ip),
                     None => DestAddr::default(),
                 };
                 let outcome = Outcome::Resolved {
@@ -208,10 +218,10 @@ pub fn resolve<'a>(estate: &'a Estate, resolver: Resolver<'a>, fqdn: &str) -> Re
             }
             // NxDomainRedirect: fall back to public resolution.
         }
-        let public = resources::lookup(estate, &name).or_else(|| endpoint.clone());
+        let public = names.lookup(estate, &name).or_else(|| endpoint.clone());
         if let Some(ep) = &public {
             let has_pe = match (&ep.resource, &ep.subresource) {
-                (Some(r), Some(s)) => resources::private_endpoints_for(estate, r, s).next().is_some(),
+                (Some(r), Some(s)) => names.has_private_endpoint(r, s),
                 _ => false,
             };
             if has_pe && name == ep.fqdn {
@@ -274,7 +284,12 @@ pub fn resolve<'a>(estate: &'a Estate, resolver: Resolver<'a>, fqdn: &str) -> Re
 
 /// What the estate knows about a literal address: a known endpoint's tags and region, or bare.
 pub fn dest_for_ip(estate: &Estate, ip: Ipv4Addr) -> DestAddr {
-    match resources::lookup_ip(estate, ip) {
+    dest_for_ip_in(&Names::new(estate), estate, ip)
+}
+
+/// `dest_for_ip` with the estate's names already indexed.
+pub fn dest_for_ip_in(names: &Names, estate: &Estate, ip: Ipv4Addr) -> DestAddr {
+    match names.lookup_ip(estate, ip) {
         Some(ep) => DestAddr { ip: Some(ip), tags: ep.tags, region: ep.region },
         None => DestAddr::ip(ip),
     }

@@ -10,6 +10,7 @@ use adbflow_model::{
     RuleCollectionKind,
 };
 use ipnet::Ipv4Net;
+use std::collections::HashMap;
 use std::net::Ipv4Addr;
 
 /// The packet as the firewall sees it.
@@ -61,49 +62,8 @@ fn policy_chain<'a>(estate: &'a Estate, fw: &Firewall) -> Vec<&'a FirewallPolicy
     chain
 }
 
-/// The ordered (policy, group, collection, rule) list of one kind.
-fn ordered<'a>(
-    chain: &[&'a FirewallPolicy],
-    kind: RuleCollectionKind,
-) -> Vec<(&'a FirewallPolicy, &'a str, &'a adbflow_model::RuleCollection, &'a FirewallRule)> {
-    let mut out = Vec::new();
-    for p in chain {
-        let mut groups: Vec<_> = p.rule_collection_groups.iter().collect();
-        groups.sort_by_key(|g| (g.priority, g.name.clone()));
-        for g in groups {
-            let mut cols: Vec<_> = g.rule_collections.iter().filter(|c| c.kind == kind).collect();
-            cols.sort_by_key(|c| (c.priority, c.name.clone()));
-            for c in cols {
-                for r in &c.rules {
-                    out.push((*p, g.name.as_str(), c, r));
-                }
-            }
-        }
-    }
-    out
-}
-
 fn parse_addr_item(s: &str) -> Option<Ipv4Net> {
     adbflow_model::spec::parse_prefix(s).ok()
-}
-
-fn source_matches(estate: &Estate, r: &FirewallRule, src: Ipv4Addr) -> bool {
-    if r.source_addresses.is_empty() && r.source_ip_groups.is_empty() {
-        return true;
-    }
-    r.source_addresses.iter().any(|a| a == "*" || parse_addr_item(a).is_some_and(|n| n.contains(&src)))
-        || r.source_ip_groups
-            .iter()
-            .filter_map(|g| estate.ip_group(g))
-            .any(|g| g.prefixes.iter().any(|p| p.0.contains(&src)))
-}
-
-fn network_protocol_matches(r: &FirewallRule, proto: Protocol) -> bool {
-    r.protocols.is_empty()
-        || r.protocols.iter().any(|p| {
-            let p = p.to_ascii_lowercase();
-            p == "any" || p == "*" || p == proto.to_string().to_ascii_lowercase()
-        })
 }
 
 /// `*.pypi.org` matches `files.pypi.org` but not `pypi.org` (domain notes §7.4).
@@ -119,18 +79,33 @@ pub fn fqdn_matches(pattern: &str, fqdn: &str) -> bool {
     }
 }
 
-/// Application rule protocol entries are written `Https:443`, `Http:80`, `Mssql:1433`.
-fn app_protocol_matches(r: &FirewallRule, port: u16) -> bool {
-    r.protocols.iter().any(|p| {
-        let (kind, port_s) = p.split_once(':').unwrap_or((p.as_str(), ""));
-        let default = match kind.to_ascii_lowercase().as_str() {
-            "http" => 80,
-            "https" => 443,
-            "mssql" => 1433,
-            _ => return false,
-        };
-        port_s.parse::<u16>().unwrap_or(default) == port
-    })
+/// `fqdn_matches` for a pattern and name already trimmed of the final dot and lower-cased.
+fn fqdn_matches_lower(pattern: &str, fqdn: &str) -> bool {
+    if pattern == "*" {
+        return true;
+    }
+    match pattern.strip_prefix("*.") {
+        Some(base) => {
+            fqdn.len() > base.len()
+                && fqdn.ends_with(base)
+                && fqdn.as_bytes()[fqdn.len() - base.len() - 1] == b'.'
+        }
+        None => pattern == fqdn,
+    }
+}
+
+/// The port an application rule protocol entry accepts: `Https:443`, `Http:80`, `Mssql:1433`,
+/// the protocol's default port when none (or an unreadable one) is written; `None` for a protocol
+/// application rules do not know.
+fn app_protocol_port(p: &str) -> Option<u16> {
+    let (kind, port_s) = p.split_once(':').unwrap_or((p, ""));
+    let default = match kind.to_ascii_lowercase().as_str() {
+        "http" => 80,
+        "https" => 443,
+        "mssql" => 1433,
+        _ => return None,
+    };
+    Some(port_s.parse::<u16>().unwrap_or(default))
 }
 
 fn snat_private_ranges(policy: Option<&FirewallPolicy>) -> Vec<Ipv4Net> {
@@ -156,146 +131,386 @@ fn rule_el(
     )
 }
 
+/// Evaluate `pkt` against `fw`'s policy. Compiles the policy each call; a caller evaluating many
+/// packets keeps a [`CompiledFirewall`] instead.
 pub fn evaluate(
     estate: &Estate,
     tags: &ServiceTags,
     fw: &Firewall,
     pkt: &FirewallPacket<'_>,
 ) -> FirewallDecision {
-    let chain = policy_chain(estate, fw);
-    let own = chain.last().copied();
-    let dns_proxy = own.is_some_and(|p| p.dns_proxy);
-    let fw_public = fw.public_ips.iter().filter_map(|n| estate.public_ip(n).and_then(|p| p.ip)).next();
-    let mut notes = Vec::new();
-    if own.is_some_and(|p| p.threat_intel_mode == adbflow_model::ThreatIntelMode::Deny) {
-        // Threat intelligence runs before every rule; the twin has no feed of flagged addresses.
-        notes.push(
-            "threat intelligence is in Deny mode; no known-malicious addresses are modelled, so it decides nothing here"
-                .to_string(),
-        );
-    }
+    CompiledFirewall::new(estate, fw).evaluate(estate, tags, fw, pkt)
+}
 
-    for (p, group, c, r) in ordered(&chain, RuleCollectionKind::Network) {
-        if !network_protocol_matches(r, pkt.protocol) || !source_matches(estate, r, pkt.src) {
-            continue;
-        }
-        if !r.destination_ports.as_ref().unwrap_or(&PortSet::Any).contains(pkt.port)
-            && pkt.protocol.has_ports()
+/// Where a rule sits in the estate: indices of its policy, group, collection and the rule itself.
+#[derive(Debug, Clone, Copy)]
+struct At {
+    policy: usize,
+    group: usize,
+    collection: usize,
+    rule: usize,
+}
+
+impl At {
+    fn get(self, estate: &Estate) -> (&FirewallPolicy, &str, &adbflow_model::RuleCollection, &FirewallRule) {
+        let p = &estate.firewall_policies[self.policy];
+        let g = &p.rule_collection_groups[self.group];
+        let c = &g.rule_collections[self.collection];
+        (p, g.name.as_str(), c, &c.rules[self.rule])
+    }
+}
+
+/// One destination address entry of a network rule, parsed once.
+#[derive(Debug, Clone)]
+enum DestItem {
+    Any,
+    Net(Ipv4Net),
+    Tag(String),
+}
+
+/// A rule with everything the per-packet test needs already parsed and lower-cased.
+#[derive(Debug, Clone)]
+struct CompiledRule {
+    at: At,
+    /// Lower-cased network protocols; empty matches every protocol.
+    protocols: Vec<String>,
+    /// Ports an application rule's protocols (`Https:443`) accept.
+    app_ports: Vec<u16>,
+    ports: PortSet,
+    dests: Vec<DestItem>,
+    dest_groups: Vec<Ipv4Net>,
+    /// Trimmed, lower-cased target FQDN patterns.
+    targets: Vec<String>,
+}
+
+/// Rules of one kind in processing order, indexed by the source prefixes they name so a packet
+/// only visits the rules whose source can hold it (the others fail the source test anyway).
+#[derive(Debug, Clone, Default)]
+struct RuleSet {
+    rules: Vec<CompiledRule>,
+    /// Rules with no source restriction (none written, or `*`).
+    any_source: Vec<u32>,
+    /// (network address, prefix length) → rules naming that source prefix (directly or by IP group).
+    by_prefix: HashMap<(u32, u8), Vec<u32>>,
+    /// The prefix lengths present in `by_prefix`, so a lookup masks the source once per length.
+    lengths: Vec<u8>,
+}
+
+impl RuleSet {
+    fn push(&mut self, estate: &Estate, rule: CompiledRule, r: &FirewallRule) {
+        let i = self.rules.len() as u32;
+        if r.source_addresses.is_empty() && r.source_ip_groups.is_empty()
+            || r.source_addresses.iter().any(|a| a == "*")
         {
-            continue;
-        }
-        let by_addr = r.destination_addresses.iter().any(|a| {
-            a == "*"
-                || match parse_addr_item(a) {
-                    Some(net) => pkt.dest.in_prefix(&net),
-                    None => tags.contains(a, pkt.dest),
+            self.any_source.push(i);
+        } else {
+            let nets = r.source_addresses.iter().filter_map(|a| parse_addr_item(a)).chain(
+                r.source_ip_groups
+                    .iter()
+                    .filter_map(|g| estate.ip_group(g))
+                    .flat_map(|g| g.prefixes.iter().map(|p| p.0)),
+            );
+            for n in nets {
+                let key = (u32::from(n.network()), n.prefix_len());
+                let list = self.by_prefix.entry(key).or_default();
+                if list.last() != Some(&i) {
+                    list.push(i);
                 }
-        }) || r
-            .destination_ip_groups
-            .iter()
-            .filter_map(|g| estate.ip_group(g))
-            .any(|g| g.prefixes.iter().any(|pr| pkt.dest.in_prefix(&pr.0)));
-        let by_fqdn = match pkt.fqdn {
-            Some(f) if r.destination_fqdns.iter().any(|d| d.eq_ignore_ascii_case(f)) => {
-                if dns_proxy {
-                    true
-                } else {
-                    notes.push(format!(
-                        "network rule {} names {f}, but FQDNs in network rules need DNS proxy, which is off on {}",
-                        r.name,
-                        own.map(|p| p.name.as_str()).unwrap_or(&fw.name)
-                    ));
-                    false
+                if !self.lengths.contains(&n.prefix_len()) {
+                    self.lengths.push(n.prefix_len());
                 }
             }
-            _ => false,
-        };
-        if !(by_addr || by_fqdn) {
-            continue;
         }
-        let allowed = c.action == FirewallAction::Allow;
-        let private = pkt.dest.ip.is_some_and(|ip| snat_private_ranges(own).iter().any(|n| n.contains(&ip)));
-        let snat = if !allowed || private { Snat::None } else { Snat::PublicIp(fw_public) };
-        let verb = if allowed { "allows" } else { "denies" };
-        return FirewallDecision {
-            allowed,
-            element: rule_el(p, group, c, r),
-            detail: format!(
-                "network rule {} in collection {} (priority {}, group {group}) {verb} it{}",
-                r.name,
-                c.name,
-                c.priority,
-                match &snat {
-                    Snat::None if allowed => "; no SNAT for a private destination",
-                    Snat::PublicIp(_) => "; SNAT to the firewall's public IP",
-                    _ => "",
-                }
-            ),
-            snat,
-            notes,
-        };
+        self.rules.push(rule);
     }
 
-    let app_capable = pkt.protocol == Protocol::Tcp;
-    if app_capable {
-        for (p, group, c, r) in ordered(&chain, RuleCollectionKind::Application) {
-            if !app_protocol_matches(r, pkt.port) || !source_matches(estate, r, pkt.src) {
+    /// Indices (in processing order) of the rules whose source matches `src`.
+    fn candidates(&self, src: Ipv4Addr) -> Vec<u32> {
+        let mut out = self.any_source.clone();
+        let ip = u32::from(src);
+        for &len in &self.lengths {
+            let mask = if len == 0 { 0 } else { u32::MAX << (32 - u32::from(len)) };
+            if let Some(list) = self.by_prefix.get(&(ip & mask, len)) {
+                out.extend_from_slice(list);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+/// A firewall's policy chain flattened into ordered, pre-parsed rule lists: what every packet
+/// through the firewall would otherwise recompute (sorting groups, parsing addresses, lower-casing
+/// protocols and FQDNs).
+#[derive(Debug, Clone)]
+pub struct CompiledFirewall {
+    own_policy: Option<usize>,
+    network: RuleSet,
+    application: RuleSet,
+    snat_ranges: Vec<Ipv4Net>,
+}
+
+impl CompiledFirewall {
+    pub fn new(estate: &Estate, fw: &Firewall) -> Self {
+        let chain = policy_chain(estate, fw);
+        let index_of = |p: &FirewallPolicy| estate.firewall_policies.iter().position(|x| std::ptr::eq(x, p));
+        let own = chain.last().copied();
+        let mut out = CompiledFirewall {
+            own_policy: own.and_then(index_of),
+            network: RuleSet::default(),
+            application: RuleSet::default(),
+            snat_ranges: snat_private_ranges(own),
+        };
+        for kind in [RuleCollectionKind::Network, RuleCollectionKind::Application] {
+            for p in &chain {
+                let Some(pi) = index_of(p) else { continue };
+                let mut groups: Vec<(usize, &adbflow_model::RuleCollectionGroup)> =
+                    p.rule_collection_groups.iter().enumerate().collect();
+                groups.sort_by(|(_, a), (_, b)| (a.priority, &a.name).cmp(&(b.priority, &b.name)));
+                for (gi, g) in groups {
+                    let mut cols: Vec<(usize, &adbflow_model::RuleCollection)> =
+                        g.rule_collections.iter().enumerate().filter(|(_, c)| c.kind == kind).collect();
+                    cols.sort_by(|(_, a), (_, b)| (a.priority, &a.name).cmp(&(b.priority, &b.name)));
+                    for (ci, c) in cols {
+                        for (ri, r) in c.rules.iter().enumerate() {
+                            let at = At { policy: pi, group: gi, collection: ci, rule: ri };
+                            let compiled = compile_rule(estate, at, r);
+                            match kind {
+                                RuleCollectionKind::Network => out.network.push(estate, compiled, r),
+                                _ => out.application.push(estate, compiled, r),
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Evaluate `pkt`; `estate` and `fw` must be the ones this was compiled from.
+    pub fn evaluate(
+        &self,
+        estate: &Estate,
+        tags: &ServiceTags,
+        fw: &Firewall,
+        pkt: &FirewallPacket<'_>,
+    ) -> FirewallDecision {
+        let own = self.own_policy.map(|i| &estate.firewall_policies[i]);
+        let dns_proxy = own.is_some_and(|p| p.dns_proxy);
+        let fw_public = fw.public_ips.iter().filter_map(|n| estate.public_ip(n).and_then(|p| p.ip)).next();
+        let mut notes = Vec::new();
+        if own.is_some_and(|p| p.threat_intel_mode == adbflow_model::ThreatIntelMode::Deny) {
+            // Threat intelligence runs before every rule; the twin has no feed of flagged addresses.
+            notes.push(
+                "threat intelligence is in Deny mode; no known-malicious addresses are modelled, so it decides nothing here"
+                    .to_string(),
+            );
+        }
+        let proto = pkt.protocol.to_string().to_ascii_lowercase();
+
+        for i in self.network.candidates(pkt.src) {
+            let cr = &self.network.rules[i as usize];
+            let protocol_ok =
+                cr.protocols.is_empty() || cr.protocols.iter().any(|p| p == "any" || p == "*" || *p == proto);
+            if !protocol_ok {
                 continue;
             }
-            let Some(fqdn) = pkt.fqdn else { continue };
-            if !r.target_fqdns.iter().any(|t| fqdn_matches(t, fqdn)) {
-                if !r.fqdn_tags.is_empty() {
-                    notes.push(format!(
-                        "application rule {} uses FQDN tags ({}), whose member names are not modelled",
-                        r.name,
-                        r.fqdn_tags.join(", ")
-                    ));
+            if !cr.ports.contains(pkt.port) && pkt.protocol.has_ports() {
+                continue;
+            }
+            let (p, group, c, r) = cr.at.get(estate);
+            let by_addr = cr.dests.iter().any(|d| match d {
+                DestItem::Any => true,
+                DestItem::Net(net) => pkt.dest.in_prefix(net),
+                DestItem::Tag(t) => tags.contains(t, pkt.dest),
+            }) || cr.dest_groups.iter().any(|n| pkt.dest.in_prefix(n));
+            let by_fqdn = match pkt.fqdn {
+                Some(f) if r.destination_fqdns.iter().any(|d| d.eq_ignore_ascii_case(f)) => {
+                    if dns_proxy {
+                        true
+                    } else {
+                        notes.push(format!(
+                            "network rule {} names {f}, but FQDNs in network rules need DNS proxy, which is off on {}",
+                            r.name,
+                            own.map(|p| p.name.as_str()).unwrap_or(&fw.name)
+                        ));
+                        false
+                    }
                 }
+                _ => false,
+            };
+            if !(by_addr || by_fqdn) {
                 continue;
             }
             let allowed = c.action == FirewallAction::Allow;
-            let snat = match (allowed, pkt.dest.ip) {
-                (false, _) => Snat::None,
-                (true, Some(ip)) if is_private(ip) => Snat::PrivateIp(fw.private_ip),
-                (true, _) => Snat::PublicIp(fw_public),
-            };
+            let private = pkt.dest.ip.is_some_and(|ip| self.snat_ranges.iter().any(|n| n.contains(&ip)));
+            let snat = if !allowed || private { Snat::None } else { Snat::PublicIp(fw_public) };
             let verb = if allowed { "allows" } else { "denies" };
             return FirewallDecision {
                 allowed,
                 element: rule_el(p, group, c, r),
                 detail: format!(
-                    "application rule {} in collection {} (priority {}, group {group}) {verb} {fqdn}{}",
+                    "network rule {} in collection {} (priority {}, group {group}) {verb} it{}",
                     r.name,
                     c.name,
                     c.priority,
-                    if allowed { "; application rules always SNAT" } else { "" }
+                    match &snat {
+                        Snat::None if allowed => "; no SNAT for a private destination",
+                        Snat::PublicIp(_) => "; SNAT to the firewall's public IP",
+                        _ => "",
+                    }
                 ),
                 snat,
                 notes,
             };
         }
+
+        let app_capable = pkt.protocol == Protocol::Tcp;
+        if app_capable {
+            let fqdn_lower = pkt.fqdn.map(|f| f.trim_end_matches('.').to_ascii_lowercase());
+            for i in self.application.candidates(pkt.src) {
+                let cr = &self.application.rules[i as usize];
+                if !cr.app_ports.contains(&pkt.port) {
+                    continue;
+                }
+                let (Some(fqdn), Some(lower)) = (pkt.fqdn, fqdn_lower.as_deref()) else { continue };
+                let (p, group, c, r) = cr.at.get(estate);
+                if !cr.targets.iter().any(|t| fqdn_matches_lower(t, lower)) {
+                    if !r.fqdn_tags.is_empty() {
+                        notes.push(format!(
+                            "application rule {} uses FQDN tags ({}), whose member names are not modelled",
+                            r.name,
+                            r.fqdn_tags.join(", ")
+                        ));
+                    }
+                    continue;
+                }
+                let allowed = c.action == FirewallAction::Allow;
+                let snat = match (allowed, pkt.dest.ip) {
+                    (false, _) => Snat::None,
+                    (true, Some(ip)) if is_private(ip) => Snat::PrivateIp(fw.private_ip),
+                    (true, _) => Snat::PublicIp(fw_public),
+                };
+                let verb = if allowed { "allows" } else { "denies" };
+                return FirewallDecision {
+                    allowed,
+                    element: rule_el(p, group, c, r),
+                    detail: format!(
+                        "application rule {} in collection {} (priority {}, group {group}) {verb} {fqdn}{}",
+                        r.name,
+                        c.name,
+                        c.priority,
+                        if allowed { "; application rules always SNAT" } else { "" }
+                    ),
+                    snat,
+                    notes,
+                };
+            }
+        }
+
+        let element = match own {
+            Some(p) => ElementRef::new(ids::firewall_policy(&p.name), p.name.clone(), p.origin.clone()),
+            None => ElementRef::new(ids::firewall(&fw.name), fw.name.clone(), fw.origin.clone()),
+        };
+        let what = match pkt.fqdn {
+            Some(f) => format!("{f}:{}", pkt.port),
+            None => format!("{}:{}", pkt.dest, pkt.port),
+        };
+        FirewallDecision {
+            allowed: false,
+            element,
+            detail: if own.is_none() {
+                format!("firewall {} has no policy: every flow is denied ({what})", fw.name)
+            } else {
+                format!(
+                    "no network or application rule of firewall {} matches {what}: denied by default",
+                    fw.name
+                )
+            },
+            snat: Snat::None,
+            notes,
+        }
+    }
+}
+
+fn compile_rule(estate: &Estate, at: At, r: &FirewallRule) -> CompiledRule {
+    CompiledRule {
+        at,
+        protocols: r.protocols.iter().map(|p| p.to_ascii_lowercase()).collect(),
+        app_ports: r.protocols.iter().filter_map(|p| app_protocol_port(p)).collect(),
+        ports: r.destination_ports.clone().unwrap_or(PortSet::Any),
+        dests: r
+            .destination_addresses
+            .iter()
+            .map(|a| {
+                if a == "*" {
+                    DestItem::Any
+                } else {
+                    match parse_addr_item(a) {
+                        Some(n) => DestItem::Net(n),
+                        None => DestItem::Tag(a.clone()),
+                    }
+                }
+            })
+            .collect(),
+        dest_groups: r
+            .destination_ip_groups
+            .iter()
+            .filter_map(|g| estate.ip_group(g))
+            .flat_map(|g| g.prefixes.iter().map(|p| p.0))
+            .collect(),
+        targets: r.target_fqdns.iter().map(|t| t.trim_end_matches('.').to_ascii_lowercase()).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use adbflow_model::{IpGroup, Prefix};
+
+    #[test]
+    fn pre_lowered_fqdn_matching_agrees_with_fqdn_matches() {
+        let names = ["pypi.org", "files.pypi.org", "a.b.pypi.org", "xpypi.org", "PyPI.org.", "org", ""];
+        for pattern in ["*", "*.pypi.org", "pypi.org", "*.org", "*.PYPI.org."] {
+            let lowered = pattern.trim_end_matches('.').to_ascii_lowercase();
+            for name in names {
+                let n = name.trim_end_matches('.').to_ascii_lowercase();
+                assert_eq!(fqdn_matches_lower(&lowered, &n), fqdn_matches(pattern, name), "{pattern} {name}");
+            }
+        }
     }
 
-    let element = match own {
-        Some(p) => ElementRef::new(ids::firewall_policy(&p.name), p.name.clone(), p.origin.clone()),
-        None => ElementRef::new(ids::firewall(&fw.name), fw.name.clone(), fw.origin.clone()),
-    };
-    let what = match pkt.fqdn {
-        Some(f) => format!("{f}:{}", pkt.port),
-        None => format!("{}:{}", pkt.dest, pkt.port),
-    };
-    FirewallDecision {
-        allowed: false,
-        element,
-        detail: if own.is_none() {
-            format!("firewall {} has no policy: every flow is denied ({what})", fw.name)
-        } else {
-            format!(
-                "no network or application rule of firewall {} matches {what}: denied by default",
-                fw.name
-            )
-        },
-        snat: Snat::None,
-        notes,
+    #[test]
+    fn candidates_are_the_rules_whose_source_holds_the_address_in_order() {
+        let mut estate = Estate::default();
+        estate.ip_groups.push(IpGroup {
+            name: "g".into(),
+            prefixes: vec![Prefix("10.1.0.0/16".parse().unwrap())],
+            origin: None,
+        });
+        let rule = |src: &[&str], groups: &[&str]| {
+            let mut r: FirewallRule = serde_json::from_str(r#"{"name": "r"}"#).unwrap();
+            r.source_addresses = src.iter().map(|s| s.to_string()).collect();
+            r.source_ip_groups = groups.iter().map(|s| s.to_string()).collect();
+            r
+        };
+        let rules = [
+            rule(&["10.1.2.0/24"], &[]),
+            rule(&[], &[]),
+            rule(&["10.2.0.0/16", "not-an-address"], &[]),
+            rule(&[], &["g", "missing"]),
+            rule(&["*"], &[]),
+            rule(&["10.1.2.3"], &[]),
+        ];
+        let mut set = RuleSet::default();
+        for (i, r) in rules.iter().enumerate() {
+            let at = At { policy: 0, group: 0, collection: 0, rule: i };
+            set.push(&estate, compile_rule(&estate, at, r), r);
+        }
+        assert_eq!(set.candidates("10.1.2.3".parse().unwrap()), [0, 1, 3, 4, 5]);
+        assert_eq!(set.candidates("10.1.9.9".parse().unwrap()), [1, 3, 4]);
+        assert_eq!(set.candidates("10.2.0.1".parse().unwrap()), [1, 2, 4]);
+        assert_eq!(set.candidates("192.168.0.1".parse().unwrap()), [1, 4]);
     }
 }

@@ -10,6 +10,7 @@ pub mod destination;
 pub mod dns;
 pub mod egress;
 pub mod firewall;
+pub mod index;
 pub mod nsg;
 pub mod resources;
 pub mod routes;

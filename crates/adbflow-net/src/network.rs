@@ -1,16 +1,32 @@
-//! `Network`: an estate prepared for questions — effective routes computed once per subnet.
+//! `Network`: an estate prepared for questions — effective routes computed once per subnet (when
+//! first asked for), names and addresses indexed, firewall policies compiled.
 
+use crate::firewall::{CompiledFirewall, FirewallDecision, FirewallPacket};
+use crate::index::EstateIndex;
+use crate::nsg::{self, NsgDecision, Packet};
+use crate::resources::Names;
 use crate::routes::{self, EffectiveRoute, RouteOptions};
 use crate::tags::ServiceTags;
 use crate::trace::{FlowSpec, Trace};
-use adbflow_model::Estate;
-use std::collections::BTreeMap;
+use adbflow_model::{Direction, Estate, Nsg, SubnetRef};
+use ipnet::Ipv4Net;
+use std::collections::HashMap;
+use std::sync::OnceLock;
 
 pub struct Network {
     estate: Estate,
     tags: ServiceTags,
     options: RouteOptions,
-    routes: BTreeMap<String, Vec<EffectiveRoute>>,
+    /// `VNET/SUBNET` → the subnet's position and its effective routes, computed on first use: a
+    /// question usually walks from a few subnets, and a check never from private-endpoint or
+    /// gateway subnets.
+    routes: HashMap<String, (usize, usize, OnceLock<Vec<EffectiveRoute>>)>,
+    /// One per `estate.firewalls` entry, same order.
+    firewalls: Vec<CompiledFirewall>,
+    index: EstateIndex,
+    names: Names,
+    /// `VNET/SUBNET` → what the `VirtualNetwork` tag stands for in the rules protecting it.
+    virtual_network: HashMap<String, Vec<Ipv4Net>>,
 }
 
 impl Network {
@@ -19,11 +35,24 @@ impl Network {
     }
 
     pub fn with_options(estate: Estate, tags: ServiceTags, options: RouteOptions) -> Self {
-        let routes = estate
-            .subnets()
-            .map(|s| (s.path(), routes::effective_routes(&estate, &tags, s, options)))
-            .collect();
-        Network { estate, tags, options, routes }
+        let mut routes = HashMap::new();
+        for (vi, v) in estate.vnets.iter().enumerate() {
+            for (si, s) in v.subnets.iter().enumerate() {
+                // A later namesake replaces an earlier one, as collecting into a map always did.
+                routes.insert(format!("{}/{}", v.name, s.name), (vi, si, OnceLock::new()));
+            }
+        }
+        let firewalls = estate.firewalls.iter().map(|fw| CompiledFirewall::new(&estate, fw)).collect();
+        let index = EstateIndex::new(&estate);
+        let mut virtual_network = HashMap::new();
+        for s in estate.subnets() {
+            virtual_network.entry(s.path()).or_insert_with(|| {
+                let connected = index.connected_peerings(&estate, &s.vnet.name);
+                nsg::virtual_network_prefixes_with(&estate, s, connected, |n| index.vnet(&estate, n))
+            });
+        }
+        let names = Names::new(&estate);
+        Network { estate, tags, options, routes, firewalls, index, names, virtual_network }
     }
 
     pub fn estate(&self) -> &Estate {
@@ -40,7 +69,65 @@ impl Network {
 
     /// Effective routes of `VNET/SUBNET`, computed once.
     pub fn routes(&self, subnet: &str) -> Option<&[EffectiveRoute]> {
-        self.routes.get(subnet).map(|v| v.as_slice())
+        let (vi, si, cell) = self.routes.get(subnet)?;
+        let routes = cell.get_or_init(|| {
+            let vnet = &self.estate.vnets[*vi];
+            let s = SubnetRef { vnet, subnet: &vnet.subnets[*si] };
+            routes::effective_routes(&self.estate, &self.tags, s, self.options)
+        });
+        Some(routes.as_slice())
+    }
+
+    /// Name and address lookups over the estate, without scanning it.
+    pub fn index(&self) -> &EstateIndex {
+        &self.index
+    }
+
+    /// The estate's public names, private endpoints and known addresses, indexed.
+    pub fn names(&self) -> &Names {
+        &self.names
+    }
+
+    /// `Estate::subnet`, from the index.
+    pub fn subnet(&self, path: &str) -> Option<SubnetRef<'_>> {
+        self.index.subnet(&self.estate, path)
+    }
+
+    /// `Estate::nsg`, from the index.
+    pub fn nsg(&self, name: &str) -> Option<&Nsg> {
+        self.index.nsg(&self.estate, name)
+    }
+
+    /// `nsg::evaluate` with the subnet's `VirtualNetwork` prefixes computed once per network.
+    pub fn nsg_decision(
+        &self,
+        nsg: &Nsg,
+        subnet: SubnetRef<'_>,
+        direction: Direction,
+        packet: &Packet,
+    ) -> NsgDecision {
+        let path = subnet.path();
+        // A subnet that is not the one its path names (duplicate names) gets its own computation.
+        let cached = self
+            .subnet(&path)
+            .filter(|s| std::ptr::eq(s.subnet, subnet.subnet))
+            .and_then(|_| self.virtual_network.get(&path));
+        match cached {
+            Some(vn) => nsg::evaluate_with(&self.estate, &self.tags, nsg, subnet, direction, packet, vn),
+            None => nsg::evaluate(&self.estate, &self.tags, nsg, subnet, direction, packet),
+        }
+    }
+
+    /// What firewall `fw` (an element of this network's estate) does with `pkt`.
+    pub fn firewall_decision(
+        &self,
+        fw: &adbflow_model::Firewall,
+        pkt: &FirewallPacket<'_>,
+    ) -> FirewallDecision {
+        match self.estate.firewalls.iter().position(|f| std::ptr::eq(f, fw)) {
+            Some(i) => self.firewalls[i].evaluate(&self.estate, &self.tags, fw, pkt),
+            None => crate::firewall::evaluate(&self.estate, &self.tags, fw, pkt),
+        }
     }
 
     /// Walk one flow hop by hop.

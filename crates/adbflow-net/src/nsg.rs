@@ -169,12 +169,25 @@ pub fn nsg_for_subnet<'a>(estate: &'a Estate, subnet: SubnetRef<'_>, nic: NicKin
 /// host address 168.63.129.16. A 0.0.0.0/0 UDR therefore makes the tag cover every address, as
 /// Azure documents. Sorted and deduplicated.
 pub fn virtual_network_prefixes(estate: &Estate, subnet: SubnetRef<'_>) -> Vec<Ipv4Net> {
+    virtual_network_prefixes_with(estate, subnet, estate.connected_peerings(&subnet.vnet.name), |n| {
+        estate.vnet(n)
+    })
+}
+
+/// `virtual_network_prefixes` with the VNet's Connected peerings and a VNet finder given, so a
+/// caller holding an index does not scan every peering and VNet.
+pub fn virtual_network_prefixes_with<'e>(
+    estate: &'e Estate,
+    subnet: SubnetRef<'_>,
+    connected: impl Iterator<Item = &'e adbflow_model::Peering>,
+    vnet_by_name: impl Fn(&str) -> Option<&'e adbflow_model::VNet>,
+) -> Vec<Ipv4Net> {
     let vnet = subnet.vnet;
     let mut out: Vec<Ipv4Net> = vnet.address_space.iter().map(|p| p.0).collect();
     let mut gateway_vnets = vec![vnet.name.as_str()];
-    for peering in estate.connected_peerings(&vnet.name) {
+    for peering in connected {
         if peering.allow_virtual_network_access {
-            if let Some(remote) = estate.vnet(&peering.remote_vnet) {
+            if let Some(remote) = vnet_by_name(&peering.remote_vnet) {
                 out.extend(remote.address_space.iter().map(|p| p.0));
             }
         }
@@ -205,7 +218,7 @@ struct Context<'a> {
     tags: &'a ServiceTags,
     subnet: SubnetRef<'a>,
     direction: Direction,
-    virtual_network: Vec<Ipv4Net>,
+    virtual_network: &'a [Ipv4Net],
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -344,13 +357,20 @@ pub fn evaluate(
     direction: Direction,
     packet: &Packet,
 ) -> NsgDecision {
-    let ctx = Context {
-        estate,
-        tags,
-        subnet,
-        direction,
-        virtual_network: virtual_network_prefixes(estate, subnet),
-    };
+    evaluate_with(estate, tags, nsg, subnet, direction, packet, &virtual_network_prefixes(estate, subnet))
+}
+
+/// `evaluate` with the subnet's `virtual_network_prefixes` already computed.
+pub fn evaluate_with(
+    estate: &Estate,
+    tags: &ServiceTags,
+    nsg: &Nsg,
+    subnet: SubnetRef<'_>,
+    direction: Direction,
+    packet: &Packet,
+    virtual_network: &[Ipv4Net],
+) -> NsgDecision {
+    let ctx = Context { estate, tags, subnet, direction, virtual_network };
     let rules = ordered_rules(nsg, direction);
     if let Some(ip) = packet.dst.ip.filter(|ip| is_platform_address(*ip)) {
         let targeted = rules.iter().any(|(rule, is_default)| {

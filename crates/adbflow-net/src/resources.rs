@@ -4,6 +4,7 @@
 
 use crate::tags::regional_tag;
 use adbflow_model::{ids, ElementRef, Estate, StorageAccount};
+use std::collections::{HashMap, HashSet};
 use std::net::Ipv4Addr;
 
 #[derive(Debug, Clone)]
@@ -42,8 +43,24 @@ const STORAGE_SUFFIX: &str = ".core.windows.net";
 
 /// Find what the estate knows about `fqdn` (case-insensitive).
 pub fn lookup<'a>(estate: &'a Estate, fqdn: &str) -> Option<NamedEndpoint<'a>> {
+    lookup_by(
+        estate,
+        fqdn,
+        |f| estate.endpoints.iter().find(|e| e.fqdn.eq_ignore_ascii_case(f)),
+        |a| estate.storage_accounts.iter().find(|s| s.name.eq_ignore_ascii_case(a)),
+    )
+}
+
+/// `lookup` with the finders given: by lower-cased FQDN among `[[endpoints]]`, by lower-cased
+/// account name among storage accounts.
+fn lookup_by<'a>(
+    estate: &'a Estate,
+    fqdn: &str,
+    endpoint: impl Fn(&str) -> Option<&'a adbflow_model::Endpoint>,
+    account: impl Fn(&str) -> Option<&'a StorageAccount>,
+) -> Option<NamedEndpoint<'a>> {
     let fqdn = fqdn.trim_end_matches('.').to_ascii_lowercase();
-    if let Some(e) = estate.endpoints.iter().find(|e| e.fqdn.eq_ignore_ascii_case(&fqdn)) {
+    if let Some(e) = endpoint(&fqdn) {
         return Some(NamedEndpoint {
             fqdn: fqdn.clone(),
             resource: e.resource.clone(),
@@ -58,8 +75,8 @@ pub fn lookup<'a>(estate: &'a Estate, fqdn: &str) -> Option<NamedEndpoint<'a>> {
         });
     }
     let host = fqdn.strip_suffix(STORAGE_SUFFIX)?;
-    let (account, sub) = host.split_once('.')?;
-    let sa = estate.storage_accounts.iter().find(|s| s.name.eq_ignore_ascii_case(account))?;
+    let (account_name, sub) = host.split_once('.')?;
+    let sa = account(account_name)?;
     if !sa.subresources().contains(&sub) {
         return None;
     }
@@ -95,4 +112,127 @@ pub fn private_endpoints_for<'a>(
     estate.private_endpoints.iter().filter(move |p| {
         p.target.eq_ignore_ascii_case(&resource) && p.subresource.eq_ignore_ascii_case(&subresource)
     })
+}
+
+/// The estate's public names, private endpoints and known addresses by key, built once per
+/// `Network`: every `lookup` otherwise scans all endpoints and storage accounts, and an enterprise
+/// estate has one workspace URL per workspace among them. Answers equal the scanning functions'.
+#[derive(Debug, Clone, Default)]
+pub struct Names {
+    /// Lower-cased FQDN → first endpoint with that name.
+    endpoints: HashMap<String, usize>,
+    /// Lower-cased account name → first storage account with that name.
+    accounts: HashMap<String, usize>,
+    /// Address → first endpoint listing it.
+    endpoint_by_ip: HashMap<Ipv4Addr, usize>,
+    /// Address → first private endpoint with it.
+    private_endpoint_by_ip: HashMap<Ipv4Addr, usize>,
+    /// (lower-cased target, lower-cased sub-resource) of every private endpoint.
+    private_link_targets: HashSet<(String, String)>,
+}
+
+impl Names {
+    pub fn new(estate: &Estate) -> Self {
+        let mut n = Names::default();
+        for (i, e) in estate.endpoints.iter().enumerate() {
+            n.endpoints.entry(e.fqdn.to_ascii_lowercase()).or_insert(i);
+            for ip in &e.ips {
+                n.endpoint_by_ip.entry(*ip).or_insert(i);
+            }
+        }
+        for (i, a) in estate.storage_accounts.iter().enumerate() {
+            n.accounts.entry(a.name.to_ascii_lowercase()).or_insert(i);
+        }
+        for (i, p) in estate.private_endpoints.iter().enumerate() {
+            if let Some(ip) = p.ip {
+                n.private_endpoint_by_ip.entry(ip).or_insert(i);
+            }
+            n.private_link_targets
+                .insert((p.target.to_ascii_lowercase(), p.subresource.to_ascii_lowercase()));
+        }
+        n
+    }
+
+    /// `lookup`, from the index.
+    pub fn lookup<'a>(&self, estate: &'a Estate, fqdn: &str) -> Option<NamedEndpoint<'a>> {
+        lookup_by(
+            estate,
+            fqdn,
+            |f| self.endpoints.get(f).map(|&i| &estate.endpoints[i]),
+            |a| self.accounts.get(a).map(|&i| &estate.storage_accounts[i]),
+        )
+    }
+
+    /// `lookup_ip`, from the index.
+    pub fn lookup_ip<'a>(&self, estate: &'a Estate, ip: Ipv4Addr) -> Option<NamedEndpoint<'a>> {
+        let e = &estate.endpoints[*self.endpoint_by_ip.get(&ip)?];
+        self.lookup(estate, &e.fqdn)
+    }
+
+    /// The first private endpoint whose IP is `ip`.
+    pub fn private_endpoint_at<'a>(
+        &self,
+        estate: &'a Estate,
+        ip: Ipv4Addr,
+    ) -> Option<&'a adbflow_model::PrivateEndpoint> {
+        self.private_endpoint_by_ip.get(&ip).map(|&i| &estate.private_endpoints[i])
+    }
+
+    /// Whether `private_endpoints_for(resource, subresource)` has any member.
+    pub fn has_private_endpoint(&self, resource: &str, subresource: &str) -> bool {
+        self.private_link_targets.contains(&(resource.to_ascii_lowercase(), subresource.to_ascii_lowercase()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // The index must answer what the scans answer: case-insensitive names, first of namesakes.
+    #[test]
+    fn names_agree_with_the_scanning_lookups() {
+        let estate: Estate = serde_json::from_str(
+            r#"{
+              "endpoints": [
+                {"fqdn": "Api.Example.com", "ips": ["20.1.1.1", "20.1.1.2"], "description": "first"},
+                {"fqdn": "api.example.com", "ips": ["20.1.1.2"], "description": "second"},
+                {"fqdn": "db.example.net", "ips": ["20.1.1.3"], "resource": "DB", "subresource": "sqlServer"}
+              ],
+              "storage_accounts": [{"name": "acct", "hns": true}],
+              "private_endpoints": [
+                {"name": "pe1", "subnet": "v/s", "ip": "10.0.0.5", "target": "db", "subresource": "SQLSERVER"},
+                {"name": "pe2", "subnet": "v/s", "ip": "10.0.0.5", "target": "acct", "subresource": "dfs"}
+              ]
+            }"#,
+        )
+        .unwrap();
+        let names = Names::new(&estate);
+        let key = |e: Option<NamedEndpoint<'_>>| {
+            e.map(|e| (e.fqdn, e.element.id, e.endpoint.and_then(|x| x.description.clone()), e.resource))
+        };
+        for f in [
+            "api.example.com",
+            "API.EXAMPLE.COM.",
+            "db.example.net",
+            "acct.dfs.core.windows.net",
+            "ACCT.blob.core.windows.net",
+            "acct.xyz.core.windows.net",
+            "other.core.windows.net",
+            "nothing",
+        ] {
+            assert_eq!(key(names.lookup(&estate, f)), key(lookup(&estate, f)), "{f}");
+        }
+        for ip in ["20.1.1.1", "20.1.1.2", "20.1.1.3", "20.1.1.4"] {
+            let ip: Ipv4Addr = ip.parse().unwrap();
+            assert_eq!(key(names.lookup_ip(&estate, ip)), key(lookup_ip(&estate, ip)), "{ip}");
+        }
+        for (r, s) in [("DB", "sqlserver"), ("db", "blob"), ("Acct", "DFS"), ("x", "dfs")] {
+            assert_eq!(
+                names.has_private_endpoint(r, s),
+                private_endpoints_for(&estate, r, s).next().is_some()
+            );
+        }
+        let at = names.private_endpoint_at(&estate, "10.0.0.5".parse().unwrap()).map(|p| &p.name);
+        assert_eq!(at.map(String::as_str), Some("pe1"), "the first private endpoint with the address");
+    }
 }

@@ -8,7 +8,7 @@
 //! equal-prefix conflict stays in the list as `Invalid`, with the reason naming the winner.
 
 use crate::address::{DestAddr, PRIVATE_RANGES};
-use crate::tags::{self, ServiceTags};
+use crate::tags::{self, ServiceTags, TagPrefixes};
 use adbflow_model::{ids, ElementRef, Estate, NextHopType, Origin, RouteDestination, RouteTable, SubnetRef};
 use ipnet::Ipv4Net;
 use serde::Serialize;
@@ -547,15 +547,21 @@ fn prefer_system_over_bgp(cands: &mut [Candidate]) {
 /// §1.6: on equal prefix UDR > BGP > system, service-endpoint routes above all; the loser is
 /// Invalid. Among UDRs an explicit CIDR beats one expanded from a tag, and tags rank as §1.4 says.
 fn settle_equal_prefixes(cands: &mut [Candidate]) {
-    let keys: BTreeSet<PrefixKey> =
-        cands.iter().filter(|c| c.active()).map(|c| prefix_key(&c.route.prefix)).collect();
-    for key in keys {
-        let group: Vec<usize> = (0..cands.len())
-            .filter(|&i| cands[i].active() && prefix_key(&cands[i].route.prefix) == key)
-            .collect();
-        if group.len() < 2 {
+    // Sorting (key, position) once makes each equal-prefix group one run, in key order and input
+    // order within, instead of rescanning every route for every distinct prefix (a subnet with a
+    // service endpoint has hundreds once the tag file is given).
+    let mut keyed: Vec<(PrefixKey, usize)> = cands
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.active())
+        .map(|(i, c)| (prefix_key(&c.route.prefix), i))
+        .collect();
+    keyed.sort();
+    for run in keyed.chunk_by(|a, b| a.0 == b.0) {
+        if run.len() < 2 {
             continue;
         }
+        let group: Vec<usize> = run.iter().map(|&(_, i)| i).collect();
         let strength =
             |c: &Candidate| (c.kind.rank(), c.from_tag.is_none(), c.from_tag.as_deref().map_or(0, tag_class));
         // First in input order wins a full tie, so the result never depends on sorting.
@@ -644,12 +650,14 @@ fn precedence(r: &EffectiveRoute) -> u8 {
 /// its declared tags: with tag data, a route that holds a whole published block of one of those tags
 /// carries it (so service-endpoint CIDRs expanded from the data still catch symbolic storage
 /// addresses); otherwise only 0.0.0.0/0 is known to.
-fn cidr_matches(net: &Ipv4Net, dest: &DestAddr, tags: &ServiceTags) -> bool {
+///
+/// `dest_tags` are the destination's declared tags resolved in the data file (for a symbolic
+/// destination only), looked up once per `select` rather than once per route.
+fn cidr_matches(net: &Ipv4Net, dest: &DestAddr, dest_tags: &[TagPrefixes<'_>]) -> bool {
     if dest.in_prefix(net) {
         return true;
     }
-    dest.ip.is_none()
-        && dest.tags.iter().any(|t| tags.prefixes(t).is_some_and(|ps| ps.iter().any(|p| net.contains(p))))
+    dest.ip.is_none() && dest_tags.iter().any(|t| t.any_within(net))
 }
 
 /// Specificity of a matching tag route: with tag data and an exact IP, the length of the tag's
@@ -664,10 +672,15 @@ fn tag_specificity(tag: &str, dest: &DestAddr, tags: &ServiceTags) -> u8 {
     .max(1)
 }
 
-fn match_rank(r: &EffectiveRoute, dest: &DestAddr, tags: &ServiceTags) -> Option<MatchRank> {
+fn match_rank(
+    r: &EffectiveRoute,
+    dest: &DestAddr,
+    tags: &ServiceTags,
+    dest_tags: &[TagPrefixes<'_>],
+) -> Option<MatchRank> {
     let precedence = precedence(r);
     match &r.prefix {
-        RoutePrefix::Cidr(net) => cidr_matches(net, dest, tags).then_some(MatchRank {
+        RoutePrefix::Cidr(net) => cidr_matches(net, dest, dest_tags).then_some(MatchRank {
             specificity: net.prefix_len(),
             explicit: true,
             tag_class: 0,
@@ -697,9 +710,13 @@ pub fn select<'r>(
     dest: &DestAddr,
     tags: &ServiceTags,
 ) -> Option<&'r EffectiveRoute> {
+    let dest_tags: Vec<TagPrefixes<'_>> = match dest.ip {
+        None => dest.tags.iter().filter_map(|t| tags.resolve(t)).collect(),
+        Some(_) => Vec::new(),
+    };
     let mut best: Option<(MatchRank, &EffectiveRoute)> = None;
     for r in routes.iter().filter(|r| r.is_active()) {
-        let Some(rank) = match_rank(r, dest, tags) else { continue };
+        let Some(rank) = match_rank(r, dest, tags, &dest_tags) else { continue };
         let better = match &best {
             None => true,
             Some((b, _)) => rank > *b,

@@ -21,8 +21,77 @@ pub struct ServiceTags {
 #[derive(Debug, Clone)]
 struct TagData {
     change_number: u64,
-    /// Lower-cased tag name → (region as published, IPv4 prefixes).
-    tags: BTreeMap<String, (String, Vec<Ipv4Net>)>,
+    /// Lower-cased tag name → the tag's published data.
+    tags: BTreeMap<String, TagEntry>,
+}
+
+#[derive(Debug, Clone)]
+struct TagEntry {
+    /// IPv4 prefixes in file order.
+    prefixes: Vec<Ipv4Net>,
+    /// The same prefixes as (first, last) address, sorted: answers "is there a published prefix
+    /// inside this range" with a binary search instead of a scan of every prefix.
+    sorted: Vec<(u32, u32)>,
+    /// Their union as disjoint sorted ranges: answers "is this address published".
+    merged: Vec<(u32, u32)>,
+}
+
+impl TagEntry {
+    fn new(prefixes: Vec<Ipv4Net>) -> Self {
+        let mut sorted: Vec<(u32, u32)> =
+            prefixes.iter().map(|p| (u32::from(p.network()), u32::from(p.broadcast()))).collect();
+        sorted.sort_unstable();
+        let mut merged: Vec<(u32, u32)> = Vec::new();
+        for &(a, b) in &sorted {
+            match merged.last_mut() {
+                Some((_, end)) if u64::from(a) <= u64::from(*end) + 1 => *end = (*end).max(b),
+                _ => merged.push((a, b)),
+            }
+        }
+        TagEntry { prefixes, sorted, merged }
+    }
+}
+
+/// One tag's published prefixes, resolved once for repeated questions.
+#[derive(Debug, Clone, Copy)]
+pub struct TagPrefixes<'t> {
+    entry: &'t TagEntry,
+}
+
+impl<'t> TagPrefixes<'t> {
+    pub fn prefixes(&self) -> &'t [Ipv4Net] {
+        &self.entry.prefixes
+    }
+
+    /// Does some published prefix contain `ip`? (`prefixes().iter().any(|p| p.contains(&ip))`)
+    pub fn covers(&self, ip: std::net::Ipv4Addr) -> bool {
+        let ip = u32::from(ip);
+        let m = &self.entry.merged;
+        let i = m.partition_point(|&(a, _)| a <= ip);
+        i > 0 && m[i - 1].1 >= ip
+    }
+
+    /// Does `net` contain some published prefix whole? (`prefixes().iter().any(|p| net.contains(p))`)
+    pub fn any_within(&self, net: &Ipv4Net) -> bool {
+        let (lo, hi) = (u32::from(net.network()), u32::from(net.broadcast()));
+        let s = &self.entry.sorted;
+        let start = s.partition_point(|&(a, _)| a < lo);
+        s[start..].iter().take_while(|&&(a, _)| a <= hi).any(|&(_, b)| b <= hi)
+    }
+}
+
+/// Run `f` on `tag` lower-cased, without allocating for names of ordinary length.
+fn with_lowercase<R>(tag: &str, f: impl FnOnce(&str) -> R) -> R {
+    let mut buf = [0u8; 96];
+    if tag.len() <= buf.len() {
+        let b = &mut buf[..tag.len()];
+        b.copy_from_slice(tag.as_bytes());
+        b.make_ascii_lowercase();
+        if let Ok(lower) = std::str::from_utf8(b) {
+            return f(lower);
+        }
+    }
+    f(&tag.to_ascii_lowercase())
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -49,8 +118,6 @@ struct FileValue {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct FileProps {
-    #[serde(default)]
-    region: String,
     #[serde(default)]
     address_prefixes: Vec<String>,
 }
@@ -83,7 +150,7 @@ impl ServiceTags {
                 })?;
                 prefixes.push(net);
             }
-            tags.insert(v.name.to_ascii_lowercase(), (v.properties.region, prefixes));
+            tags.insert(v.name.to_ascii_lowercase(), TagEntry::new(prefixes));
         }
         Ok(ServiceTags { exact: Some(TagData { change_number: doc.change_number, tags }) })
     }
@@ -99,7 +166,13 @@ impl ServiceTags {
 
     /// The IPv4 prefixes of a tag, when a data file was given and names it.
     pub fn prefixes(&self, tag: &str) -> Option<&[Ipv4Net]> {
-        self.exact.as_ref()?.tags.get(&tag.to_ascii_lowercase()).map(|(_, p)| p.as_slice())
+        self.resolve(tag).map(|t| t.prefixes())
+    }
+
+    /// A tag's published prefixes, for several questions about one tag.
+    pub fn resolve(&self, tag: &str) -> Option<TagPrefixes<'_>> {
+        let data = self.exact.as_ref()?;
+        with_lowercase(tag, |t| data.tags.get(t)).map(|entry| TagPrefixes { entry })
     }
 
     /// Is `tag` a tag this engine can reason about (a virtual tag, a tag in the data file, or —
@@ -107,7 +180,7 @@ impl ServiceTags {
     pub fn is_known(&self, tag: &str) -> bool {
         VIRTUAL_TAGS.iter().any(|v| v.eq_ignore_ascii_case(tag))
             || match &self.exact {
-                Some(d) => d.tags.contains_key(&tag.to_ascii_lowercase()),
+                Some(d) => with_lowercase(tag, |t| d.tags.contains_key(t)),
                 None => true,
             }
     }
@@ -121,8 +194,8 @@ impl ServiceTags {
         if tag.eq_ignore_ascii_case("Internet") {
             return !dest.is_private();
         }
-        if let (Some(ip), Some(prefixes)) = (dest.ip, self.prefixes(tag)) {
-            if prefixes.iter().any(|p| p.contains(&ip)) {
+        if let (Some(ip), Some(prefixes)) = (dest.ip, self.resolve(tag)) {
+            if prefixes.covers(ip) {
                 return true;
             }
             // A declared membership still counts: the data file may be older than the endpoint.
@@ -264,6 +337,56 @@ mod tests {
     fn bad_tag_file_names_line_and_column() {
         let err = ServiceTags::from_json("t.json", "{\n \"changeNumber\": \"x\" }").unwrap_err().to_string();
         assert!(err.starts_with("t.json:2:"), "{err}");
+    }
+
+    // The range indexes must answer exactly what a scan of the prefixes answers.
+    #[test]
+    fn range_indexes_agree_with_a_scan() {
+        let nets: Vec<Ipv4Net> = [
+            "10.0.0.0/8",
+            "10.1.0.0/16",
+            "20.0.0.0/24",
+            "20.0.1.0/24",
+            "20.0.3.0/30",
+            "1.2.3.4/24",
+            "255.255.255.255/32",
+        ]
+        .iter()
+        .map(|s| s.parse().unwrap())
+        .collect();
+        let entry = TagEntry::new(nets.clone());
+        let t = TagPrefixes { entry: &entry };
+        for ip in [
+            "10.200.0.1",
+            "9.255.255.255",
+            "11.0.0.0",
+            "20.0.1.255",
+            "20.0.2.0",
+            "20.0.3.3",
+            "20.0.3.4",
+            "1.2.3.200",
+            "255.255.255.255",
+            "0.0.0.0",
+        ] {
+            let ip: Ipv4Addr = ip.parse().unwrap();
+            assert_eq!(t.covers(ip), nets.iter().any(|p| p.contains(&ip)), "{ip}");
+        }
+        for net in [
+            "0.0.0.0/0",
+            "10.0.0.0/7",
+            "10.1.0.0/17",
+            "20.0.0.0/23",
+            "20.0.2.0/23",
+            "20.0.3.0/31",
+            "1.2.3.0/24",
+            "1.2.0.0/16",
+            "255.255.255.254/31",
+            "30.0.0.0/8",
+        ] {
+            let net: Ipv4Net = net.parse().unwrap();
+            assert_eq!(t.any_within(&net), nets.iter().any(|p| net.contains(p)), "{net}");
+        }
+        assert_eq!(t.prefixes(), nets.as_slice(), "file order is kept");
     }
 
     #[test]

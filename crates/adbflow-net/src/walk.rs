@@ -6,10 +6,10 @@ use crate::address::DestAddr;
 use crate::destination::{self, Arrival};
 use crate::dns::{self, Outcome};
 use crate::egress;
-use crate::firewall::{self, FirewallPacket, Snat};
+use crate::firewall::{FirewallPacket, Snat};
 use crate::network::Network;
-use crate::nsg::{self, Packet};
-use crate::resources::{self, NamedEndpoint};
+use crate::nsg::Packet;
+use crate::resources::NamedEndpoint;
 use crate::routes::{self, EffectiveRoute};
 use crate::trace::{
     BlockedBy, DnsAnswer, Egress, FlowSpec, Hop, HopKind, ReasonCode, Trace, Verdict, TRACE_SCHEMA_VERSION,
@@ -101,8 +101,7 @@ pub fn walk(net: &Network, flow: &FlowSpec) -> Trace {
             meters: Vec::new(),
         },
     };
-    let estate = net.estate();
-    let Some(src) = estate.subnet(&flow.from_subnet) else {
+    let Some(src) = net.subnet(&flow.from_subnet) else {
         let el = ElementRef::new(format!("subnet:{}", flow.from_subnet), flow.from_subnet.clone(), None);
         let msg = format!("source subnet {} is not in the estate", flow.from_subnet);
         return w.block(ReasonCode::NextHopUnreachable, el, msg);
@@ -118,9 +117,9 @@ fn walk_from<'n>(mut w: Walker<'n>, src: SubnetRef<'n>, flow: &FlowSpec) -> Trac
     // 1. DNS
     let target = match flow.to_host.parse::<Ipv4Addr>() {
         Ok(ip) => Target {
-            dest: dns::dest_for_ip(estate, ip),
+            dest: dns::dest_for_ip_in(w.net.names(), estate, ip),
             fqdn: None,
-            endpoint: resources::lookup_ip(estate, ip),
+            endpoint: w.net.names().lookup_ip(estate, ip),
         },
         Err(_) => {
             let mut resolver = dns::resolver_for(estate, src.vnet);
@@ -128,7 +127,7 @@ fn walk_from<'n>(mut w: Walker<'n>, src: SubnetRef<'n>, flow: &FlowSpec) -> Trac
                 resolver.broken = dns_server_unreachable(&w, src, src_ip, server);
             }
             let inferred = resolver.inferred && resolver.broken.is_none();
-            let r = dns::resolve(estate, resolver, &flow.to_host);
+            let r = dns::resolve_in(w.net.names(), estate, resolver, &flow.to_host);
             w.trace.resolved = r.answers.clone();
             match r.outcome {
                 Outcome::Failed { element, message } => {
@@ -177,7 +176,6 @@ fn dns_server_unreachable(
     src_ip: Ipv4Addr,
     server: Ipv4Addr,
 ) -> Option<String> {
-    let estate = w.estate();
     let dest = DestAddr::ip(server);
     let routes = w.net.routes(&src.path()).unwrap_or(&[]);
     let why = match routes::select(routes, &dest, w.net.tags()) {
@@ -198,7 +196,7 @@ fn dns_server_unreachable(
             src.path()
         ));
     }
-    let nsg = src.subnet.nsg.as_deref().and_then(|n| estate.nsg(n))?;
+    let nsg = src.subnet.nsg.as_deref().and_then(|n| w.net.nsg(n))?;
     let packet = Packet {
         src: DestAddr::ip(src_ip),
         src_port: None,
@@ -206,7 +204,7 @@ fn dns_server_unreachable(
         dst_port: 53,
         protocol: adbflow_model::Protocol::Udp,
     };
-    let d = nsg::evaluate(estate, w.net.tags(), nsg, src, Direction::Outbound, &packet);
+    let d = w.net.nsg_decision(nsg, src, Direction::Outbound, &packet);
     (d.access == adbflow_model::Access::Deny).then(|| {
         format!(
             "{} uses custom DNS server {server}, but NSG {} rule {} denies UDP 53 to it from {}; every name lookup fails",
@@ -251,8 +249,7 @@ impl Walker<'_> {
 /// Evaluate the NSG of `subnet` in `direction`; records the hop and, on deny, `blocked_by`.
 fn nsg_step(w: &mut Walker<'_>, subnet: SubnetRef<'_>, direction: Direction, packet: &Packet) -> bool {
     let kind = if direction == Direction::Outbound { HopKind::NsgOutbound } else { HopKind::NsgInbound };
-    let estate = w.net.estate();
-    let Some(nsg) = subnet.subnet.nsg.as_deref().and_then(|n| estate.nsg(n)) else {
+    let Some(nsg) = subnet.subnet.nsg.as_deref().and_then(|n| w.net.nsg(n)) else {
         w.hop(Hop::new(
             kind,
             subnet_el(subnet),
@@ -260,7 +257,7 @@ fn nsg_step(w: &mut Walker<'_>, subnet: SubnetRef<'_>, direction: Direction, pac
         ));
         return true;
     };
-    let d = nsg::evaluate(estate, w.net.tags(), nsg, subnet, direction, packet);
+    let d = w.net.nsg_decision(nsg, subnet, direction, packet);
     let dir = if direction == Direction::Outbound { "outbound" } else { "inbound" };
     if d.platform_exception {
         w.hop(Hop::new(
@@ -346,7 +343,7 @@ fn forward<'n>(
                 };
             }
             if route.next_hop_type == NextHopType::VNetPeering {
-                let peer_vnet = target.dest.ip.and_then(|ip| estate.vnet_containing(ip));
+                let peer_vnet = target.dest.ip.and_then(|ip| w.net.index().vnet_containing(estate, ip));
                 let global =
                     peer_vnet.is_some_and(|v| estate.vnet_region(v) != estate.vnet_region(from.vnet));
                 w.meter(if global { meters::PEERING_GLOBAL } else { meters::PEERING_REGIONAL });
@@ -447,7 +444,7 @@ fn forward<'n>(
                 }
                 return through_firewall(w, from, src_ip, fw, &route, target, flow);
             }
-            if !reachable_vnet(estate, from, hop_ip) {
+            if !reachable_vnet(w.net, from, hop_ip) {
                 let msg = format!(
                     "next hop {hop_ip} is not inside {} or a VNet peered with it: the route is invalid and traffic is dropped",
                     from.vnet.name
@@ -503,9 +500,11 @@ fn internet_meters(w: &mut Walker<'_>, target: &Target<'_>, src_region: &str) {
 }
 
 /// Is `ip` inside the VNet of `from` or a VNet connected to it by peering?
-fn reachable_vnet(estate: &Estate, from: SubnetRef<'_>, ip: Ipv4Addr) -> bool {
-    let Some(v) = estate.vnet_containing(ip) else { return false };
-    v.name == from.vnet.name || estate.connected_peerings(&from.vnet.name).any(|p| p.remote_vnet == v.name)
+fn reachable_vnet(net: &Network, from: SubnetRef<'_>, ip: Ipv4Addr) -> bool {
+    let (estate, ix) = (net.estate(), net.index());
+    let Some(v) = ix.vnet_containing(estate, ip) else { return false };
+    v.name == from.vnet.name
+        || ix.connected_peerings(estate, &from.vnet.name).any(|p| p.remote_vnet == v.name)
 }
 
 /// A service endpoint policy on the subnet limits which storage accounts the endpoint reaches.
@@ -561,7 +560,7 @@ fn arrive_private<'n>(mut w: Walker<'n>, src_ip: Ipv4Addr, target: &Target<'n>, 
         let el = ElementRef::new("unknown", "unknown", None);
         return w.block(ReasonCode::NextHopUnreachable, el, msg);
     };
-    if let Some(pe) = estate.private_endpoints.iter().find(|p| p.ip == Some(ip)) {
+    if let Some(pe) = w.net.names().private_endpoint_at(estate, ip) {
         w.meter(meters::PRIVATE_ENDPOINT);
         if pe.connection_state != ConnectionState::Approved {
             let msg = format!(
@@ -571,7 +570,7 @@ fn arrive_private<'n>(mut w: Walker<'n>, src_ip: Ipv4Addr, target: &Target<'n>, 
             w.hop(Hop::new(HopKind::Destination, pe_el(pe), msg.clone()));
             return w.block(ReasonCode::PrivateEndpointNotApproved, pe_el(pe), msg);
         }
-        if let Some(pe_subnet) = estate.subnet(&pe.subnet) {
+        if let Some(pe_subnet) = w.net.subnet(&pe.subnet) {
             if pe_subnet.subnet.private_endpoint_network_policies.nsg_enabled() {
                 let packet = inbound_packet(src_ip, ip, flow);
                 if !nsg_step(&mut w, pe_subnet, Direction::Inbound, &packet) {
@@ -585,7 +584,7 @@ fn arrive_private<'n>(mut w: Walker<'n>, src_ip: Ipv4Addr, target: &Target<'n>, 
             format!("private endpoint {} ({ip}) in {} forwards to {}", pe.name, pe.subnet, pe.target),
         ));
         let target_ep = target.endpoint.clone().or_else(|| {
-            resources::lookup(estate, &format!("{}.{}.core.windows.net", pe.target, pe.subresource))
+            w.net.names().lookup(estate, &format!("{}.{}.core.windows.net", pe.target, pe.subresource))
         });
         return match target_ep {
             Some(ep) => match destination::accept(&ep, &Arrival::PrivateEndpoint { name: &pe.name }) {
@@ -601,10 +600,12 @@ fn arrive_private<'n>(mut w: Walker<'n>, src_ip: Ipv4Addr, target: &Target<'n>, 
             None => w.deliver(),
         };
     }
-    let Some(dst_subnet) = estate.subnet_containing(ip) else {
+    let Some(dst_subnet) = w.net.index().subnet_containing(estate, ip) else {
         let msg = format!("no subnet holds {ip}: nothing answers there");
-        let el = estate
-            .vnet_containing(ip)
+        let el = w
+            .net
+            .index()
+            .vnet_containing(estate, ip)
             .map(|v| ElementRef::new(ids::vnet(&v.name), v.name.clone(), v.origin.clone()))
             .unwrap_or_else(|| ElementRef::new("unknown", ip.to_string(), None));
         return w.block(ReasonCode::NextHopUnreachable, el, msg);
@@ -672,7 +673,7 @@ fn through_firewall<'n>(
     flow: &FlowSpec,
 ) -> Trace {
     let estate = w.estate();
-    if !reachable_vnet(estate, from, fw.private_ip) {
+    if !reachable_vnet(w.net, from, fw.private_ip) {
         let msg = format!(
             "firewall {} ({}) is in {}, which is not {} nor peered with it: the next hop is unreachable",
             fw.name, fw.private_ip, fw.vnet, from.vnet.name
@@ -691,7 +692,7 @@ fn through_firewall<'n>(
         port: flow.port,
         protocol: flow.protocol,
     };
-    let d = firewall::evaluate(estate, w.net.tags(), fw, &pkt);
+    let d = w.net.firewall_decision(fw, &pkt);
     let mut detail = d.detail.clone();
     for n in &d.notes {
         detail.push_str(&format!(" (note: {n})"));

@@ -19,6 +19,8 @@ pub enum Command {
     Flows(FlowsArgs),
     /// Write a built-in reference pattern as a starting point for your own file.
     Init(InitArgs),
+    /// Write a synthetic enterprise estate (hub, firewall, N workspace spokes, planted mistakes).
+    Gen(GenArgs),
     /// Effective routes of a subnet, like Azure's effective-routes view.
     Routes(RoutesArgs),
     /// Effective security rules of a subnet in evaluation order, with never-matching rules flagged.
@@ -438,4 +440,30 @@ pub struct SimulateArgs {
     pub until: Option<u64>,
     #[arg(long, value_enum, default_value = "table")]
     pub format: SimulateFormat,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum GenFormat {
+    Native,
+    PlanJson,
+}
+
+#[derive(Args, Debug)]
+pub struct GenArgs {
+    /// How many workspaces (one spoke each).
+    #[arg(long)]
+    pub workspaces: usize,
+    /// The same seed always gives the same estate.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    #[arg(long, value_enum, default_value = "native")]
+    pub format: GenFormat,
+    /// The Azure region (default eastus2).
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Write to this file (.toml for TOML, otherwise JSON) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[arg(long)]
+    pub force: bool,
 }

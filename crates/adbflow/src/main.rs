@@ -15,6 +15,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         cli::Command::Check(a) => commands::check::run(a),
         cli::Command::Flows(a) => commands::flows::run(a),
+        cli::Command::Gen(a) => commands::gen::run(a),
         cli::Command::Init(a) => commands::init::run(a),
         cli::Command::Routes(a) => commands::routes::run(a),
         cli::Command::Rules(a) => commands::rules::run(a),

@@ -8,6 +8,7 @@ pub mod diagnose;
 pub mod diagram;
 pub mod diff;
 pub mod flows;
+pub mod gen;
 pub mod init;
 pub mod report;
 pub mod routes;

@@ -1,0 +1,42 @@
+//! Times the phases of `adbflow check` in one process, for `scripts/bench`:
+//!
+//!   phases ESTATE [TAGS]        prints `flows=… parse_model_s=… check_s=…`
+//!   phases --write-tags FILE    writes the stand-in service-tag file
+//!
+//! `parse_model_s` is reading and validating the estate plus reading the tag file: what any
+//! question costs before it is asked. `check_s` is that plus the whole check and its JSON output.
+
+use adbflow_databricks::{check, CheckOptions};
+use adbflow_net::ServiceTags;
+use std::path::Path;
+use std::time::Instant;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--write-tags") {
+        let path = args.get(1).expect("--write-tags FILE");
+        std::fs::write(path, adbflow_gen::service_tags_json(1)).expect("writes the stand-in");
+        return;
+    }
+    let estate_path = args.first().expect("usage: phases ESTATE [TAGS]");
+    let start = Instant::now();
+    let loaded = adbflow_import::load_path(Path::new(estate_path)).unwrap_or_else(|e| panic!("{e}"));
+    let tags = match args.get(1) {
+        Some(t) => {
+            let text = std::fs::read_to_string(t).expect("reads the tag file");
+            ServiceTags::from_json(t, &text).unwrap_or_else(|e| panic!("{e}"))
+        }
+        None => ServiceTags::symbolic(),
+    };
+    let parse_model = start.elapsed();
+    let report = check(&loaded.estate, &tags, &CheckOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    let json = adbflow_report::check::render_check_json(&report);
+    let total = start.elapsed();
+    println!(
+        "flows={} parse_model_s={:.3} check_s={:.3} output_bytes={}",
+        report.flows.len(),
+        parse_model.as_secs_f64(),
+        total.as_secs_f64(),
+        json.len()
+    );
+}
