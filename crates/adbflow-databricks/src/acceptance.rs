@@ -38,6 +38,12 @@ fn front_door(ws: &Workspace, client: Option<Ipv4Addr>) -> Result<Hop, Box<FlowB
             false,
         ));
     }
+    ip_access(ws, client)
+}
+
+/// The workspace's IP access lists on a public request from `client` (Databricks' order: a block
+/// list match refuses, then any allow list must contain the address).
+pub fn ip_access(ws: &Workspace, client: Option<Ipv4Addr>) -> Result<Hop, Box<FlowBlock>> {
     let enabled: Vec<&IpAccessList> = ws.ip_access_lists.iter().filter(|l| l.enabled).collect();
     let contains = |l: &IpAccessList, ip: Ipv4Addr| l.ip_addresses.iter().any(|p| p.0.contains(&ip));
     if let Some(ip) = client {

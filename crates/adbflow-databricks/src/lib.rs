@@ -4,7 +4,7 @@
 //! with the symptom a user would see and the smallest fix. Knows nothing about file formats or
 //! output formats.
 
-mod acceptance;
+pub mod acceptance;
 pub mod block;
 pub mod capacity;
 pub mod catalog;

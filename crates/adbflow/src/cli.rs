@@ -46,6 +46,8 @@ pub enum Command {
     Diff(DiffArgs),
     /// Simulate cluster launches: Clusters API events, T+ timeline, failures, startup percentiles.
     Simulate(SimulateArgs),
+    /// A Databricks Clusters API emulator: clusters follow the simulation on this network.
+    Serve(ServeArgs),
 }
 
 /// Where the deployment comes from.
@@ -466,4 +468,31 @@ pub struct GenArgs {
     pub output: Option<PathBuf>,
     #[arg(long)]
     pub force: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Port to listen on (0 picks a free one; the address is printed).
+    #[arg(long, value_name = "N", default_value_t = 8080)]
+    pub port: u16,
+    /// Address to listen on.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// A bearer token clients must send (`Authorization: Bearer T`); repeatable, at least one.
+    #[arg(long = "token", value_name = "T")]
+    pub tokens: Vec<String>,
+    /// Virtual seconds per wall second (60: a five-minute startup takes five seconds).
+    #[arg(long, value_name = "X", default_value_t = 1.0)]
+    pub time_scale: f64,
+    /// Seed of the simulation's randomness.
+    #[arg(long, value_name = "S", default_value_t = 1)]
+    pub seed: u64,
+    /// Launch clusters in this workspace (by name); the first one otherwise.
+    #[arg(long)]
+    pub workspace: Option<String>,
+    /// Keep state in DIR (SQLite, write-ahead log) and resume from it on restart.
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
 }

@@ -29,6 +29,7 @@ fn main() -> ExitCode {
         cli::Command::Diagnose(a) => commands::diagnose::run(a),
         cli::Command::Diff(a) => commands::diff::run(a),
         cli::Command::Simulate(a) => commands::simulate::run(a),
+        cli::Command::Serve(a) => commands::serve::run(a),
     };
     match result {
         Ok(out) => {

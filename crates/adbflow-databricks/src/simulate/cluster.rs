@@ -29,7 +29,9 @@ impl State {
         }
     }
 
-    /// The transitions the Clusters API allows (§6.4); the engine asserts nothing else happens.
+    /// The transitions the Clusters API allows (§6.4), plus TERMINATED → PENDING, which
+    /// `clusters/start` makes (the list in §6.4 has no restart of a terminated cluster, but the
+    /// API's `start` documents exactly that); the engine asserts nothing else happens.
     pub fn may_become(self, next: State) -> bool {
         use State::*;
         matches!(
@@ -44,6 +46,7 @@ impl State {
                 | (Resizing, Running)
                 | (Resizing, Terminating)
                 | (Terminating, Terminated)
+                | (Terminated, Pending)
         )
     }
 }
@@ -53,6 +56,10 @@ impl State {
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum EventType {
     Creating,
+    Starting,
+    Edited,
+    Pinned,
+    Unpinned,
     InitScriptsStarted,
     InitScriptsFinished,
     MetastoreDown,
@@ -70,6 +77,10 @@ impl EventType {
     pub fn as_str(self) -> &'static str {
         match self {
             EventType::Creating => "CREATING",
+            EventType::Starting => "STARTING",
+            EventType::Edited => "EDITED",
+            EventType::Pinned => "PINNED",
+            EventType::Unpinned => "UNPINNED",
             EventType::InitScriptsStarted => "INIT_SCRIPTS_STARTED",
             EventType::InitScriptsFinished => "INIT_SCRIPTS_FINISHED",
             EventType::MetastoreDown => "METASTORE_DOWN",
@@ -165,6 +176,32 @@ pub struct ClusterSpec {
     pub libraries_gb: f64,
     /// 0 disables autotermination.
     pub autotermination_minutes: u32,
+}
+
+/// What `clusters/edit` may change; `None` keeps the current value.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ClusterEdit {
+    pub cluster_name: Option<String>,
+    pub num_workers: Option<u32>,
+    pub node_type_id: Option<String>,
+    pub autotermination_minutes: Option<u32>,
+}
+
+impl ClusterEdit {
+    pub fn apply(&self, spec: &mut ClusterSpec) {
+        if let Some(n) = &self.cluster_name {
+            spec.cluster_name = n.clone();
+        }
+        if let Some(n) = self.num_workers {
+            spec.num_workers = n;
+        }
+        if let Some(t) = &self.node_type_id {
+            spec.node_type_id = t.clone();
+        }
+        if let Some(m) = self.autotermination_minutes {
+            spec.autotermination_minutes = m;
+        }
+    }
 }
 
 /// One simulated cluster.

@@ -57,6 +57,8 @@ enum Action {
     Resize(u32),
     Restart,
     RestartDone,
+    Start,
+    Edit(ClusterEdit),
     Fluid(u64),
     ScaleOut(usize),
 }
@@ -92,6 +94,8 @@ struct Runtime {
     missed: u32,
     resize_delta: u32,
     idle_token: u64,
+    /// An edit changed the size of a running cluster: resize once its restart is done.
+    resize_after_restart: bool,
 }
 
 /// Errors of the driving API (an emulator passes them on as API errors).
@@ -315,6 +319,7 @@ impl Engine {
             missed: 0,
             resize_delta: 0,
             idle_token: 0,
+            resize_after_restart: false,
         });
         self.settled_flags.push(false);
         self.unsettled += 1;
@@ -348,6 +353,25 @@ impl Engine {
     /// `clusters/restart` at `at` ms.
     pub fn restart(&mut self, id: &str, at: u64) -> Result<(), SimError> {
         self.user_action(id, at, Action::Restart)
+    }
+
+    /// `clusters/start` at `at` ms: a TERMINATED cluster launches again under the same ID.
+    pub fn start(&mut self, id: &str, at: u64) -> Result<(), SimError> {
+        self.user_action(id, at, Action::Start)
+    }
+
+    /// `clusters/edit` at `at` ms: a TERMINATED cluster takes the new attributes for its next start;
+    /// a RUNNING one restarts with them (a changed size is applied as a resize after the restart).
+    pub fn edit(&mut self, id: &str, edit: ClusterEdit, at: u64) -> Result<(), SimError> {
+        self.user_action(id, at, Action::Edit(edit))
+    }
+
+    /// Record an event that changes nothing the simulation models (`PINNED`, `UNPINNED`) now.
+    pub fn note(&mut self, id: &str, kind: EventType) -> Result<(), SimError> {
+        let c = self.index(id)?;
+        let now = self.now();
+        self.event(c, now, kind, EventDetails { user: Some("adbflow".into()), ..Default::default() });
+        Ok(())
     }
 
     /// Run everything due up to and including `t` ms, then set the clock to `t`.
@@ -459,19 +483,7 @@ impl Engine {
             Action::Restart => {
                 self.runtime[c].user_actions -= 1;
                 if self.clusters[c].state == State::Running {
-                    self.runtime[c].busy = true;
-                    self.event(
-                        c,
-                        now,
-                        EventType::Restarting,
-                        EventDetails { cause: Some("USER_REQUEST"), ..Default::default() },
-                    );
-                    self.set_state(c, now, State::Restarting);
-                    let g = self.runtime[c].generation;
-                    self.queue.push(
-                        now + self.timing.ms("restart"),
-                        Pending { cluster: c, generation: g, action: Action::RestartDone },
-                    );
+                    self.restart_now(c, now);
                 }
             }
             Action::RestartDone => {
@@ -480,6 +492,34 @@ impl Engine {
                 self.event(c, now, EventType::Running, self.size(workers, workers));
                 self.set_state(c, now, State::Running);
                 self.arm_idle_timer(c, now);
+                // An edit that changed the size while running takes effect once the restart is done.
+                let target = self.clusters[c].spec.num_workers;
+                if std::mem::take(&mut self.runtime[c].resize_after_restart) && target != workers {
+                    self.resize_now(c, target, now);
+                }
+            }
+            Action::Start => {
+                self.runtime[c].user_actions -= 1;
+                if self.clusters[c].state == State::Terminated {
+                    self.relaunch(c, now);
+                }
+            }
+            Action::Edit(edit) => {
+                self.runtime[c].user_actions -= 1;
+                let state = self.clusters[c].state;
+                if matches!(state, State::Running | State::Terminated) {
+                    edit.apply(&mut self.clusters[c].spec);
+                    self.event(
+                        c,
+                        now,
+                        EventType::Edited,
+                        EventDetails { user: Some("adbflow".into()), ..Default::default() },
+                    );
+                    if state == State::Running {
+                        self.runtime[c].resize_after_restart = true;
+                        self.restart_now(c, now);
+                    }
+                }
             }
             Action::Fluid(_) | Action::ScaleOut(_) => {}
         }
@@ -553,8 +593,46 @@ impl Engine {
         self.phase(c, name, flow, start, u64::MAX, "ok");
     }
 
+    fn restart_now(&mut self, c: usize, now: u64) {
+        self.runtime[c].busy = true;
+        self.event(
+            c,
+            now,
+            EventType::Restarting,
+            EventDetails { cause: Some("USER_REQUEST"), ..Default::default() },
+        );
+        self.set_state(c, now, State::Restarting);
+        let g = self.runtime[c].generation;
+        self.queue.push(
+            now + self.timing.ms("restart"),
+            Pending { cluster: c, generation: g, action: Action::RestartDone },
+        );
+    }
+
+    /// A terminated cluster's next launch: same ID, a new generation, the last run's outcome cleared.
+    fn relaunch(&mut self, c: usize, now: u64) {
+        let r = &mut self.runtime[c];
+        r.generation += 1;
+        r.missed = 0;
+        r.busy = false;
+        let cl = &mut self.clusters[c];
+        cl.running_ms = None;
+        cl.ready_ms = None;
+        cl.terminated_ms = None;
+        cl.termination_reason = None;
+        cl.termination_inferred = false;
+        cl.decided_by = None;
+        cl.unhealthy = false;
+        cl.libraries.clear();
+        self.launch(c, now, EventType::Starting);
+    }
+
     fn arrive(&mut self, c: usize, now: u64) {
         self.runtime[c].arrived = true;
+        self.launch(c, now, EventType::Creating);
+    }
+
+    fn launch(&mut self, c: usize, now: u64, kind: EventType) {
         self.set_state(c, now, State::Pending);
         self.clusters[c].state_message =
             "Finding instances for new nodes, acquiring more instances if necessary".into();
@@ -562,7 +640,7 @@ impl Engine {
         self.event(
             c,
             now,
-            EventType::Creating,
+            kind,
             EventDetails {
                 target_num_workers: Some(workers),
                 user: Some("adbflow".into()),

@@ -11,12 +11,13 @@
 pub mod cluster;
 pub mod engine;
 pub mod fluid;
+pub mod libraries;
 pub mod queue;
 pub mod summary;
 pub mod timing;
 pub mod world;
 
-pub use cluster::{Cluster, ClusterEvent, ClusterSpec, EventType, State, TerminationReason};
+pub use cluster::{Cluster, ClusterEdit, ClusterEvent, ClusterSpec, EventType, State, TerminationReason};
 pub use engine::{Engine, SimError, DEFAULT_EPOCH_MS};
 pub use summary::{report, SimReport, Summary, SIMULATE_SCHEMA_VERSION};
 pub use timing::TimingTable;

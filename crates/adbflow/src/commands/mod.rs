@@ -14,6 +14,7 @@ pub mod report;
 pub mod routes;
 pub mod rules;
 pub mod security;
+pub mod serve;
 pub mod simulate;
 pub mod trace;
 
