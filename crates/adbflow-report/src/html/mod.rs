@@ -8,6 +8,7 @@
 //! rendered [`Section`] and place it after the findings (with a link in the contents); when they
 //! are `None` the report has no such section. A cost renderer only has to produce a `Section`.
 
+pub mod capacity;
 pub mod cost;
 mod sections;
 

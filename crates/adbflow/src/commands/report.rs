@@ -29,13 +29,21 @@ pub(crate) fn emit(output: Option<&Path>, text: String) -> Result<String, CliErr
 
 pub fn run(args: &ReportArgs) -> Result<Outcome, CliError> {
     let a = assess(&args.input, args.workspace.as_deref())?;
-    // The cost section prices the same evaluation the rest of the report shows.
+    // The cost and capacity sections rest on the same evaluation the rest of the report shows.
     let label = super::cost::input_label(&args.input);
     let profile = super::cost::load_profile(args.profile.as_deref(), &a.prepared.estate, &label)?;
     let prices = super::cost::load_prices(args.prices.as_deref())?;
     let cost = adbflow_databricks::cost::price(&a.check, &a.prepared.estate, &profile, &prices);
+    let capacity = adbflow_databricks::capacity::capacity(
+        &a.check,
+        &a.prepared.estate,
+        &profile,
+        adbflow_databricks::limits::builtin(),
+        None,
+    );
     let mut report = adbflow_report::html::ReportInput::new(&a);
     report.cost = Some(adbflow_report::html::cost::section(&cost));
+    report.capacity = Some(adbflow_report::html::capacity::section(&capacity));
     let html = adbflow_report::html::render(&report);
     let stdout = emit(args.output.as_deref(), html)?;
     Ok(Outcome { stdout, exit: if a.check.exit_code() == 0 { 0 } else { 1 } })
