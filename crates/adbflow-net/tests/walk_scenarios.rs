@@ -637,3 +637,155 @@ fn threat_intel_deny_mode_is_reported_not_ignored() {
     assert_eq!(t.verdict, Verdict::Delivered);
     assert!(t.hop(HopKind::Firewall).unwrap().detail.contains("threat intelligence"), "{t:#?}");
 }
+
+/// A network rule collection in its own group, `action` for TCP 443 to PyPI's addresses.
+fn network_collection(group: &str, group_priority: u32, collection: &str, action: &str) -> String {
+    format!(
+        r#"
+[[firewall_policies.rule_collection_groups]]
+name = "{group}"
+priority = {group_priority}
+
+[[firewall_policies.rule_collection_groups.rule_collections]]
+name = "{collection}"
+priority = 100
+kind = "Network"
+action = "{action}"
+
+[[firewall_policies.rule_collection_groups.rule_collections.rules]]
+name = "pypi-addresses"
+source_addresses = ["10.1.0.0/16"]
+protocols = ["TCP"]
+destination_addresses = ["151.101.0.0/16"]
+destination_ports = ["443"]
+"#
+    )
+}
+
+// §7.3: every network collection is evaluated before any application collection, whatever their
+// priorities: a network Deny in a group of priority 900 beats the application Allow of group 200.
+#[test]
+fn network_deny_beats_application_allow_whatever_the_priorities() {
+    let policy = firewall_policy("\"pypi.org\"", "");
+    let deny = network_collection("late", 900, "block-pypi", "Deny");
+    let n = net(&spoke("route_table = \"spoke-rt\"", &format!("{HUB_FIREWALL}{PYPI}{policy}{deny}")));
+    let t = trace(&n, "spoke/work", "pypi.org", 443);
+    assert_blocked(&t, ReasonCode::FirewallDenied, "firewall-rule:fw-policy/late/block-pypi/pypi-addresses");
+}
+
+// §7.3: rule collection groups are walked by priority (lower first), first match wins: a Deny in
+// group 150 beats an Allow in group 500, and the other way round when the priorities swap.
+#[test]
+fn rule_collection_groups_are_walked_by_priority() {
+    for (deny_priority, allow_priority, delivered) in [(150, 500, false), (500, 150, true)] {
+        let rules = format!(
+            "{}{}",
+            network_collection("deny-group", deny_priority, "deny", "Deny"),
+            network_collection("allow-group", allow_priority, "allow", "Allow"),
+        );
+        let policy = firewall_policy("\"example.org\"", &rules);
+        let n = net(&spoke("route_table = \"spoke-rt\"", &format!("{HUB_FIREWALL}{PYPI}{policy}")));
+        let t = trace(&n, "spoke/work", "pypi.org", 443);
+        if delivered {
+            assert_eq!(t.verdict, Verdict::Delivered, "{t:#?}");
+            assert_eq!(
+                t.hop(HopKind::Firewall).unwrap().decided_by.id,
+                "firewall-rule:fw-policy/allow-group/allow/pypi-addresses"
+            );
+        } else {
+            assert_blocked(
+                &t,
+                ReasonCode::FirewallDenied,
+                "firewall-rule:fw-policy/deny-group/deny/pypi-addresses",
+            );
+        }
+    }
+}
+
+// §7.3 (inheritance): the parent policy's network collections come before the child's, even when the
+// child's group has the better priority.
+#[test]
+fn parent_policy_network_rules_come_before_the_childs() {
+    let child = firewall_policy("\"example.org\"", &network_collection("child-allow", 100, "allow", "Allow"))
+        .replacen("dns_proxy = true", "dns_proxy = true\nparent = \"base-policy\"", 1);
+    let parent = format!(
+        "\n[[firewall_policies]]\nname = \"base-policy\"\n{}",
+        network_collection("base-deny", 4000, "deny", "Deny")
+    );
+    let n = net(&spoke("route_table = \"spoke-rt\"", &format!("{HUB_FIREWALL}{PYPI}{child}{parent}")));
+    let t = trace(&n, "spoke/work", "pypi.org", 443);
+    assert_blocked(&t, ReasonCode::FirewallDenied, "firewall-rule:base-policy/base-deny/deny/pypi-addresses");
+}
+
+const PE_SUBNET_NSG: &str = r#"
+[[nsgs]]
+name = "pe-nsg"
+
+[[nsgs.rules]]
+name = "deny-from-work"
+priority = 200
+direction = "Inbound"
+access = "Deny"
+protocol = "Tcp"
+source = "10.1.1.0/24"
+destination = "*"
+destination_ports = "443"
+"#;
+
+// §2.2/§2.4: inbound traffic is evaluated by the destination subnet's NSG; a deny there blocks the
+// flow at the nsg-inbound hop, even though the source's outbound rules allowed it.
+#[test]
+fn inbound_nsg_at_the_destination_subnet_blocks() {
+    let text = spoke("", PE_SUBNET_NSG).replacen(
+        "name = \"pe\"\nprefix = \"10.1.2.0/24\"",
+        "name = \"pe\"\nprefix = \"10.1.2.0/24\"\nnsg = \"pe-nsg\"",
+        1,
+    );
+    let n = net(&text);
+    let t = trace(&n, "spoke/work", "10.1.2.10", 443);
+    assert_blocked(&t, ReasonCode::NsgDenied, "nsg-rule:pe-nsg/deny-from-work");
+    assert_eq!(t.hop(HopKind::NsgInbound).unwrap().decided_by.id, "nsg-rule:pe-nsg/deny-from-work");
+    assert!(t.hop(HopKind::NsgOutbound).is_some(), "the source side allowed it first: {t:#?}");
+    // Another port is not covered by the deny: the default AllowVnetInBound decides.
+    let t = trace(&n, "spoke/work", "10.1.2.10", 8443);
+    assert_eq!(t.verdict, Verdict::Delivered, "{t:#?}");
+}
+
+// §2.3: NSGs are stateful: an inbound deny-all on the client's own subnet does not stop the replies to
+// its outbound connection, so an outbound flow is decided by outbound rules only.
+#[test]
+fn an_inbound_deny_all_does_not_block_replies_to_outbound_flows() {
+    let nsg = r#"
+[[nsgs]]
+name = "work-nsg"
+
+[[nsgs.rules]]
+name = "deny-all-inbound"
+priority = 100
+direction = "Inbound"
+access = "Deny"
+protocol = "*"
+"#;
+    let n = net(&spoke("nsg = \"work-nsg\"\nnat_gateway = \"nat\"", &format!("{NAT}{PYPI}{nsg}")));
+    let t = trace(&n, "spoke/work", "pypi.org", 443);
+    assert_eq!(t.verdict, Verdict::Delivered, "{t:#?}");
+    assert_eq!(t.egress, Egress::NatGateway);
+}
+
+// §4.1/§4.3: Azure public endpoints reached without a service endpoint or private endpoint leave
+// through the subnet's NAT gateway like any internet destination, source-NATed to its address.
+#[test]
+fn azure_public_endpoint_without_service_endpoint_leaves_through_nat() {
+    let endpoint = r#"
+[[endpoints]]
+fqdn = "myhub.servicebus.windows.net"
+region = "eastus2"
+service_tags = ["EventHub.EastUS2"]
+"#;
+    let n = net(&spoke("nat_gateway = \"nat\"", &format!("{NAT}{endpoint}")));
+    let t = trace(&n, "spoke/work", "myhub.servicebus.windows.net", 9093);
+    assert_eq!(t.verdict, Verdict::Delivered, "{t:#?}");
+    assert_eq!(t.egress, Egress::NatGateway);
+    assert_eq!(t.snat_ip, Some("20.10.10.10".parse().unwrap()));
+    assert_eq!(t.hop(HopKind::Egress).unwrap().decided_by.id, "nat-gateway:nat");
+}
