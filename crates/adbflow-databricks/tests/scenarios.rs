@@ -4,58 +4,23 @@
 //!
 //! Most of these walk flows through the twin (`adbflow_net::Network::trace`); the three marked
 //! "no walk" are decided by Databricks' own rules before or instead of the walk.
+//!
+//! Each variant is built by `common::variants` (one builder per variant), which `simulate.rs` also
+//! launches clusters on. The two user-side variants (users outside the private network, a blocked
+//! user address) are check-only: no cluster launch crosses their flows.
 
 mod common;
 
 use adbflow_databricks::plan::SourceRole::{Container, Host, User};
 use adbflow_databricks::FlowId;
-use adbflow_model::{
-    Access, AddressSpec, ConnectionState, Direction, DnsZoneLink, IpAccessList, IpAccessListType,
-    NextHopType, NsgRule, PortRange, PortSet, PrivateDnsZone, Protocol, RequiredNsgRules, Route,
-    RouteDestination, RouteTable,
-};
+use common::variants;
 use common::*;
-
-fn nsg_rule(name: &str, priority: u32, access: Access, dest: &str, ports: PortSet) -> NsgRule {
-    NsgRule {
-        name: name.into(),
-        priority,
-        direction: Direction::Outbound,
-        access,
-        protocol: if ports == PortSet::Any { Protocol::Any } else { Protocol::Tcp },
-        source: Some(AddressSpec::Tag("VirtualNetwork".into())),
-        source_asgs: vec![],
-        source_ports: PortSet::Any,
-        destination: Some(AddressSpec::Tag(dest.into())),
-        destination_asgs: vec![],
-        destination_ports: ports,
-        description: None,
-        managed_by: None,
-        origin: None,
-    }
-}
-
-fn app_rules<'a>(
-    e: &'a mut adbflow_model::Estate,
-    collection: &str,
-) -> &'a mut Vec<adbflow_model::FirewallRule> {
-    let p = e.firewall_policies.iter_mut().find(|p| p.name == "hub-fw-policy").unwrap();
-    let c = p
-        .rule_collection_groups
-        .iter_mut()
-        .flat_map(|g| g.rule_collections.iter_mut())
-        .find(|c| c.name == collection)
-        .unwrap();
-    &mut c.rules
-}
 
 // databricks-net-facts §3 (S6: "an egress device with a public IP address is needed") and
 // azure-net-semantics §4.4: a private subnet without NAT gateway has no way out.
 #[test]
 fn private_subnet_without_nat_cannot_open_the_tunnel() {
-    let mut e = pattern("non-pl", "eastus2");
-    e.vnets[0].subnets.iter_mut().find(|s| s.name == "container").unwrap().nat_gateway = None;
-    let r = run(&e);
+    let r = run(&variants::non_pl_container_without_nat());
     let relay = flow(&r, FlowId::SccRelay, Container);
     assert_blocked(relay, "NO_OUTBOUND_CONNECTIVITY");
     assert_eq!(element(relay), "subnet:adb-vnet/container");
@@ -70,9 +35,7 @@ fn private_subnet_without_nat_cannot_open_the_tunnel() {
 // databricks-net-facts §3b: with UDR 0/0 to the firewall, the relay needs a firewall rule.
 #[test]
 fn firewall_without_a_relay_rule_blocks_the_tunnel() {
-    let mut e = pattern("hub-spoke", "eastus2");
-    app_rules(&mut e, "databricks-application").retain(|r| r.name != "scc-relay");
-    let r = run(&e);
+    let r = run(&variants::hub_spoke_without_relay_rule());
     let relay = flow(&r, FlowId::SccRelay, Host);
     assert_blocked(relay, "FIREWALL_DENIED");
     assert!(
@@ -94,10 +57,7 @@ fn firewall_without_a_relay_rule_blocks_the_tunnel() {
 // `*.pypi.org` does not match `pypi.org`.
 #[test]
 fn wildcard_pypi_rule_misses_the_apex() {
-    let mut e = pattern("hub-spoke", "eastus2");
-    let pypi = app_rules(&mut e, "package-repositories").iter_mut().find(|r| r.name == "pypi").unwrap();
-    pypi.target_fqdns = vec!["*.pypi.org".into(), "files.pythonhosted.org".into()];
-    let r = run(&e);
+    let r = run(&variants::hub_spoke_wildcard_pypi_rule());
     let p = flow(&r, FlowId::Pypi, Container);
     assert_blocked(p, "FIREWALL_DENIED");
     assert!(element(p).starts_with("firewall"), "{}", element(p));
@@ -115,19 +75,7 @@ fn wildcard_pypi_rule_misses_the_apex() {
 // mysql.database.azure.com linked to the VNet hijacks the metastore name.
 #[test]
 fn private_zone_named_mysql_hijacks_the_metastore() {
-    let mut e = pattern("non-pl", "eastus2");
-    e.private_dns_zones.push(PrivateDnsZone {
-        name: "mysql.database.azure.com".into(),
-        records: vec![],
-        links: vec![DnsZoneLink {
-            vnet: "adb-vnet".into(),
-            registration_enabled: false,
-            resolution_policy: Default::default(),
-            origin: None,
-        }],
-        origin: None,
-    });
-    let r = run(&e);
+    let r = run(&variants::non_pl_mysql_zone_hijacks_the_metastore());
     let m = flow(&r, FlowId::Metastore, Host);
     assert_blocked(m, "DNS_RESOLUTION_FAILED");
     assert!(element(m).contains("mysql.database.azure.com"), "{}", element(m));
@@ -142,10 +90,7 @@ fn private_zone_named_mysql_hijacks_the_metastore() {
 // subnet — a network problem that surfaces as HTTP 403.
 #[test]
 fn storage_firewall_missing_the_container_subnet_is_a_403() {
-    let mut e = pattern("non-pl", "eastus2");
-    e.storage_accounts.iter_mut().find(|s| s.name == "adbdatalake").unwrap().virtual_network_rules =
-        vec!["adb-vnet/host".into()];
-    let r = run(&e);
+    let r = run(&variants::non_pl_storage_firewall_without_the_container_subnet());
     let x = flow(&r, FlowId::ExternalLocation, Container);
     assert_blocked(x, "DESTINATION_DENIED");
     assert_eq!(element(x), "storage-account:adbdatalake");
@@ -160,14 +105,7 @@ fn storage_firewall_missing_the_container_subnet_is_a_403() {
 // the DBFS root has public access disabled, so only its private endpoint would have worked.
 #[test]
 fn unlinked_privatelink_zone_sends_dbfs_to_the_closed_public_endpoint() {
-    let mut e = pattern("full-private", "eastus2");
-    e.private_dns_zones
-        .iter_mut()
-        .find(|z| z.name == "privatelink.dfs.core.windows.net")
-        .unwrap()
-        .links
-        .clear();
-    let r = run(&e);
+    let r = run(&variants::full_private_unlinked_dfs_zone());
     let d = flow(&r, FlowId::DbfsDfs, Host);
     assert_blocked(d, "DESTINATION_DENIED");
     assert_eq!(element(d), "storage-account:dbstorageadbws");
@@ -185,9 +123,7 @@ fn unlinked_privatelink_zone_sends_dbfs_to_the_closed_public_endpoint() {
 // cannot use → "Could not access worker artifacts … misconfigured DNS".
 #[test]
 fn unreachable_custom_dns_server_is_a_network_configuration_failure() {
-    let mut e = pattern("non-pl", "eastus2");
-    e.vnets[0].dns_servers = vec!["192.168.50.10".parse().unwrap()];
-    let r = run(&e);
+    let r = run(&variants::non_pl_unreachable_custom_dns());
     let a = flow(&r, FlowId::ArtifactPrimary, Host);
     assert_blocked(a, "DNS_RESOLUTION_FAILED");
     assert!(element(a).contains("adb-vnet"), "{}", element(a));
@@ -199,12 +135,7 @@ fn unreachable_custom_dns_server_is_a_network_configuration_failure() {
 // AzureDatabricks rule needs 3306 and 8443–8451; a self-managed rule with 443 only breaks the web app.
 #[test]
 fn self_managed_rules_without_the_january_2025_ports() {
-    let mut e = pattern("non-pl", "eastus2");
-    ws(&mut e).required_nsg_rules = RequiredNsgRules::NoAzureDatabricksRules;
-    let one = |p| PortSet::Ranges(vec![PortRange::single(p)]);
-    e.nsgs[0].rules.push(nsg_rule("allow-adb-443", 200, Access::Allow, "AzureDatabricks", one(443)));
-    e.nsgs[0].rules.push(nsg_rule("deny-internet", 4000, Access::Deny, "Internet", PortSet::Any));
-    let r = run(&e);
+    let r = run(&variants::non_pl_self_managed_rules_without_the_new_ports());
     let w = flow(&r, FlowId::Webapp, Host);
     assert_blocked(w, "NSG_DENIED");
     assert_eq!(element(w), "nsg-rule:adb-nsg/deny-internet");
@@ -223,9 +154,7 @@ fn self_managed_rules_without_the_january_2025_ports() {
 // priority-100 rules, but it does stop what they do not cover — the package repositories.
 #[test]
 fn custom_nsg_deny_rule_blocks_libraries_but_not_the_control_plane() {
-    let mut e = pattern("non-pl", "eastus2");
-    e.nsgs[0].rules.push(nsg_rule("deny-internet-out", 4000, Access::Deny, "Internet", PortSet::Any));
-    let r = run(&e);
+    let r = run(&variants::non_pl_custom_nsg_deny_internet());
     let p = flow(&r, FlowId::Pypi, Host);
     assert_blocked(p, "NSG_DENIED");
     assert_eq!(element(p), "nsg-rule:adb-nsg/deny-internet-out");
@@ -241,9 +170,7 @@ fn custom_nsg_deny_rule_blocks_libraries_but_not_the_control_plane() {
 // databricks-net-facts §1 (S27, S13): both injected subnets need an NSG. No walk.
 #[test]
 fn subnet_without_nsg_cannot_host_the_workspace() {
-    let mut e = pattern("non-pl", "eastus2");
-    e.vnets[0].subnets.iter_mut().find(|s| s.name == "host").unwrap().nsg = None;
-    let r = run(&e);
+    let r = run(&variants::non_pl_host_subnet_without_nsg());
     let relay = flow(&r, FlowId::SccRelay, Host);
     assert_blocked(relay, "SUBNET_NSG_MISSING");
     assert_eq!(element(relay), "subnet:adb-vnet/host");
@@ -258,10 +185,7 @@ fn subnet_without_nsg_cannot_host_the_workspace() {
 // azure-net-semantics §6: only Approved private-endpoint connections pass traffic.
 #[test]
 fn pending_back_end_endpoint_blocks_the_tunnel() {
-    let mut e = pattern("full-private", "eastus2");
-    e.private_endpoints.iter_mut().find(|p| p.name == "adb-backend-pe").unwrap().connection_state =
-        ConnectionState::Pending;
-    let r = run(&e);
+    let r = run(&variants::full_private_pending_back_end_endpoint());
     let relay = flow(&r, FlowId::SccRelay, Container);
     assert_blocked(relay, "PRIVATE_ENDPOINT_NOT_APPROVED");
     assert_eq!(element(relay), "private-endpoint:adb-backend-pe");
@@ -273,9 +197,7 @@ fn pending_back_end_endpoint_blocks_the_tunnel() {
 // tooling outside the private network. No walk.
 #[test]
 fn users_outside_the_private_network_are_refused() {
-    let mut e = pattern("full-private", "eastus2");
-    ws(&mut e).user_subnet = None;
-    let r = run(&e);
+    let r = run(&variants::full_private_users_outside_the_private_network());
     let api = flow(&r, FlowId::UserApi, User);
     assert_blocked(api, "DESTINATION_DENIED");
     assert_eq!(element(api), "workspace:adb-ws");
@@ -288,23 +210,7 @@ fn users_outside_the_private_network_are_refused() {
 // the cluster; service endpoints still carry storage (the fix that report found).
 #[test]
 fn forced_tunnel_black_hole_drops_all_but_service_endpoint_traffic() {
-    let mut e = pattern("non-pl", "eastus2");
-    e.route_tables.push(RouteTable {
-        name: "forced-tunnel".into(),
-        disable_bgp_route_propagation: false,
-        routes: vec![Route {
-            name: "blackhole".into(),
-            address_prefix: RouteDestination::Prefix("0.0.0.0/0".parse().unwrap()),
-            next_hop_type: NextHopType::None,
-            next_hop_ip: None,
-            origin: None,
-        }],
-        origin: None,
-    });
-    for s in &mut e.vnets[0].subnets {
-        s.route_table = Some("forced-tunnel".into());
-    }
-    let r = run(&e);
+    let r = run(&variants::non_pl_forced_tunnel_black_hole());
     let relay = flow(&r, FlowId::SccRelay, Host);
     assert_blocked(relay, "ROUTE_NONE");
     assert_eq!(element(relay), "route:forced-tunnel/blackhole");
@@ -318,16 +224,7 @@ fn forced_tunnel_black_hole_drops_all_but_service_endpoint_traffic() {
 // databricks-net-facts §5: IP access lists apply to requests over the public internet. No walk.
 #[test]
 fn blocked_user_address_is_refused_by_the_ip_access_list() {
-    let mut e = pattern("non-pl", "eastus2");
-    ws(&mut e).user_public_ip = Some("198.51.100.7".parse().unwrap());
-    ws(&mut e).ip_access_lists.push(IpAccessList {
-        name: "blocked".into(),
-        list_type: IpAccessListType::Block,
-        ip_addresses: vec!["198.51.100.0/24".to_string().try_into().unwrap()],
-        enabled: true,
-        origin: None,
-    });
-    let r = run(&e);
+    let r = run(&variants::non_pl_blocked_user_address());
     let ui = flow(&r, FlowId::UserUi, User);
     assert_blocked(ui, "DESTINATION_DENIED");
     assert_eq!(element(ui), "ip-access-list:adb-ws/blocked");
@@ -337,17 +234,7 @@ fn blocked_user_address_is_refused_by_the_ip_access_list() {
 // databricks-net-facts §3b: the firewall's web-app network rule needs 443 and 8443–8451.
 #[test]
 fn firewall_webapp_rule_without_the_new_ports() {
-    let mut e = pattern("hub-spoke", "eastus2");
-    let p = e.firewall_policies.iter_mut().find(|p| p.name == "hub-fw-policy").unwrap();
-    let net = p
-        .rule_collection_groups
-        .iter_mut()
-        .flat_map(|g| g.rule_collections.iter_mut())
-        .find(|c| c.name == "databricks-network")
-        .unwrap();
-    net.rules.iter_mut().find(|r| r.name == "webapp").unwrap().destination_ports =
-        Some(PortSet::Ranges(vec![PortRange::single(443)]));
-    let r = run(&e);
+    let r = run(&variants::hub_spoke_webapp_rule_without_the_new_ports());
     let w = flow(&r, FlowId::Webapp, Container);
     assert_blocked(w, "FIREWALL_DENIED");
     assert!(element(w).starts_with("firewall"), "{}", element(w));
@@ -358,10 +245,7 @@ fn firewall_webapp_rule_without_the_new_ports() {
 // azure-net-semantics §7.4: FQDNs in network rules need the firewall's DNS proxy.
 #[test]
 fn network_rule_fqdns_without_dns_proxy_never_match() {
-    let mut e = pattern("hub-spoke", "eastus2");
-    e.firewall_policies[0].dns_proxy = false;
-    e.vnets.iter_mut().find(|v| v.name == "adb-spoke").unwrap().dns_servers.clear();
-    let r = run(&e);
+    let r = run(&variants::hub_spoke_network_rule_fqdns_without_dns_proxy());
     let m = flow(&r, FlowId::Metastore, Host);
     assert_blocked(m, "FIREWALL_DENIED");
     assert!(element(m).starts_with("firewall"), "{}", element(m));

@@ -6,25 +6,17 @@ mod common;
 
 use adbflow_databricks::capacity::usable_addresses;
 use adbflow_databricks::check::CheckOptions;
+use adbflow_databricks::check::CheckReport;
 use adbflow_databricks::limits;
+use adbflow_databricks::plan::SourceRole;
 use adbflow_databricks::simulate::{
     check_and_simulate, timing, ClusterSpec, EventType, SimOptions, SimReport, State,
 };
-use adbflow_databricks::FlowId;
+use adbflow_databricks::{FlowId, Requirement};
 use adbflow_model::Estate;
 use adbflow_net::ServiceTags;
+use common::variants::{self, fw_rules};
 use common::*;
-
-fn app_rules<'a>(e: &'a mut Estate, collection: &str) -> &'a mut Vec<adbflow_model::FirewallRule> {
-    e.firewall_policies
-        .iter_mut()
-        .flat_map(|p| p.rule_collection_groups.iter_mut())
-        .flat_map(|g| g.rule_collections.iter_mut())
-        .find(|c| c.name == collection)
-        .unwrap()
-        .rules
-        .as_mut()
-}
 
 fn spec(workers: u32, image_gb: f64, libraries_gb: f64) -> ClusterSpec {
     ClusterSpec {
@@ -43,6 +35,11 @@ fn options(spec: ClusterSpec) -> SimOptions {
 }
 
 fn sim(e: &Estate, o: &SimOptions) -> SimReport {
+    sim_with_check(e, o).1
+}
+
+/// The check report the simulation ran on, and the simulation.
+fn sim_with_check(e: &Estate, o: &SimOptions) -> (CheckReport, SimReport) {
     check_and_simulate(
         e,
         &ServiceTags::symbolic(),
@@ -52,7 +49,6 @@ fn sim(e: &Estate, o: &SimOptions) -> SimReport {
         o,
     )
     .expect("simulation runs")
-    .1
 }
 
 fn states(r: &SimReport) -> Vec<State> {
@@ -98,9 +94,7 @@ fn the_same_seed_gives_the_same_events_and_another_seed_other_timings() {
 // relay; the launch fails as PENDING → TERMINATING → TERMINATED with NPIP_TUNNEL_SETUP_FAILURE.
 #[test]
 fn nat_removed_ends_the_launch_with_npip_tunnel_setup_failure() {
-    let mut e = pattern("non-pl", "eastus2");
-    e.vnets[0].subnets.iter_mut().find(|s| s.name == "container").unwrap().nat_gateway = None;
-    let r = sim(&e, &options(spec(8, 3.5, 1.25)));
+    let r = sim(&variants::non_pl_container_without_nat(), &options(spec(8, 3.5, 1.25)));
     let c = &r.clusters[0];
     assert_eq!(states(&r), vec![State::Pending, State::Terminating, State::Terminated]);
     let reason = c.termination_reason.as_ref().unwrap();
@@ -122,9 +116,7 @@ fn nat_removed_ends_the_launch_with_npip_tunnel_setup_failure() {
 // databricks-net-facts §3b: behind a hub firewall the relay needs an application rule.
 #[test]
 fn hub_firewall_without_relay_rule_fails_the_launch() {
-    let mut e = pattern("hub-spoke", "eastus2");
-    app_rules(&mut e, "databricks-application").retain(|r| r.name != "scc-relay");
-    let r = sim(&e, &options(spec(2, 3.5, 0.0)));
+    let r = sim(&variants::hub_spoke_without_relay_rule(), &options(spec(2, 3.5, 0.0)));
     assert_eq!(states(&r), vec![State::Pending, State::Terminating, State::Terminated]);
     assert_eq!(r.clusters[0].termination_reason.as_ref().unwrap().code, "NPIP_TUNNEL_SETUP_FAILURE");
 }
@@ -133,9 +125,7 @@ fn hub_firewall_without_relay_rule_fails_the_launch() {
 // library FAILED, after pip's own retries.
 #[test]
 fn blocked_pypi_leaves_the_cluster_running_with_the_library_failed() {
-    let mut e = pattern("hub-spoke", "eastus2");
-    app_rules(&mut e, "package-repositories").retain(|r| r.name != "pypi");
-    let r = sim(&e, &options(spec(4, 3.5, 1.5)));
+    let r = sim(&variants::hub_spoke_without_pypi_rule(), &options(spec(4, 3.5, 1.5)));
     let c = &r.clusters[0];
     assert_eq!(c.state, State::Running);
     assert_eq!(states(&r), vec![State::Pending, State::Running]);
@@ -339,14 +329,14 @@ fn every_single_firewall_rule_removed_ends_as_check_predicts() {
     for (collection, rules) in &collections {
         for rule in rules {
             let mut e = base.clone();
-            app_rules(&mut e, collection).retain(|r| &r.name != rule);
+            fw_rules(&mut e, collection).retain(|r| &r.name != rule);
             let check = run(&e);
             let expected = BOOT_ORDER.iter().find_map(|id| {
                 check
                     .flows
                     .iter()
-                    .filter(|f| f.id == *id && f.source_role != adbflow_databricks::plan::SourceRole::User)
-                    .find(|f| f.is_failure() && f.requirement == adbflow_databricks::Requirement::Startup)
+                    .filter(|f| f.id == *id && f.source_role != SourceRole::User)
+                    .find(|f| f.is_failure() && f.requirement == Requirement::Startup)
                     .and_then(|f| f.symptom.as_ref().and_then(|s| s.termination_code))
             });
             let r = sim(&e, &options(spec(2, 1.0, 0.0)));
@@ -397,4 +387,252 @@ fn terminate_during_a_resize_settles_with_user_request() {
     assert_eq!((reason.code.as_str(), reason.kind), ("USER_REQUEST", "SUCCESS"));
     assert_eq!(c.nodes, 0, "every address released");
     assert!(eng.now() < 410_000 + 120_000, "settled right after termination, at {}", eng.now());
+}
+
+/// How one launch on a broken variant ends, written out per variant (not derived from `check`).
+enum Outcome {
+    /// PENDING → TERMINATING → TERMINATED: `flow` is blocked in bootstrap `phase` and the launch ends
+    /// with `code` after the bootstrap timeout, decided by `element` (the element `check` blames).
+    Fails { phase: &'static str, flow: FlowId, code: &'static str, element: &'static str },
+    /// The workspace cannot be deployed (`check` blocks startup flows with no termination code), so the
+    /// launch ends at once with WORKSPACE_CONFIGURATION_ERROR (marked inferred), decided by `element`.
+    NotDeployed { element: &'static str },
+    /// RUNNING, with the cluster library FAILED: the library flow `flow` is blocked (§8 pip failures).
+    LibraryFailed { flow: FlowId },
+    /// RUNNING with the library installed: only the workload flows `broken` are blocked, which the
+    /// bootstrap does not need; `events` are the extra events the launch carries (`METASTORE_DOWN`).
+    Runs { broken: &'static [FlowId], events: &'static [EventType] },
+}
+
+/// A variant's name (with the domain-notes section), its builder, and the outcome expected.
+type LaunchCase = (&'static str, fn() -> Estate, Outcome);
+
+/// Every cluster-launch variant of `common::variants`. Check-only, not here: the two user-side
+/// variants (users outside the private network, a blocked user address), which no launch crosses.
+fn launch_cases() -> Vec<LaunchCase> {
+    use FlowId::*;
+    use Outcome::*;
+    vec![
+        (
+            "non-pl, container subnet without NAT (§3, §6.6)",
+            variants::non_pl_container_without_nat,
+            Fails {
+                phase: "secure-tunnel",
+                flow: SccRelay,
+                code: "NPIP_TUNNEL_SETUP_FAILURE",
+                element: "subnet:adb-vnet/container",
+            },
+        ),
+        (
+            "hub-spoke, no relay rule (§3b)",
+            variants::hub_spoke_without_relay_rule,
+            Fails {
+                phase: "secure-tunnel",
+                flow: SccRelay,
+                code: "NPIP_TUNNEL_SETUP_FAILURE",
+                element: "firewall-policy:hub-fw-policy",
+            },
+        ),
+        (
+            "full-private, back-end endpoint Pending (azure-net-semantics §6)",
+            variants::full_private_pending_back_end_endpoint,
+            Fails {
+                phase: "secure-tunnel",
+                flow: SccRelay,
+                code: "NPIP_TUNNEL_SETUP_FAILURE",
+                element: "private-endpoint:adb-backend-pe",
+            },
+        ),
+        (
+            "non-pl, forced tunnel into a black hole (§8)",
+            variants::non_pl_forced_tunnel_black_hole,
+            Fails {
+                phase: "secure-tunnel",
+                flow: SccRelay,
+                code: "NPIP_TUNNEL_SETUP_FAILURE",
+                element: "route:forced-tunnel/blackhole",
+            },
+        ),
+        (
+            "non-pl, self-managed NSG rules without 8443-8451 (§2, §8)",
+            variants::non_pl_self_managed_rules_without_the_new_ports,
+            Fails {
+                phase: "control-plane",
+                flow: Webapp,
+                code: "CONTROL_PLANE_REQUEST_FAILURE",
+                element: "nsg-rule:adb-nsg/deny-internet",
+            },
+        ),
+        (
+            "hub-spoke, web-app network rule 443 only (§3b)",
+            variants::hub_spoke_webapp_rule_without_the_new_ports,
+            Fails {
+                phase: "control-plane",
+                flow: Webapp,
+                code: "CONTROL_PLANE_REQUEST_FAILURE",
+                element: "firewall-policy:hub-fw-policy",
+            },
+        ),
+        (
+            "full-private, privatelink.dfs zone not linked (azure-net-semantics §6.1, §6.6)",
+            variants::full_private_unlinked_dfs_zone,
+            Fails {
+                phase: "storage",
+                flow: DbfsDfs,
+                code: "DBFS_COMPONENT_UNHEALTHY",
+                element: "storage-account:dbstorageadbws",
+            },
+        ),
+        (
+            // A node resolves the artifact store before it opens the tunnel, so a DNS failure shows as
+            // "Could not access worker artifacts … misconfigured DNS" (§8: azure-docs#52423, #54124).
+            "non-pl, unreachable custom DNS server (§6.6, §8)",
+            variants::non_pl_unreachable_custom_dns,
+            Fails {
+                phase: "artifact-resolution",
+                flow: ArtifactPrimary,
+                code: "NETWORK_CONFIGURATION_FAILURE",
+                element: "vnet:adb-vnet",
+            },
+        ),
+        (
+            // §1 (S27, S13): an injected subnet without an NSG fails the workspace deployment itself.
+            "non-pl, host subnet without an NSG (§1)",
+            variants::non_pl_host_subnet_without_nsg,
+            NotDeployed { element: "subnet:adb-vnet/host" },
+        ),
+        (
+            "hub-spoke, `*.pypi.org` misses pypi.org (§8)",
+            variants::hub_spoke_wildcard_pypi_rule,
+            LibraryFailed { flow: Pypi },
+        ),
+        ("hub-spoke, no PyPI rule (§8)", variants::hub_spoke_without_pypi_rule, LibraryFailed { flow: Pypi }),
+        (
+            "non-pl, custom NSG deny-internet (azure-net-semantics §2)",
+            variants::non_pl_custom_nsg_deny_internet,
+            LibraryFailed { flow: Pypi },
+        ),
+        (
+            // The metastore is a workload flow: the driver comes up and reports METASTORE_DOWN (§6.5);
+            // hive_metastore queries fail later ("Unable to instantiate … HiveMetaStoreClient", §8).
+            "non-pl, private zone mysql.database.azure.com (§8)",
+            variants::non_pl_mysql_zone_hijacks_the_metastore,
+            Runs { broken: &[Metastore], events: &[EventType::MetastoreDown] },
+        ),
+        (
+            // Metastore (3306) and Event Hub (9093) are FQDN network rules; both are workload flows.
+            "hub-spoke, network-rule FQDNs without DNS proxy (azure-net-semantics §7.4)",
+            variants::hub_spoke_network_rule_fqdns_without_dns_proxy,
+            Runs { broken: &[Metastore, EventHub], events: &[EventType::MetastoreDown] },
+        ),
+        (
+            // The data lake is only read by workloads: the 403 comes with the first query (§8).
+            "non-pl, storage firewall without the container subnet (§8)",
+            variants::non_pl_storage_firewall_without_the_container_subnet,
+            Runs { broken: &[ExternalLocation], events: &[] },
+        ),
+    ]
+}
+
+/// The check rows of `id` from the cluster nodes (host and container), the blocked ones first.
+fn node_rows(check: &CheckReport, id: FlowId) -> Vec<&adbflow_databricks::check::CheckFlow> {
+    let mut rows: Vec<_> =
+        check.flows.iter().filter(|f| f.id == id && f.source_role != SourceRole::User).collect();
+    rows.sort_by_key(|f| !f.is_failure());
+    rows
+}
+
+// Issue 6 acceptance: each broken variant from the check issue ends with its expected termination
+// code and the state sequence PENDING → TERMINATING → TERMINATED (databricks-net-facts §6.4, §6.6),
+// or RUNNING with the library FAILED, or plain RUNNING when only workload flows are broken.
+#[test]
+fn every_broken_variant_ends_as_expected() {
+    let o = options(spec(2, 1.0, 0.2));
+    let timeout = timing::builtin().ms("startup-flow-timeout");
+    let cases = launch_cases();
+    assert_eq!(cases.len(), 15);
+    for (name, build, expect) in cases {
+        let (check, r) = sim_with_check(&build(), &o);
+        let c = &r.clusters[0];
+        let events: Vec<EventType> = c.events.iter().map(|e| e.kind).collect();
+        match expect {
+            Outcome::Fails { phase: ph, flow: id, code, element: el } => {
+                assert_eq!(states(&r), vec![State::Pending, State::Terminating, State::Terminated], "{name}");
+                let reason = c.termination_reason.as_ref().unwrap_or_else(|| panic!("{name}: no reason"));
+                assert_eq!((reason.code.as_str(), reason.kind), (code, "CLIENT_ERROR"), "{name}");
+                assert_eq!(c.decided_by.as_deref(), Some(el), "{name}");
+                // The element and code agree with what `check` says about the same flow.
+                let row = node_rows(&check, id)[0];
+                assert!(row.is_failure() && row.requirement == Requirement::Startup, "{name}: {id}");
+                assert_eq!(element(row), el, "{name}: check blames another element");
+                assert_eq!(termination(row), Some(code), "{name}");
+                assert_eq!(
+                    reason.parameters["databricks_error_message"],
+                    row.symptom.as_ref().unwrap().message
+                );
+                // Ended in the phase that needs the flow, after the bootstrap timeout.
+                let p = phase(&r, ph);
+                assert_eq!((p.flow, p.outcome), (Some(id), "blocked"), "{name}");
+                assert_eq!(p.end_ms - p.start_ms, timeout, "{name}");
+                assert_eq!(events.last(), Some(&EventType::Terminating), "{name}");
+                assert!(c.running_ms.is_none() && c.libraries.is_empty() && c.nodes == 0, "{name}");
+                assert_eq!(r.summary.failed.get(code), Some(&1), "{name}");
+            }
+            Outcome::NotDeployed { element: el } => {
+                assert_eq!(states(&r), vec![State::Pending, State::Terminating, State::Terminated], "{name}");
+                let reason = c.termination_reason.as_ref().unwrap_or_else(|| panic!("{name}: no reason"));
+                assert_eq!(reason.code, "WORKSPACE_CONFIGURATION_ERROR", "{name}");
+                assert!(c.termination_inferred, "{name}: the code is the twin's reading");
+                assert_eq!(c.decided_by.as_deref(), Some(el), "{name}");
+                assert!(c.running_ms.is_none() && c.nodes == 0, "{name}: no VM was provisioned");
+                assert!(reason.parameters["databricks_error_message"].contains("deployment fails"), "{name}");
+            }
+            Outcome::LibraryFailed { flow: id } => {
+                assert_eq!(
+                    states(&r),
+                    vec![State::Pending, State::Running],
+                    "{name}: {:?}",
+                    c.termination_reason
+                );
+                assert!(c.termination_reason.is_none() && c.decided_by.is_none(), "{name}");
+                assert_eq!(c.libraries.len(), 1, "{name}");
+                assert_eq!(c.libraries[0].status, "FAILED", "{name}");
+                assert!(
+                    c.libraries[0].messages[0].starts_with("pip install fails"),
+                    "{name}: {:?}",
+                    c.libraries
+                );
+                let p = phase(&r, "library-download");
+                assert_eq!((p.flow, p.outcome), (Some(id), "blocked"), "{name}");
+                // The report names no element for a failed library; check blames the flow on one.
+                let row = node_rows(&check, id)[0];
+                assert!(row.is_failure() && row.requirement == Requirement::Workload, "{name}: {id}");
+                assert_eq!(r.summary.libraries_failed, 1, "{name}");
+            }
+            Outcome::Runs { broken, events: extra } => {
+                assert_eq!(
+                    states(&r),
+                    vec![State::Pending, State::Running],
+                    "{name}: {:?}",
+                    c.termination_reason
+                );
+                assert!(c.termination_reason.is_none() && c.decided_by.is_none(), "{name}");
+                assert_eq!(c.libraries[0].status, "INSTALLED", "{name}");
+                for id in broken {
+                    let row = node_rows(&check, *id)[0];
+                    assert!(row.is_failure() && row.requirement == Requirement::Workload, "{name}: {id}");
+                }
+                for kind in extra {
+                    assert!(events.contains(kind), "{name}: no {kind:?} in {events:?}");
+                }
+                if !extra.contains(&EventType::MetastoreDown) {
+                    assert!(!events.contains(&EventType::MetastoreDown), "{name}");
+                }
+            }
+        }
+        // Whatever the outcome, the states only take allowed transitions (§6.4).
+        for pair in states(&r).windows(2) {
+            assert!(pair[0].may_become(pair[1]), "{name}: {pair:?}");
+        }
+    }
 }

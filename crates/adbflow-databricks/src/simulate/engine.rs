@@ -171,6 +171,12 @@ fn blocks_launch(f: &FlowFact) -> bool {
     !f.delivered && !f.by_design && f.requirement == Requirement::Startup && f.termination_code.is_some()
 }
 
+/// A startup flow blocked for a reason no launch can meet (no termination code: the workspace
+/// itself cannot be deployed, e.g. an injected subnet without an NSG).
+fn blocks_deployment(f: &FlowFact) -> bool {
+    !f.delivered && !f.by_design && f.requirement == Requirement::Startup && f.termination_code.is_none()
+}
+
 impl Engine {
     pub fn new(world: World, timing: TimingTable, seed: u64) -> Engine {
         let used_nodes = vec![0; world.workspaces.len()];
@@ -593,6 +599,30 @@ impl Engine {
         self.phase(c, name, flow, start, u64::MAX, "ok");
     }
 
+    /// A workspace that cannot be deployed runs no cluster: the launch ends at once with
+    /// WORKSPACE_CONFIGURATION_ERROR (the twin's reading: the real workspace would not exist).
+    fn refuse_undeployable(&mut self, c: usize, now: u64) -> bool {
+        let w = self.runtime[c].workspace;
+        let Some(f) = self.world.workspaces[w].flows.values().find(|f| blocks_deployment(f)).cloned() else {
+            return false;
+        };
+        let mut parameters = BTreeMap::new();
+        parameters.insert("databricks_error_message".to_string(), f.message.clone());
+        self.phase(c, "workspace-deployment", Some(f.id), now, now, "blocked");
+        self.fail(
+            c,
+            now,
+            Failure {
+                code: "WORKSPACE_CONFIGURATION_ERROR".into(),
+                kind: "CLIENT_ERROR",
+                parameters,
+                inferred: true,
+                decided_by: f.decided_by.clone(),
+            },
+        );
+        true
+    }
+
     fn restart_now(&mut self, c: usize, now: u64) {
         self.runtime[c].busy = true;
         self.event(
@@ -820,6 +850,9 @@ impl Engine {
         let t = |e: &Engine, n: &str| e.timing.ms(n);
         match s {
             Step::Allocate => {
+                if self.refuse_undeployable(c, now) {
+                    return;
+                }
                 let want = u64::from(self.clusters[c].spec.num_workers) + 1;
                 let need = (want as f64 * MIN_ACQUIRED_SHARE).ceil() as u64;
                 let w = self.runtime[c].workspace;
@@ -866,6 +899,16 @@ impl Engine {
                 self.push(c, end, Action::Step(Step::Booted));
             }
             Step::Booted => {
+                // A node resolves the artifact store before it opens the tunnel: when name resolution
+                // is what fails, users see "Could not access worker artifacts … misconfigured DNS"
+                // (NETWORK_CONFIGURATION_FAILURE, databricks-net-facts §6.6/§8), not the tunnel's code.
+                let dns_first = self
+                    .flow(c, FlowId::ArtifactPrimary)
+                    .is_some_and(|f| blocks_launch(f) && f.reason_code == Some("DNS_RESOLUTION_FAILED"));
+                if dns_first {
+                    self.gate(c, now, "artifact-resolution", FlowId::ArtifactPrimary, 0, Step::Booted);
+                    return;
+                }
                 let ms = t(self, "tunnel-setup");
                 self.gate(c, now, "secure-tunnel", FlowId::SccRelay, ms, Step::Tunnel);
             }

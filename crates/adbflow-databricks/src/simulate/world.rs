@@ -33,6 +33,8 @@ pub struct FlowFact {
     pub delivered: bool,
     pub by_design: bool,
     pub termination_code: Option<&'static str>,
+    /// Why `check` blocked it (`DNS_RESOLUTION_FAILED`, `SUBNET_NSG_MISSING`, …).
+    pub reason_code: Option<&'static str>,
     pub message: String,
     pub inferred: bool,
     /// The element that blocked it.
@@ -158,6 +160,7 @@ fn fact(estate: &Estate, f: &CheckFlow, limits: &LimitTable) -> FlowFact {
         delivered: f.verdict == FlowVerdict::Delivered,
         by_design: f.verdict == FlowVerdict::BlockedByDesign,
         termination_code: sym.and_then(|s| s.termination_code),
+        reason_code: f.blocked_by.as_ref().map(|b| b.reason_code.as_str()),
         message: sym.map(|s| s.message.clone()).unwrap_or_default(),
         inferred: sym.is_some_and(|s| s.inferred) || f.blocked_by.as_ref().is_some_and(|b| b.inferred),
         decided_by: f.blocked_by.as_ref().map(|b| b.element.id.clone()),

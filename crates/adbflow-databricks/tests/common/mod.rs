@@ -2,6 +2,8 @@
 //! and hand-made traces standing in for the twin's walk where a test is about Databricks logic only.
 #![allow(dead_code)]
 
+pub mod variants;
+
 use adbflow_databricks::check::{check, CheckFlow, CheckOptions, CheckReport, FlowVerdict};
 use adbflow_databricks::plan::SourceRole;
 use adbflow_databricks::{patterns, FlowId};
