@@ -10,4 +10,6 @@ pub enum CheckError {
     UnknownWorkspace { name: String, known: String },
     #[error("{}", .0.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n"))]
     Invalid(Vec<Diagnostic>),
+    #[error("workspace '{workspace}': region '{region}' is not in the region table")]
+    UnknownRegion { workspace: String, region: String },
 }

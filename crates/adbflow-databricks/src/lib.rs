@@ -4,6 +4,8 @@
 //! with the symptom a user would see and the smallest fix. Knows nothing about file formats or
 //! output formats.
 
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
 pub mod acceptance;
 pub mod block;
 pub mod capacity;

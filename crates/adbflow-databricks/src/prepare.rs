@@ -110,7 +110,13 @@ pub fn prepare(estate: &Estate, regions: &RegionData, only: Option<&str>) -> Res
     let mut owners: BTreeMap<String, ControlPlaneOwner<'_>> = BTreeMap::new();
     for ws in &estate.workspaces {
         let region_name = ws.region.as_deref().unwrap_or(estate.region());
-        let region = regions.region(region_name).expect("validated above").clone();
+        let region = regions
+            .region(region_name)
+            .ok_or_else(|| CheckError::UnknownRegion {
+                workspace: ws.name.clone(),
+                region: region_name.to_string(),
+            })?
+            .clone();
         let cloud = regions.cloud(&region).clone();
         let mut ws = ws.clone();
         ensure_dbfs(&mut out, &mut ws, &region, &mut findings);

@@ -46,6 +46,9 @@ pub struct ProfileData {
     pub profiles: Vec<ProfileDef>,
 }
 
+// Built-in data shipped in the binary and parsed by a unit test: failing here is a build
+// defect, never the user's input.
+#[allow(clippy::expect_used)]
 pub fn builtin() -> &'static ProfileData {
     static DATA: OnceLock<ProfileData> = OnceLock::new();
     DATA.get_or_init(|| {

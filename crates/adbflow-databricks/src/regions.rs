@@ -108,6 +108,9 @@ pub struct DataError {
 }
 
 /// The region data compiled into the binary.
+// Built-in data shipped in the binary and parsed by a unit test: failing here is a build
+// defect, never the user's input.
+#[allow(clippy::expect_used)]
 pub fn builtin() -> &'static RegionData {
     static DATA: OnceLock<RegionData> = OnceLock::new();
     DATA.get_or_init(|| {

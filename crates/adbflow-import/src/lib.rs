@@ -6,6 +6,8 @@
 //! one, the line and column; every element of a loaded estate carries the position it was
 //! defined at, so later verdicts can point back into the file.
 
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
 mod detect;
 mod error;
 pub mod hcl;

@@ -2,6 +2,8 @@
 //! importer produces and every question reads. It knows nothing about file formats, Databricks
 //! flows or output; `serde` derives describe its shape, which the native format reuses.
 
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
 pub mod diagnostic;
 pub mod egress;
 pub mod estate;

@@ -29,7 +29,7 @@ impl OneOrMany {
 pub fn parse_prefix(s: &str) -> Result<Ipv4Net, String> {
     let s = s.trim();
     if let Ok(addr) = Ipv4Addr::from_str(s) {
-        return Ok(Ipv4Net::new(addr, 32).expect("32 is a valid prefix length"));
+        return Ok(Ipv4Net::from(addr));
     }
     let net =
         Ipv4Net::from_str(s).map_err(|_| format!("'{s}' is not a valid IPv4 address or CIDR prefix"))?;

@@ -6,10 +6,15 @@ use serde::Serialize;
 use std::net::Ipv4Addr;
 
 /// RFC 1918 and RFC 6598 ranges: addresses that are never on the public internet.
-pub const PRIVATE_RANGES: [&str; 4] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"];
+pub const PRIVATE_RANGES: [Ipv4Net; 4] = [
+    Ipv4Net::new_assert(Ipv4Addr::new(10, 0, 0, 0), 8),
+    Ipv4Net::new_assert(Ipv4Addr::new(172, 16, 0, 0), 12),
+    Ipv4Net::new_assert(Ipv4Addr::new(192, 168, 0, 0), 16),
+    Ipv4Net::new_assert(Ipv4Addr::new(100, 64, 0, 0), 10),
+];
 
 pub fn is_private(ip: Ipv4Addr) -> bool {
-    PRIVATE_RANGES.iter().any(|r| r.parse::<Ipv4Net>().expect("constant prefix").contains(&ip))
+    PRIVATE_RANGES.iter().any(|r| r.contains(&ip))
 }
 
 /// Azure's host virtual IP (DHCP, DNS, health probes); the NSG exception applies to it.

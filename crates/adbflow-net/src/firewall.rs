@@ -112,7 +112,7 @@ fn snat_private_ranges(policy: Option<&FirewallPolicy>) -> Vec<Ipv4Net> {
     let configured = policy.map(|p| p.snat_private_ranges.clone()).unwrap_or_default();
     let mut out = Vec::new();
     if configured.is_empty() || configured.iter().any(|r| r.eq_ignore_ascii_case("IANAPrivateRanges")) {
-        out.extend(crate::address::PRIVATE_RANGES.iter().filter_map(|r| r.parse::<Ipv4Net>().ok()));
+        out.extend(crate::address::PRIVATE_RANGES);
     }
     out.extend(configured.iter().filter_map(|r| parse_addr_item(r)));
     out

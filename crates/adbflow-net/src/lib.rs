@@ -4,6 +4,7 @@
 // A blocked verdict travels as the `Err` of a step; it is the answer, built once per trace, so
 // its size does not matter and boxing it would only add noise.
 #![allow(clippy::result_large_err, clippy::large_enum_variant)]
+#![deny(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod address;
 pub mod destination;

@@ -206,7 +206,7 @@ pub fn virtual_network_prefixes_with<'e>(
             }
         }
     }
-    out.push(Ipv4Net::new(AZURE_HOST_VIP, 32).expect("32 is a valid prefix length"));
+    out.push(Ipv4Net::from(AZURE_HOST_VIP));
     out.sort();
     out.dedup();
     out

@@ -309,9 +309,8 @@ fn platform_route(prefix: Ipv4Net) -> ElementRef {
     ElementRef::new(format!("system-route:{prefix}"), prefix.to_string(), Some(Origin::platform("Azure")))
 }
 
-fn cidr(s: &str) -> Ipv4Net {
-    s.parse().expect("constant prefix")
-}
+/// 0.0.0.0/0.
+const DEFAULT_ROUTE: Ipv4Net = Ipv4Net::new_assert(Ipv4Addr::UNSPECIFIED, 0);
 
 /// Every route of the subnet, Active and Invalid.
 ///
@@ -374,7 +373,7 @@ fn system_routes(vnet: &adbflow_model::VNet, cands: &mut Vec<Candidate>) {
             element.clone(),
         ));
     }
-    let default = cidr("0.0.0.0/0");
+    let default = DEFAULT_ROUTE;
     cands.push(Candidate::new(
         Kind::Internet,
         RoutePrefix::Cidr(default),
@@ -382,7 +381,7 @@ fn system_routes(vnet: &adbflow_model::VNet, cands: &mut Vec<Candidate>) {
         None,
         platform_route(default),
     ));
-    for reserved in PRIVATE_RANGES.map(cidr) {
+    for reserved in PRIVATE_RANGES {
         if ranges.iter().any(|r| r.contains(&reserved)) {
             continue;
         }
@@ -492,7 +491,7 @@ fn private_endpoint_routes(estate: &Estate, vnet: &adbflow_model::VNet, cands: &
         let element = ElementRef::new(ids::private_endpoint(&pe.name), &pe.name, pe.origin.clone());
         let mut c = Candidate::new(
             Kind::PrivateEndpoint,
-            RoutePrefix::Cidr(Ipv4Net::new(ip, 32).expect("32 is a valid length")),
+            RoutePrefix::Cidr(Ipv4Net::from(ip)),
             NextHopType::InterfaceEndpoint,
             None,
             element,
@@ -565,11 +564,14 @@ fn settle_equal_prefixes(cands: &mut [Candidate]) {
         let strength =
             |c: &Candidate| (c.kind.rank(), c.from_tag.is_none(), c.from_tag.as_deref().map_or(0, tag_class));
         // First in input order wins a full tie, so the result never depends on sorting.
-        let winner = group
-            .iter()
-            .copied()
-            .reduce(|best, i| if strength(&cands[i]) > strength(&cands[best]) { i } else { best })
-            .expect("group has members");
+        let Some(winner) =
+            group
+                .iter()
+                .copied()
+                .reduce(|best, i| if strength(&cands[i]) > strength(&cands[best]) { i } else { best })
+        else {
+            continue;
+        };
         let mut reason = format!("overridden by {}", cands[winner].describe());
         if cands[winner].kind == Kind::ServiceEndpoint {
             reason.push_str("; service-endpoint routes can't be overridden");
@@ -731,6 +733,10 @@ pub fn select<'r>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn cidr(s: &str) -> Ipv4Net {
+        s.parse().unwrap()
+    }
 
     fn route(source: RouteSource, prefix: RoutePrefix, hop: NextHopType) -> EffectiveRoute {
         EffectiveRoute {

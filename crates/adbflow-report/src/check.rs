@@ -252,9 +252,7 @@ pub fn render_check_table(r: &CheckReport) -> String {
 
 /// The `check` JSON contract (`schema_version` 1), pretty-printed with a final newline.
 pub fn render_check_json(r: &CheckReport) -> String {
-    let mut s = serde_json::to_string_pretty(r).expect("the report serialises");
-    s.push('\n');
-    s
+    crate::to_json(r)
 }
 
 fn md_cell(s: &str) -> String {

@@ -1,5 +1,7 @@
 //! Renderers: every output format adbflow prints. They take computed answers and never compute.
 
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
 pub mod capacity;
 pub mod check;
 pub mod compare;
@@ -27,8 +29,14 @@ pub enum Format {
 }
 
 /// Pretty JSON with a trailing newline; the JSON contracts are documented in docs/output.md.
+///
+/// serde_json fails only on maps with non-string keys or a `Serialize` that errors; the report types
+/// have neither, so a failure is a defect, written into the output as a JSON error object rather
+/// than a panic.
 pub fn to_json<T: serde::Serialize>(value: &T) -> String {
-    let mut s = serde_json::to_string_pretty(value).expect("report types serialize");
+    let mut s = serde_json::to_string_pretty(value).unwrap_or_else(|e| {
+        serde_json::json!({ "error": format!("adbflow could not serialise its answer: {e}") }).to_string()
+    });
     s.push('\n');
     s
 }

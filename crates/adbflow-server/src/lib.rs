@@ -3,6 +3,8 @@
 //! `time_scale` times faster than the wall clock: they reach RUNNING, or terminate with the code
 //! the network causes.
 
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
 pub mod api;
 pub mod catalog;
 pub mod clock;

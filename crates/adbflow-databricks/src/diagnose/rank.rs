@@ -86,6 +86,7 @@ pub(super) fn flow_causes(check: &CheckReport, q: &Query<'_>) -> Vec<Cause> {
         .into_iter()
         .map(|((key, verdict, _, strength, why), fs): Group<'_>| {
             let f = fs[0];
+            #[allow(clippy::expect_used)] // an internal invariant, not input
             let b = f.blocked_by.as_ref().expect("matched flows are blocked");
             let mut fixes: Vec<Fix> = Vec::new();
             for x in fs.iter().filter_map(|x| x.fix.clone()) {

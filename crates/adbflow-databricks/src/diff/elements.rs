@@ -207,6 +207,7 @@ pub fn element_changes(old: &Estate, new: &Estate) -> (Vec<ElementChange>, BTree
         });
         let found = by_addr.or_else(|| old_left.iter().position(|o| o.is_some_and(|o| o.id == n.id)));
         match found {
+            #[allow(clippy::expect_used)] // an internal invariant, not input
             Some(i) => pairs.push((old_left[i].take().expect("position found a present item"), n)),
             None => unmatched_new.push(n),
         }
@@ -229,6 +230,7 @@ pub fn element_changes(old: &Estate, new: &Estate) -> (Vec<ElementChange>, BTree
             .collect();
         match candidates[..] {
             [i] if !n.parent.is_empty() && !n.content.is_empty() && twins(n, &new_pool) == 1 => {
+                #[allow(clippy::expect_used)] // an internal invariant, not input
                 pairs.push((old_left[i].take().expect("candidate is present"), n))
             }
             _ => added.push(n),

@@ -93,6 +93,7 @@ pub fn entry_changes(
                 }
                 _ => Effect::Neutral,
             };
+            #[allow(clippy::expect_used)] // an internal invariant, not input
             let e = n.or(o).expect("a row has at least one side");
             Some(EntryChange { element: e.element.clone(), name: e.name.clone(), old: oe, new: ne, effect })
         })
@@ -124,6 +125,7 @@ pub fn probe_changes(
             if oo.unwrap_or(false) == no.unwrap_or(false) {
                 return None;
             }
+            #[allow(clippy::expect_used)] // an internal invariant, not input
             let p = n.or(o).expect("a row has at least one side");
             Some(ProbeChange {
                 workspace,

@@ -161,6 +161,7 @@ pub fn flow_changes(
     for k in keys {
         let o = olds.get(k).map(|f| state(f, renames));
         let n = news.get(k).map(|f| state(f, &no_renames));
+        #[allow(clippy::expect_used)] // an internal invariant, not input
         let def = *news.get(k).or_else(|| olds.get(k)).expect("key comes from one side");
         let blocked = |s: &FlowState| s.verdict == FlowVerdict::Blocked;
         let (change, asp) = match (&o, &n) {

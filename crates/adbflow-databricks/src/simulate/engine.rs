@@ -734,7 +734,9 @@ impl Engine {
             Some(f) if blocks_launch(&f) => {
                 let end = now + self.timing.ms("startup-flow-timeout");
                 self.phase(c, name, Some(flow), now, end, "blocked");
-                self.clusters[c].phases.last_mut().expect("just pushed").note = Some(f.message.clone());
+                if let Some(p) = self.clusters[c].phases.last_mut() {
+                    p.note = Some(f.message.clone());
+                }
                 let mut parameters = BTreeMap::new();
                 parameters.insert("databricks_error_message".to_string(), f.message.clone());
                 let code = f.termination_code.unwrap_or("BOOTSTRAP_TIMEOUT").to_string();
@@ -870,7 +872,9 @@ impl Engine {
                     let decided = Some(format!("subnet:{}", w.host_subnet));
                     let end = now + t(self, "nic-allocation-failure");
                     self.phase(c, "ip-allocation", None, now, end, "failed");
-                    self.clusters[c].phases.last_mut().expect("just pushed").note = Some(msg.clone());
+                    if let Some(p) = self.clusters[c].phases.last_mut() {
+                        p.note = Some(msg.clone());
+                    }
                     let mut parameters = BTreeMap::new();
                     parameters.insert("databricks_error_message".to_string(), msg);
                     let code = "SUBNET_EXHAUSTED_FAILURE".to_string();

@@ -161,7 +161,7 @@ pub fn layout(t: &Topology) -> Layout {
         for item in items {
             match item {
                 Item::Free(id) => {
-                    let n = t.node(id).expect("listed node");
+                    let Some(n) = t.node(id) else { continue };
                     let h = node_height(n.detail.len());
                     list.push(Placed {
                         id: id.to_string(),
@@ -294,7 +294,7 @@ fn route(
     let mut y_of: BTreeMap<(usize, bool), i32> = BTreeMap::new();
     for ((id, _), list) in ports.iter_mut() {
         list.sort();
-        let r = rect_of(id, nodes, groups).expect("port on a placed element");
+        let Some(r) = rect_of(id, nodes, groups) else { continue };
         let n = list.len() as i32;
         for (k, (_, edge, is_start)) in list.iter().enumerate() {
             y_of.insert((*edge, *is_start), r.y + r.h * (k as i32 + 1) / (n + 1));
@@ -343,17 +343,18 @@ fn route(
 /// Move edge labels down until no two overlap (greedy, top to bottom): labels of curves that meet
 /// at one node would otherwise print over each other.
 fn separate_labels(t: &Topology, curves: &mut [Option<Curve>]) {
-    let mut order: Vec<usize> =
-        (0..curves.len()).filter(|&i| curves[i].is_some() && !t.edges[i].label.is_empty()).collect();
-    order.sort_by(|&a, &b| {
-        let (ca, cb) = (curves[a].as_ref().expect("filtered"), curves[b].as_ref().expect("filtered"));
-        ca.label_at.y.total_cmp(&cb.label_at.y).then(ca.label_at.x.total_cmp(&cb.label_at.x)).then(a.cmp(&b))
-    });
+    let mut order: Vec<(usize, f64, f64)> = curves
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !t.edges[*i].label.is_empty())
+        .filter_map(|(i, c)| c.as_ref().map(|c| (i, c.label_at.y, c.label_at.x)))
+        .collect();
+    order.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.2.total_cmp(&b.2)).then(a.0.cmp(&b.0)));
     let mut boxes: Vec<(f64, f64, f64, f64)> = Vec::new();
-    for i in order {
+    for (i, _, _) in order {
         let chars = t.edges[i].label.chars().count().min(LABEL_MAX_CHARS) as f64;
         let w = chars * LABEL_CHAR_W + 6.0;
-        let c = curves[i].as_mut().expect("filtered");
+        let Some(c) = curves[i].as_mut() else { continue };
         let (x0, x1) = (c.label_at.x - w / 2.0, c.label_at.x + w / 2.0);
         let mut y = c.label_at.y;
         for _ in 0..40 {
