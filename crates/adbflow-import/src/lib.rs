@@ -130,7 +130,7 @@ pub fn load_str(text: &str, file: &str, format: Format) -> Result<Loaded, Import
 /// Terraform JSON: map the resources, then validate like any other estate. The mapper's warnings
 /// (ignored types, unknown values, approximations) come first, then validation's.
 fn load_terraform(text: &str, file: &str) -> Result<Loaded, ImportError> {
-    let imported = terraform::from_json(text, file)?;
+    let imported = terraform::from_json(text, file).map_err(|e| terraform::locate(text, e))?;
     let diagnostics = validate(&imported.estate);
     if diagnostics.iter().any(|d| d.severity == Severity::Error) {
         return Err(ImportError::Invalid { file: file.to_string(), diagnostics });

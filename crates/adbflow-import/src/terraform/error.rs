@@ -23,6 +23,18 @@ pub enum TerraformError {
     /// A resource holds a value Azure would reject, or one adbflow needs and cannot read.
     #[error("{file}: {address}: {attribute}: {message}")]
     Resource { file: String, address: String, attribute: String, message: String },
+    /// Another error with the line and column of the spot it names (the JSON path, the resource's
+    /// attribute or address), found in the text after the fact.
+    #[error("{}", located(error, *line, *column))]
+    Located { line: usize, column: usize, error: Box<TerraformError> },
+}
+
+/// `FILE:LINE:COL: rest of the message`.
+fn located(error: &TerraformError, line: usize, column: usize) -> String {
+    let file = error.file();
+    let text = error.to_string();
+    let rest = text.strip_prefix(&format!("{file}: ")).unwrap_or(&text);
+    format!("{file}:{line}:{column}: {rest}")
 }
 
 impl TerraformError {
@@ -33,13 +45,16 @@ impl TerraformError {
             | TerraformError::UnsupportedVersion { file, .. }
             | TerraformError::Structure { file, .. }
             | TerraformError::Resource { file, .. } => file,
+            TerraformError::Located { error, .. } => error.file(),
         }
     }
 
-    /// Line and column of a syntax error; other errors have no position in the text.
+    /// Line and column in the text, when known.
     pub fn position(&self) -> Option<(usize, usize)> {
         match self {
-            TerraformError::Syntax { line, column, .. } => Some((*line, *column)),
+            TerraformError::Syntax { line, column, .. } | TerraformError::Located { line, column, .. } => {
+                Some((*line, *column))
+            }
             _ => None,
         }
     }

@@ -22,6 +22,8 @@ mod firewall;
 mod gateways;
 mod kinds;
 mod links;
+mod locate;
+pub(crate) use locate::locate;
 mod network;
 mod nsg;
 mod privatelink;
