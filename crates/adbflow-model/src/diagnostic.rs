@@ -62,9 +62,64 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
+        let (element, message) = (shorten_long_runs(&self.element), shorten_long_runs(&self.message));
         match &self.origin {
-            Some(o) => write!(f, "{o}: {sev}[{}]: {}: {}", self.code, self.element, self.message),
-            None => write!(f, "{sev}[{}]: {}: {}", self.code, self.element, self.message),
+            Some(o) => write!(f, "{o}: {sev}[{}]: {element}: {message}", self.code),
+            None => write!(f, "{sev}[{}]: {element}: {message}", self.code),
         }
+    }
+}
+
+/// Longest run of non-blank characters a message repeats whole; longer runs (a 100 MB name in a
+/// hostile input) are shown by their start and length, so an error stays readable and small.
+pub const MAX_RUN_CHARS: usize = 200;
+
+/// `text` with every run of more than [`MAX_RUN_CHARS`] non-blank characters cut to its first 60
+/// and a note of its length.
+pub fn shorten_long_runs(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.len() <= MAX_RUN_CHARS {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::new();
+    let mut run = String::new();
+    let mut run_chars = 0usize;
+    let flush = |out: &mut String, run: &mut String, run_chars: &mut usize| {
+        if *run_chars > MAX_RUN_CHARS {
+            let head: String = run.chars().take(60).collect();
+            out.push_str(&format!("{head}…[{run_chars} characters]"));
+        } else {
+            out.push_str(run);
+        }
+        run.clear();
+        *run_chars = 0;
+    };
+    for c in text.chars() {
+        if c.is_whitespace() {
+            flush(&mut out, &mut run, &mut run_chars);
+            out.push(c);
+        } else {
+            run_chars += 1;
+            // Past the limit only the count grows: a huge run is never copied whole.
+            if run_chars <= MAX_RUN_CHARS + 1 {
+                run.push(c);
+            }
+        }
+    }
+    flush(&mut out, &mut run, &mut run_chars);
+    std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_runs_are_cut_and_short_text_is_untouched() {
+        assert_eq!(shorten_long_runs("vnet 'spoke' overlaps"), "vnet 'spoke' overlaps");
+        let name = "a".repeat(10_000);
+        let text = format!("vnet:{name} has a name of 10000 characters");
+        let shown = shorten_long_runs(&text);
+        assert!(shown.starts_with(&format!("vnet:{}…[10005 characters] has", "a".repeat(55))), "{shown}");
+        assert!(shown.len() < 200, "{shown}");
     }
 }

@@ -75,8 +75,9 @@ pub(crate) fn kind_of(v: &Value) -> Option<TerraformKind> {
 }
 
 pub(crate) fn parse(text: &str, file: &str) -> Result<Document, TerraformError> {
-    let root: Value = serde_json::from_str(text).map_err(|e| syntax(file, &e))?;
-    let Some(obj) = root.as_object() else {
+    let mut root: Value = serde_json::from_str(text).map_err(|e| syntax(file, &e))?;
+    let kind_found = kind_of(&root);
+    let Some(obj) = root.as_object_mut() else {
         return Err(TerraformError::NotTerraform {
             file: file.into(),
             message: "the document is not a JSON object; expected the output of `terraform show -json`"
@@ -106,7 +107,7 @@ pub(crate) fn parse(text: &str, file: &str) -> Result<Document, TerraformError> 
     if major != "1" {
         return Err(TerraformError::UnsupportedVersion { file: file.into(), version });
     }
-    let Some(kind) = kind_of(&root) else {
+    let Some(kind) = kind_found else {
         return Err(TerraformError::NotTerraform {
             file: file.into(),
             message: format!(
@@ -115,6 +116,8 @@ pub(crate) fn parse(text: &str, file: &str) -> Result<Document, TerraformError> 
             ),
         });
     };
+    // Resources are moved out of the parsed document as they are read, not copied: a large plan
+    // is held once, and each resource's leftovers are freed as the walk passes them.
     let mut doc = Document {
         kind,
         instances: Vec::new(),
@@ -135,11 +138,10 @@ pub(crate) fn parse(text: &str, file: &str) -> Result<Document, TerraformError> 
     match kind {
         TerraformKind::Plan => {
             let unknowns = after_unknowns(obj, file)?;
-            if let Some(pv) = obj.get("planned_values") {
-                let rm = object_at(pv, "root_module", "planned_values", file)?;
-                if let Some(rm) = rm {
+            if let Some(pv) = obj.get_mut("planned_values") {
+                if let Some(mut rm) = take_object(pv, "root_module", "planned_values", file)? {
                     walk_module(
-                        rm,
+                        &mut rm,
                         "planned_values.root_module",
                         Vec::new(),
                         file,
@@ -148,12 +150,12 @@ pub(crate) fn parse(text: &str, file: &str) -> Result<Document, TerraformError> 
                     )?;
                 }
             }
-            if let Some(ps) = obj.get("prior_state") {
-                if let Some(vals) = object_at(ps, "values", "prior_state", file)? {
-                    if let Some(rm) = object_at(vals, "root_module", "prior_state.values", file)? {
+            if let Some(ps) = obj.get_mut("prior_state") {
+                if let Some(mut vals) = take_object(ps, "values", "prior_state", file)? {
+                    if let Some(mut rm) = take_object(&mut vals, "root_module", "prior_state.values", file)? {
                         let mut prior = Vec::new();
                         walk_module(
-                            rm,
+                            &mut rm,
                             "prior_state.values.root_module",
                             Vec::new(),
                             file,
@@ -174,10 +176,10 @@ pub(crate) fn parse(text: &str, file: &str) -> Result<Document, TerraformError> 
             }
         }
         TerraformKind::State => {
-            if let Some(vals) = obj.get("values") {
-                if let Some(rm) = object_at(vals, "root_module", "values", file)? {
+            if let Some(vals) = obj.get_mut("values") {
+                if let Some(mut rm) = take_object(vals, "root_module", "values", file)? {
                     walk_module(
-                        rm,
+                        &mut rm,
                         "values.root_module",
                         Vec::new(),
                         file,
@@ -286,30 +288,52 @@ fn after_unknowns(obj: &Map<String, Value>, file: &str) -> Result<BTreeMap<Strin
     Ok(out)
 }
 
+/// The object at `parent.key`, moved out of the document (`None` when absent or null).
+fn take_object(
+    parent: &mut Value,
+    key: &str,
+    parent_path: &str,
+    file: &str,
+) -> Result<Option<Value>, TerraformError> {
+    if object_at(parent, key, parent_path, file)?.is_none() {
+        return Ok(None);
+    }
+    Ok(parent.get_mut(key).map(Value::take))
+}
+
+/// The array at `parent.key`, moved out of the document (empty when absent or null).
+fn take_array(parent: &mut Value, key: &str, path: &str, file: &str) -> Result<Vec<Value>, TerraformError> {
+    array_at(parent, key, path, file)?;
+    Ok(match parent.get_mut(key) {
+        Some(Value::Array(a)) => std::mem::take(a),
+        _ => Vec::new(),
+    })
+}
+
 fn walk_module(
-    module: &Value,
+    module: &mut Value,
     path: &str,
     mod_path: Vec<ModStep>,
     file: &str,
     unknowns: &BTreeMap<String, Value>,
     out: &mut Vec<Instance>,
 ) -> Result<(), TerraformError> {
-    for (i, r) in array_at(module, "resources", path, file)?.iter().enumerate() {
+    for (i, mut r) in take_array(module, "resources", path, file)?.into_iter().enumerate() {
         let rpath = format!("{path}.resources[{i}]");
         if !r.is_object() {
             return Err(structure(
                 file,
                 &rpath,
-                format!("expected a resource object, found {}", kind_name(r)),
+                format!("expected a resource object, found {}", kind_name(&r)),
             ));
         }
-        let address = string_at(r, "address", &rpath, file)?;
-        let rtype = string_at(r, "type", &rpath, file)?;
-        let name = string_at(r, "name", &rpath, file)?;
+        let address = string_at(&r, "address", &rpath, file)?;
+        let rtype = string_at(&r, "type", &rpath, file)?;
+        let name = string_at(&r, "name", &rpath, file)?;
         let data = r.get("mode").and_then(Value::as_str) == Some("data");
-        let values = match r.get("values") {
+        let values = match r.get_mut("values") {
             None | Some(Value::Null) => Value::Object(Map::new()),
-            Some(v @ Value::Object(_)) => v.clone(),
+            Some(v @ Value::Object(_)) => v.take(),
             Some(other) => {
                 return Err(structure(
                     file,
@@ -325,14 +349,14 @@ fn walk_module(
             data,
             rtype,
             name,
-            index: r.get("index").filter(|v| !v.is_null()).cloned(),
+            index: r.get_mut("index").filter(|v| !v.is_null()).map(Value::take),
             values,
         });
     }
-    for (i, child) in array_at(module, "child_modules", path, file)?.iter().enumerate() {
+    for (i, mut child) in take_array(module, "child_modules", path, file)?.into_iter().enumerate() {
         let cpath = format!("{path}.child_modules[{i}]");
-        let address = string_at(child, "address", &cpath, file)?;
-        walk_module(child, &cpath, address::module_path(&address), file, unknowns, out)?;
+        let address = string_at(&child, "address", &cpath, file)?;
+        walk_module(&mut child, &cpath, address::module_path(&address), file, unknowns, out)?;
     }
     Ok(())
 }

@@ -1,0 +1,130 @@
+//! Hostile and malformed input through the real binary (issue 10): every entry of the corpus in
+//! `tests/bad-inputs/`, a 100 MB name and a plan of a million resources each end with exit 2 and a
+//! message that names the file and the place, within bounded time and memory — measured on the
+//! child process (wall time, and peak RSS from `wait4`), not assumed.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Run {
+    code: i32,
+    stderr: String,
+    wall: Duration,
+    peak_rss_mib: f64,
+}
+
+/// Run `adbflow args`, reading its output while it runs, and measure it.
+// The child is reaped by wait4 (which also gives its resource usage), not Child::wait.
+#[allow(clippy::zombie_processes)]
+fn measured(args: &[&str]) -> Run {
+    let started = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_adbflow"))
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("adbflow runs");
+    let mut err = child.stderr.take().expect("piped stderr");
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = err.read_to_string(&mut s);
+        s
+    });
+    let mut status = 0;
+    // SAFETY: rusage is plain old data, and wait4 writes it for our own child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = child.id() as libc::pid_t;
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(waited, pid, "wait4 failed");
+    let stderr = reader.join().expect("stderr read");
+    let code = if libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { -1 };
+    // Linux reports ru_maxrss in KiB.
+    Run { code, stderr, wall: started.elapsed(), peak_rss_mib: usage.ru_maxrss as f64 / 1024.0 }
+}
+
+fn corpus() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/bad-inputs");
+    dir.canonicalize().unwrap_or(dir)
+}
+
+fn scratch() -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("hostile");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn every_corpus_entry_exits_2_naming_its_file_within_bounds() {
+    let mut entries: Vec<PathBuf> =
+        std::fs::read_dir(corpus()).unwrap().filter_map(|e| e.ok()).map(|e| e.path()).collect();
+    entries.sort();
+    assert!(entries.len() >= 60, "{} corpus entries", entries.len());
+    for path in entries {
+        let shown = path.display().to_string();
+        let r = measured(&["check", &shown]);
+        assert_eq!(r.code, 2, "{shown}: exit {}\n{}", r.code, r.stderr);
+        assert!(r.stderr.contains(&shown), "{shown}: the message does not name the input:\n{}", r.stderr);
+        assert!(!r.stderr.contains("panicked"), "{shown}: {}", r.stderr);
+        assert!(r.wall < Duration::from_secs(20), "{shown}: {:?}", r.wall);
+        assert!(r.peak_rss_mib < 512.0, "{shown}: peak RSS {:.0} MiB", r.peak_rss_mib);
+    }
+}
+
+// A 100 MB VNet name: Azure's naming rule refuses it at its line and column, and the message shows
+// the name's start and length rather than 100 MB of it.
+#[test]
+fn a_100_mb_name_is_refused_at_its_position_with_a_short_message() {
+    let path = scratch().join("name-100mb.json");
+    let mut text = String::with_capacity(100_000_100);
+    text.push_str("{\"vnets\": [{\"name\": \"");
+    text.extend(std::iter::repeat_n('a', 100_000_000));
+    text.push_str("\", \"address_space\": [\"10.0.0.0/16\"]}]}");
+    std::fs::write(&path, &text).unwrap();
+    drop(text);
+    let shown = path.display().to_string();
+    let r = measured(&["check", &shown]);
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(r.code, 2, "{}", &r.stderr[..r.stderr.len().min(500)]);
+    assert!(
+        r.stderr.contains(&format!("{shown}:1:12: error[invalid-name]")),
+        "{}",
+        &r.stderr[..r.stderr.len().min(500)]
+    );
+    assert!(r.stderr.contains("…[100000002 characters]"), "{}", &r.stderr[..r.stderr.len().min(500)]);
+    assert!(r.stderr.len() < 4096, "{} bytes of error message", r.stderr.len());
+    assert!(r.wall < Duration::from_secs(60), "{:?}", r.wall);
+    assert!(r.peak_rss_mib < 1536.0, "peak RSS {:.0} MiB for a 100 MB input", r.peak_rss_mib);
+}
+
+// A plan JSON of a million resources (175 MB) is read in bounded time and memory and ends with a
+// clear input error. Figures measured on the development machine: docs/robustness.md.
+#[test]
+fn a_plan_of_a_million_resources_is_read_within_bounds() {
+    let path = scratch().join("plan-1e6.json");
+    {
+        use std::io::Write;
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+        f.write_all(br#"{"format_version":"1.2","terraform_version":"1.9.0","planned_values":{"root_module":{"resources":["#).unwrap();
+        for i in 0..1_000_000u32 {
+            if i > 0 {
+                f.write_all(b",").unwrap();
+            }
+            write!(
+                f,
+                r#"{{"address":"azurerm_resource_group.rg[{i}]","mode":"managed","type":"azurerm_resource_group","name":"rg","index":{i},"values":{{"name":"rg-{i}","location":"eastus2"}}}}"#
+            )
+            .unwrap();
+        }
+        f.write_all(b"]}}}").unwrap();
+    }
+    let shown = path.display().to_string();
+    let r = measured(&["check", &shown]);
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("no workspace"), "{}", r.stderr);
+    assert!(r.wall < Duration::from_secs(180), "{:?}", r.wall);
+    assert!(r.peak_rss_mib < 3072.0, "peak RSS {:.0} MiB", r.peak_rss_mib);
+    eprintln!("1e6-resource plan: {:?}, peak RSS {:.0} MiB", r.wall, r.peak_rss_mib);
+}

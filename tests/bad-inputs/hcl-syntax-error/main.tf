@@ -1,0 +1,3 @@
+resource "azurerm_virtual_network" "v" {
+  name          = "v"
+  address_space = [
