@@ -347,7 +347,8 @@ fn healthy_deployment_lists_generic_causes_with_sources() {
     assert!(r.generic_causes.iter().any(|g| g.source.url.contains("azure-docs/issues/43679")));
 }
 
-// No timing model yet: slow-start can only be answered generically, and the report says why.
+// diagnose does not consult the simulation yet: slow-start is answered generically, and the report
+// says so and where the timing is.
 #[test]
 fn slow_start_is_generic_without_a_timing_model() {
     let r = symptom(&pattern("hub-spoke", "eastus2"), "slow-start");
@@ -355,7 +356,7 @@ fn slow_start_is_generic_without_a_timing_model() {
     assert_eq!(r.exit_code(), 0);
     assert!(!r.generic_causes.is_empty());
     assert!(
-        r.notes.iter().any(|n| n.contains("startup timing") && n.contains("not part of this build")),
+        r.notes.iter().any(|n| n.contains("startup timing") && n.contains("adbflow simulate")),
         "{:?}",
         r.notes
     );

@@ -65,8 +65,12 @@ impl Needs {
     pub fn missing_model(self) -> &'static str {
         match self {
             Needs::Check => "",
-            Needs::Timing => "startup timing (the cluster lifecycle simulation is not part of this build)",
-            Needs::Capacity => "subnet address capacity (not part of this build)",
+            Needs::Timing => {
+                "startup timing (diagnose does not consult the lifecycle simulation yet; `adbflow simulate` shows this deployment's timeline phase by phase)"
+            }
+            Needs::Capacity => {
+                "subnet address capacity (diagnose does not consult the capacity model yet; `adbflow capacity` shows the binding limit)"
+            }
         }
     }
 }
