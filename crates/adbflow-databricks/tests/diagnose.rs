@@ -563,3 +563,66 @@ fn every_code_the_check_emits_is_explained_exactly() {
         assert_eq!(first(&r).symptom.as_ref().and_then(|s| s.termination_code), Some(c));
     }
 }
+
+/// The seed profile with `nodes` nodes per cluster.
+fn profile_of(nodes: u32) -> adbflow_databricks::profile::Profile {
+    let mut p = adbflow_databricks::profile::Profile::named("seed").unwrap();
+    p.settings.nodes_per_cluster = nodes;
+    p
+}
+
+fn with_models(e: &Estate, q: &Query<'_>, nodes: u32) -> DiagnoseReport {
+    use adbflow_databricks::diagnose::sources::{CapacityCauses, TimingCauses};
+    use adbflow_databricks::diagnose::CauseSource;
+    let profile = profile_of(nodes);
+    let limits = adbflow_databricks::limits::builtin();
+    let timing = adbflow_databricks::simulate::timing::builtin();
+    let capacity = CapacityCauses { estate: e, profile: &profile, limits };
+    let sim = TimingCauses { estate: e, profile: &profile, limits, timing, seed: 1 };
+    let sources: [&dyn CauseSource; 2] = [&capacity, &sim];
+    explain(&run(e), q, &sources)
+}
+
+// databricks-net-facts §6.6 (SUBNET_EXHAUSTED_FAILURE ↔ not enough free IPs): a workload larger than
+// the injected subnets hold is explained by the capacity model, naming the subnet; one that fits is not.
+#[test]
+fn subnet_exhaustion_is_explained_by_the_capacity_model() {
+    let e = variants::non_pl_with_subnets_of(26);
+    let q = Query::code(builtin_knowledge(), "SUBNET_EXHAUSTED_FAILURE").unwrap();
+    // A /26 holds 2^6 − 5 = 59 nodes.
+    let r = with_models(&e, &q, 100);
+    assert!(r.explained, "{:#?}", r.notes);
+    let c = first(&r);
+    assert_eq!((c.found_by.as_str(), c.strength), ("capacity", Strength::Exact));
+    assert!(c.element.id.starts_with("subnet:adb-vnet/"), "{}", c.element.id);
+    assert!(c.why.contains("runs 100 nodes at once") && c.why.contains("holds 59"), "{}", c.why);
+    assert!(r.models.contains(&"capacity".to_string()));
+    let r = with_models(&e, &q, 50);
+    assert!(!r.explained, "50 nodes fit in 59 addresses: {:#?}", r.causes);
+    assert!(r.notes.iter().all(|n| !n.contains("needs")), "capacity was consulted: {:?}", r.notes);
+}
+
+// Issue 6: "100 nodes pulling wheels through a new hub firewall start measurably later than through a
+// NAT gateway" — the simulation explains the slow start by the firewall, which starts below its
+// scaled-out throughput; the same workload on non-pl's NAT gateway adds less.
+#[test]
+fn a_slow_start_through_a_new_firewall_is_explained_by_the_simulation() {
+    let q = Query::symptom(builtin_knowledge(), "slow-start").unwrap();
+    let r = with_models(&pattern("hub-spoke", "eastus2"), &q, 100);
+    assert!(r.explained, "{:#?}", r.notes);
+    let c = first(&r);
+    assert_eq!((c.found_by.as_str(), c.strength), ("simulation", Strength::Exact));
+    assert_eq!(c.element.id, "firewall:hub-fw");
+    assert!(c.inferred, "simulated durations rest on calibrated defaults");
+    assert!(c.why.contains("until it scales out"), "{}", c.why);
+    let excess = |r: &DiagnoseReport| -> f64 {
+        r.causes.iter().find(|c| c.found_by == "simulation").map_or(0.0, |c| {
+            c.why.split(" s more").next().and_then(|w| w.rsplit(' ').next()).unwrap().parse().unwrap()
+        })
+    };
+    let nat = with_models(&pattern("non-pl", "eastus2"), &q, 100);
+    assert!(excess(&r) > excess(&nat), "firewall {} s vs NAT {} s", excess(&r), excess(&nat));
+    // A small cluster starts without a noticeable wait: nothing in the model explains a slow start.
+    let small = with_models(&pattern("hub-spoke", "eastus2"), &q, 2);
+    assert!(!small.explained, "{:#?}", small.causes);
+}

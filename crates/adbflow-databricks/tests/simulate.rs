@@ -136,15 +136,6 @@ fn blocked_pypi_leaves_the_cluster_running_with_the_library_failed() {
     assert_eq!(r.exit_code(), 1);
 }
 
-fn small_subnets(prefix_len: u8) -> Estate {
-    let mut e = pattern("non-pl", "eastus2");
-    for s in &mut e.vnets[0].subnets {
-        let base = s.prefix.0.network();
-        s.prefix = adbflow_model::Prefix(ipnet::Ipv4Net::new(base, prefix_len).unwrap());
-    }
-    e
-}
-
 /// The largest cluster (nodes) Databricks launches when `usable` addresses are free: it needs at
 /// least 85 % of the nodes (databricks-net-facts §6.2).
 fn largest_launch(usable: u64) -> u64 {
@@ -154,7 +145,7 @@ fn largest_launch(usable: u64) -> u64 {
 // databricks-net-facts §6.6 (inferred): SUBNET_EXHAUSTED_FAILURE ↔ not enough free addresses.
 #[test]
 fn subnet_exhaustion_fires_at_the_computed_node_count() {
-    let e = small_subnets(26);
+    let e = variants::non_pl_with_subnets_of(26);
     let usable = usable_addresses(26, 5);
     let largest = largest_launch(usable);
     let ok = sim(&e, &options(spec((largest - 1) as u32, 0.5, 0.0)));
@@ -173,7 +164,7 @@ fn subnet_exhaustion_fires_at_the_computed_node_count() {
 
 #[test]
 fn a_second_cluster_finds_the_subnet_taken_by_the_first() {
-    let e = small_subnets(26);
+    let e = variants::non_pl_with_subnets_of(26);
     let mut o = options(spec(40, 0.5, 0.0));
     o.clusters = 2;
     let r = sim(&e, &o);

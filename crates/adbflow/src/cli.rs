@@ -354,6 +354,10 @@ pub struct DiagnoseArgs {
     /// What you see instead of a code.
     #[arg(long, value_enum)]
     pub symptom: Option<SymptomArg>,
+    /// Workload profile the capacity and timing models use: seed (default), notebook, etl,
+    /// ml-training, or a TOML file of [workload] keys.
+    #[arg(long, value_name = "NAME|FILE")]
+    pub profile: Option<String>,
     /// Only this workspace (by name).
     #[arg(long)]
     pub workspace: Option<String>,

@@ -81,14 +81,35 @@ fn healthy_pattern_gives_generic_causes_and_exit_0() {
     assert!(g.iter().all(|x| x["source"]["title"].is_string() && x["as_of"].is_string()), "{g:?}");
 }
 
+// Issue 6: slow starts are answered by the lifecycle simulation. A small seed cluster starts without
+// a noticeable wait (generic causes, exit 0); 100 nodes pulling libraries through the new hub
+// firewall are slowed by it (exit 1, the firewall named, with its definition's line).
 #[test]
-fn slow_start_json_snapshot_says_no_timing_model() {
+fn slow_start_is_answered_by_the_simulation() {
     let o = adbflow(&["diagnose", "--pattern", "hub-spoke", "--symptom", "slow-start", "--format", "json"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let v = json(&o);
+    assert_eq!(v["explained"], false);
+    assert_eq!(v["models"], serde_json::json!(["check", "capacity", "simulation"]));
     let notes = v["notes"].as_array().unwrap();
-    assert!(notes.iter().any(|n| n.as_str().unwrap().contains("startup timing")), "{notes:?}");
-    insta::assert_snapshot!("diagnose_slow_start_hub_spoke_json", stdout(&o));
+    assert!(notes.iter().all(|n| !n.as_str().unwrap().contains("startup timing")), "{notes:?}");
+
+    let o = adbflow(&[
+        "diagnose",
+        "--pattern",
+        "hub-spoke",
+        "--symptom",
+        "slow-start",
+        "--profile",
+        "tests/fixtures/profile-100-nodes.toml",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let v = json(&o);
+    assert_eq!(v["causes"][0]["found_by"], "simulation");
+    assert_eq!(v["causes"][0]["element"]["id"], "firewall:hub-fw");
+    insta::assert_snapshot!("diagnose_slow_start_hub_spoke_100_nodes_json", stdout(&o));
 }
 
 // databricks-net-facts §3 (S6): no egress device, the pending cluster's first failure is the tunnel.

@@ -11,6 +11,7 @@
 
 pub mod knowledge;
 mod rank;
+pub mod sources;
 
 use crate::check::{check, CheckOptions, CheckReport, Counts, FlowVerdict};
 use crate::error::CheckError;

@@ -229,3 +229,13 @@ pub fn hub_spoke_network_rule_fqdns_without_dns_proxy() -> Estate {
     e.vnets.iter_mut().find(|v| v.name == "adb-spoke").unwrap().dns_servers.clear();
     e
 }
+
+/// non-pl with both injected subnets cut to `/prefix_len` (capacity: 2^(32−p) − 5 nodes).
+pub fn non_pl_with_subnets_of(prefix_len: u8) -> Estate {
+    let mut e = pattern("non-pl", "eastus2");
+    for s in &mut e.vnets[0].subnets {
+        let base = s.prefix.0.network();
+        s.prefix = adbflow_model::Prefix(ipnet::Ipv4Net::new(base, prefix_len).unwrap());
+    }
+    e
+}

@@ -2,7 +2,9 @@ use super::Outcome;
 use crate::cli::{DiagnoseArgs, SummaryFormat, SymptomArg};
 use crate::error::CliError;
 use crate::input;
-use adbflow_databricks::diagnose::{builtin_knowledge, diagnose, DiagnoseOptions, Query};
+use adbflow_databricks::diagnose::sources::{CapacityCauses, TimingCauses};
+use adbflow_databricks::diagnose::{builtin_knowledge, diagnose, CauseSource, DiagnoseOptions, Query};
+use adbflow_databricks::simulate::timing;
 use adbflow_databricks::CheckOptions;
 
 fn symptom_name(s: SymptomArg) -> &'static str {
@@ -29,9 +31,18 @@ pub fn run(args: &DiagnoseArgs) -> Result<Outcome, CliError> {
     let estate = input::load_estate(&args.input)?;
     let regions = input::load_regions(&args.input)?;
     let tags = input::load_tags(&args.input)?;
+    let profile =
+        super::cost::load_profile(args.profile.as_deref(), &estate, &super::cost::input_label(&args.input))?;
+    let limits = adbflow_databricks::limits::builtin();
+    // Subnet exhaustion and slow starts are answered by the capacity model and the lifecycle
+    // simulation on this deployment; everything else by the check's flow walk.
+    let capacity = CapacityCauses { estate: &estate, profile: &profile, limits };
+    let timing =
+        TimingCauses { estate: &estate, profile: &profile, limits, timing: timing::builtin(), seed: 1 };
+    let sources: [&dyn CauseSource; 2] = [&capacity, &timing];
     let options = DiagnoseOptions {
         check: CheckOptions { regions: &regions, workspace: args.workspace.as_deref() },
-        sources: &[],
+        sources: &sources,
     };
     let report = diagnose(&estate, &tags, &options, &query).map_err(|e| CliError::Input(e.to_string()))?;
     let stdout = match args.format {
