@@ -487,8 +487,46 @@ mod tests {
         assert!(close(g("vnet-peering-global-ingress", "south-america", None), 0.16));
         assert!(close(g("inter-region-transfer", "south-america->*", None), 0.16));
         assert!(close(g("inter-region-transfer", "asia-pacific->*", None), 0.08));
+        // pricing-and-peers §A2/§A4: within Europe as within North America; NA/EU to another
+        // continent; global peering's Zone 1 inbound; South America's own rate.
+        assert!(close(g("inter-region-transfer", "europe->europe", None), 0.02));
+        assert!(close(g("inter-region-transfer", "north-america->*", None), 0.05));
+        assert!(close(g("inter-region-transfer", "south-america->south-america", None), 0.16));
+        assert!(close(g("vnet-peering-global-ingress", "north-america", None), 0.035));
+        assert!(close(g("vnet-peering-global-ingress", "europe", None), 0.035));
+        assert!(close(g("vnet-peering-global-egress", "south-america", None), 0.16));
         let basic = t.quote("firewall-hour", &["eastus".into()], Some("Basic")).unwrap();
         assert!(basic.bands[0].unverified, "Basic has a single weak source");
+    }
+
+    // Every row of the built-in table is reachable: looked up by its own meter, region and SKU, it
+    // is among the bands the quote returns, with its source and date (no row is shadowed or dead).
+    #[test]
+    fn every_built_in_row_is_quoted_by_its_own_key() {
+        let t = builtin();
+        assert!(t.rows.len() >= 40, "{} rows", t.rows.len());
+        for row in &t.rows {
+            let q = t
+                .quote(&row.meter, std::slice::from_ref(&row.region), row.sku.as_deref())
+                .unwrap_or_else(|| panic!("no quote for {} {} {:?}", row.meter, row.region, row.sku));
+            assert_eq!(q.key, row.region, "{} {:?}", row.meter, row.sku);
+            assert!(q.fallback.is_none(), "{} {}", row.meter, row.region);
+            assert!(
+                q.bands.iter().any(|b| std::ptr::eq(*b, row)),
+                "{} {} {:?} from {} GB is not among its own quote's bands",
+                row.meter,
+                row.region,
+                row.sku,
+                row.from_gb
+            );
+            assert!(
+                !row.source.is_empty() && !row.as_of.is_empty(),
+                "{} {}: provenance",
+                row.meter,
+                row.region
+            );
+            assert!(row.price >= 0.0 && row.price.is_finite(), "{} {}", row.meter, row.region);
+        }
     }
 
     #[test]
