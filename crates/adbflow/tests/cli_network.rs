@@ -111,7 +111,8 @@ fn malformed_input_exits_2_naming_file_line_and_column() {
     let o = adbflow(&["routes", bad.to_str().unwrap(), "--subnet", "v/s"]);
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
-    assert!(err.contains("bad.toml:3:"), "{err}");
+    // Line 3, column 17: the address_space value holding the bad CIDR.
+    assert!(err.contains("bad.toml:3:17: "), "{err}");
     assert!(!err.contains("panicked"), "{err}");
 }
 
