@@ -164,9 +164,7 @@ fn ensure_dbfs(estate: &mut Estate, ws: &mut Workspace, region: &Region, finding
     if ws.dbfs_storage_account.is_some() {
         return;
     }
-    let label: String =
-        ws.name.to_ascii_lowercase().chars().filter(|c| c.is_ascii_alphanumeric()).take(15).collect();
-    let name = format!("dbstorage{}", if label.is_empty() { "workspace".to_string() } else { label });
+    let name = adbflow_model::workspace::default_dbfs_account(&ws.name);
     if estate.storage_account(&name).is_none() {
         estate.storage_accounts.push(StorageAccount {
             name: name.clone(),

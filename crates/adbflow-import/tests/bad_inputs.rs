@@ -164,10 +164,13 @@ const CASES: &[Case] = &[
     ("wrong-type-priority.toml", Some((6, 12)), &["invalid type: string \"100\"", "u32"]),
 ];
 
+/// (corpus directory, warning code, (line, column), words the warning shows)
+type WarningCase = (&'static str, &'static str, (u32, u32), &'static [&'static str]);
+
 /// Inputs Terraform would refuse but adbflow, evaluating code without Terraform, reads on: each loads
 /// with a warning at the line and column of the expression it could not evaluate (the value is
 /// unknown, and what needs it is left out or named by its address), never silently.
-const WARNING_CASES: &[(&str, &str, (u32, u32), &[&str])] = &[
+const WARNING_CASES: &[WarningCase] = &[
     (
         "hcl-bad-cidrsubnet",
         "terraform-hcl-not-evaluated",

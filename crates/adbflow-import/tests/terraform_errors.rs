@@ -145,17 +145,17 @@ fn wrong_value_types_do_not_panic() {
 fn loaded_errors_point_at_the_path_or_the_resource_attribute() {
     use adbflow_import::{load_str, Format};
     let plan = "{\n  \"format_version\": \"1.2\",\n  \"planned_values\": {\n    \"root_module\": {\n      \"resources\": [\n        {\n          \"address\": \"azurerm_virtual_network.v\",\n          \"mode\": \"managed\",\n          \"type\": \"azurerm_virtual_network\",\n          \"name\": \"v\",\n          \"values\": {\n            \"name\": \"v\",\n            \"location\": \"eastus2\",\n            \"address_space\": [\"10.0.0.0/33\"]\n          }\n        }\n      ]\n    }\n  }\n}\n";
-    let e = load_str(plan, "plan.json", Format::TerraformPlan).err().expect("a bad CIDR is an error");
+    let e = load_str(plan, "plan.json", Format::TerraformPlan).expect_err("a bad CIDR is an error");
     let shown = e.to_string();
     assert!(shown.starts_with("plan.json:14:30: azurerm_virtual_network.v: address_space: "), "{shown}");
     assert_eq!(e.location().map(|l| (l.line, l.column)), Some((14, 30)));
 
     let wrong =
         "{\"format_version\": \"1.2\",\n \"planned_values\": {\"root_module\": {\"resources\": \"nope\"}}}";
-    let e = load_str(wrong, "plan.json", Format::TerraformPlan).err().expect("a string is not a list");
+    let e = load_str(wrong, "plan.json", Format::TerraformPlan).expect_err("a string is not a list");
     assert!(e.to_string().starts_with("plan.json:2:37: planned_values.root_module.resources: "), "{e}");
 
     let v2 = "{\"format_version\": \"2.0\", \"planned_values\": {}}";
-    let e = load_str(v2, "plan.json", Format::TerraformPlan).err().expect("format 2 is refused");
+    let e = load_str(v2, "plan.json", Format::TerraformPlan).expect_err("format 2 is refused");
     assert!(e.to_string().starts_with("plan.json:1:20: Terraform JSON format_version 2.0"), "{e}");
 }

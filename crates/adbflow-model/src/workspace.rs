@@ -210,6 +210,16 @@ pub struct Workspace {
     pub origin: Option<Origin>,
 }
 
+/// The DBFS root account adbflow assumes for a workspace named `name` when the input does not name
+/// one: `dbstorage` and the first 15 lowercase alphanumerics of the name (the account lives in the
+/// managed resource group, so inputs often leave it out). Shared by the Terraform importer and the
+/// check, so both assume the same account.
+pub fn default_dbfs_account(name: &str) -> String {
+    let label: String =
+        name.to_ascii_lowercase().chars().filter(char::is_ascii_alphanumeric).take(15).collect();
+    format!("dbstorage{}", if label.is_empty() { "workspace" } else { label.as_str() })
+}
+
 impl Workspace {
     /// Stable identity of a workspace, in the style of `adbflow_model::ids`.
     pub fn id(name: &str) -> String {

@@ -138,9 +138,10 @@ const MAPPERS: &[(&str, Mapper)] = &[
     ("azurerm_private_dns_zone_virtual_network_link", privatelink::zone_link),
     ("azurerm_private_dns_a_record", privatelink::a_record),
     ("azurerm_private_dns_cname_record", privatelink::cname_record),
+    // Before the private endpoints: it adds the DBFS root account some of them connect to.
+    ("azurerm_databricks_workspace", workspace::workspace),
     ("azurerm_private_endpoint", privatelink::private_endpoint),
     ("azurerm_network_interface_application_security_group_association", nsg::nic_asg_association),
-    ("azurerm_databricks_workspace", workspace::workspace),
     ("databricks_metastore", workspace::metastore),
     ("databricks_metastore_assignment", workspace::consumed),
     ("databricks_external_location", workspace::external_location),

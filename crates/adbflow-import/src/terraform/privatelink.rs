@@ -7,6 +7,7 @@ use super::error::TerraformError;
 use super::kinds;
 use super::links::Linked;
 use super::values::{flag, ipv4, ipv4_list};
+use super::workspace;
 use adbflow_model::{
     ConnectionState, DnsRecord, DnsZoneLink, PrivateDnsZone, PrivateEndpoint, ResolutionPolicy,
 };
@@ -234,6 +235,15 @@ fn target(ctx: &mut Ctx, idx: usize, psc: &Node) -> Result<Option<(String, Optio
         return Ok(Some((alias, None)));
     }
     let (mut local, outside) = ctx.linked_instances(idx, &tnode, &[]);
+    // A workspace whose managed resource group the ID is built from is not the target but holds
+    // it: the DBFS root account (the only resource there one connects to).
+    let groups = managed_group_workspaces(ctx, idx, &tnode);
+    local.retain(|i| !groups.contains(i));
+    if let [ws] = groups.as_slice() {
+        if !local.iter().any(|&i| TARGET_TYPES.contains(&ctx.inst(i).rtype.as_str())) {
+            return Ok(Some((workspace::dbfs_account_name(ctx, *ws), None)));
+        }
+    }
     if local.len() > 1 {
         // The expression may mention other resources too; the target is the one that can have
         // private endpoints of the kinds adbflow models.
@@ -271,6 +281,28 @@ fn target(ctx: &mut Ctx, idx: usize, psc: &Node) -> Result<Option<(String, Optio
         );
     }
     Ok(None)
+}
+
+/// The workspaces an ID known only after apply is built from by their managed resource group
+/// (`"${azurerm_databricks_workspace.this.managed_resource_group_id}/providers/Microsoft.Storage/…"`,
+/// or `…/resourceGroups/${….managed_resource_group_name}/…`), as the plan's references say.
+fn managed_group_workspaces(ctx: &Ctx, idx: usize, node: &Node) -> Vec<usize> {
+    if !node.raw().is_unknown() {
+        return Vec::new();
+    }
+    ctx.refs
+        .targets_with_attributes(idx, node)
+        .into_iter()
+        .filter(|(i, attrs)| {
+            let inst = ctx.inst(*i);
+            inst.rtype == "azurerm_databricks_workspace"
+                && !inst.data
+                && attrs
+                    .iter()
+                    .any(|a| a == "managed_resource_group_id" || a == "managed_resource_group_name")
+        })
+        .map(|(i, _)| i)
+        .collect()
 }
 
 /// Resource types adbflow models as private endpoint targets; a reference to anything else (a key

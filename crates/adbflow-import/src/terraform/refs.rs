@@ -15,6 +15,10 @@ use super::document::{Document, Instance};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
+/// Resource instances an expression refers to, in order, each with the attributes the references
+/// name (`azurerm_databricks_workspace.this.managed_resource_group_id` → `managed_resource_group_id`).
+type Found = Vec<(usize, Vec<String>)>;
+
 /// Enough for any sane module nesting; stops reference cycles through outputs and variables.
 const MAX_DEPTH: usize = 24;
 
@@ -96,6 +100,12 @@ impl<'d> Refs<'d> {
 
     /// Indices (into `doc.instances`) of the resources `node`'s expression refers to, in order.
     pub(crate) fn targets(&self, idx: usize, node: &Node) -> Vec<usize> {
+        self.targets_with_attributes(idx, node).into_iter().map(|(i, _)| i).collect()
+    }
+
+    /// `targets`, each with the attributes of it the references name (through module outputs and
+    /// variables too), for links that depend on which attribute is used.
+    pub(crate) fn targets_with_attributes(&self, idx: usize, node: &Node) -> Found {
         let inst = &self.doc.instances[idx];
         let Some(expr) = self.expression(inst, node) else { return Vec::new() };
         let for_each = self
@@ -118,10 +128,10 @@ impl<'d> Refs<'d> {
         let scope = Scope::plain(address::module_path(module_address), None);
         let mut out = Vec::new();
         self.resolve(expr, &scope, 0, &mut out);
-        out
+        out.into_iter().map(|(i, _)| i).collect()
     }
 
-    fn resolve(&self, expr: &Value, scope: &Scope, depth: usize, out: &mut Vec<usize>) {
+    fn resolve(&self, expr: &Value, scope: &Scope, depth: usize, out: &mut Found) {
         if depth > MAX_DEPTH {
             return;
         }
@@ -140,23 +150,26 @@ impl<'d> Refs<'d> {
             }
         }
         // Terraform lists `a.b[0].id`, `a.b[0]` and `a.b` for one use; merge them per base,
-        // keeping the explicit keys.
-        let mut bases: Vec<(Base, Vec<Value>)> = Vec::new();
+        // keeping the explicit keys and the attributes named.
+        let mut bases: Vec<(Base, Vec<Value>, Vec<String>)> = Vec::new();
         for r in refs {
-            let Some((base, key)) = parse_ref(r) else { continue };
-            match bases.iter_mut().find(|(b, _)| *b == base) {
-                Some((_, keys)) => keys.extend(key),
-                None => bases.push((base, key.into_iter().collect())),
+            let Some((base, key, attr)) = parse_ref(r) else { continue };
+            match bases.iter_mut().find(|(b, _, _)| *b == base) {
+                Some((_, keys, attrs)) => {
+                    keys.extend(key);
+                    attrs.extend(attr.filter(|a| !attrs.contains(a)));
+                }
+                None => bases.push((base, key.into_iter().collect(), attr.into_iter().collect())),
             }
         }
         let named_outputs: Vec<String> = bases
             .iter()
-            .filter_map(|(b, _)| match b {
+            .filter_map(|(b, _, _)| match b {
                 Base::Output { call, .. } => Some(call.clone()),
                 _ => None,
             })
             .collect();
-        for (base, keys) in bases {
+        for (base, keys, attrs) in bases {
             match base {
                 Base::Module { call } => {
                     if named_outputs.contains(&call) {
@@ -183,8 +196,15 @@ impl<'d> Refs<'d> {
                     let pick =
                         choose(&cands, &keys, iterates, scope, |i| self.doc.instances[*i].index.clone());
                     for i in pick {
-                        if !out.contains(&i) {
-                            out.push(i);
+                        match out.iter_mut().find(|(o, _)| *o == i) {
+                            Some((_, known)) => {
+                                for a in &attrs {
+                                    if !known.contains(a) {
+                                        known.push(a.clone());
+                                    }
+                                }
+                            }
+                            None => out.push((i, attrs.clone())),
                         }
                     }
                 }
@@ -272,7 +292,8 @@ fn choose<T: Clone>(
     cands.to_vec()
 }
 
-fn parse_ref(r: &str) -> Option<(Base, Option<Value>)> {
+/// A reference's base, its explicit instance key, and for a resource the attribute it names.
+fn parse_ref(r: &str) -> Option<(Base, Option<Value>, Option<String>)> {
     let toks = address::tokens(r)?;
     let ident = |i: usize| match toks.get(i) {
         Some(Tok::Ident(s)) => Some(s.as_str()),
@@ -290,16 +311,23 @@ fn parse_ref(r: &str) -> Option<(Base, Option<Value>)> {
                 _ => (None, 2),
             };
             match ident(next) {
-                Some(output) => Some((Base::Output { call, output: output.to_string() }, k)),
-                None => Some((Base::Module { call }, k)),
+                Some(output) => Some((Base::Output { call, output: output.to_string() }, k, None)),
+                None => Some((Base::Module { call }, k, None)),
             }
         }
-        "var" => Some((Base::Var(ident(1)?.to_string()), None)),
-        "data" => {
-            Some((Base::Resource { data: true, rtype: ident(1)?.into(), name: ident(2)?.into() }, key(3)))
-        }
+        "var" => Some((Base::Var(ident(1)?.to_string()), None, None)),
         "local" | "each" | "count" | "path" | "terraform" | "self" => None,
-        rtype => Some((Base::Resource { data: false, rtype: rtype.into(), name: ident(1)?.into() }, key(2))),
+        first => {
+            let data = first == "data";
+            let at = usize::from(data);
+            let base = Base::Resource { data, rtype: ident(at)?.into(), name: ident(at + 1)?.into() };
+            // `a.b.attr` or `a.b[key].attr`; `[*]` also stands between the name and the attribute.
+            let (k, next) = match toks.get(at + 2) {
+                Some(Tok::Key(_)) | Some(Tok::AnyKey) => (key(at + 2), at + 3),
+                _ => (None, at + 2),
+            };
+            Some((base, k, ident(next).map(str::to_string)))
+        }
     }
 }
 
@@ -331,15 +359,36 @@ mod tests {
             parse_ref("azurerm_subnet.host[0].id"),
             Some((
                 Base::Resource { data: false, rtype: "azurerm_subnet".into(), name: "host".into() },
-                Some(json!(0))
+                Some(json!(0)),
+                Some("id".into())
+            ))
+        );
+        assert_eq!(
+            parse_ref("azurerm_databricks_workspace.this.managed_resource_group_id"),
+            Some((
+                Base::Resource {
+                    data: false,
+                    rtype: "azurerm_databricks_workspace".into(),
+                    name: "this".into()
+                },
+                None,
+                Some("managed_resource_group_id".into())
+            ))
+        );
+        assert_eq!(
+            parse_ref("data.azurerm_subnet.s"),
+            Some((
+                Base::Resource { data: true, rtype: "azurerm_subnet".into(), name: "s".into() },
+                None,
+                None
             ))
         );
         assert_eq!(
             parse_ref(r#"module.spoke["a"].subnet_id"#),
-            Some((Base::Output { call: "spoke".into(), output: "subnet_id".into() }, Some(json!("a"))))
+            Some((Base::Output { call: "spoke".into(), output: "subnet_id".into() }, Some(json!("a")), None))
         );
-        assert_eq!(parse_ref("var.subnet_id"), Some((Base::Var("subnet_id".into()), None)));
+        assert_eq!(parse_ref("var.subnet_id"), Some((Base::Var("subnet_id".into()), None, None)));
         assert_eq!(parse_ref("each.value"), None);
-        assert_eq!(parse_ref("module.spoke"), Some((Base::Module { call: "spoke".into() }, None)));
+        assert_eq!(parse_ref("module.spoke"), Some((Base::Module { call: "spoke".into() }, None, None)));
     }
 }

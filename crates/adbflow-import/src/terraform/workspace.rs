@@ -131,6 +131,17 @@ fn assume_dbfs_account(ctx: &mut Ctx, idx: usize, name: &str, region: Option<Str
     });
 }
 
+/// The DBFS root account of workspace instance `idx`: `custom_parameters.storage_account_name`,
+/// or, when that is not set or known only after apply, the account the check assumes for a
+/// workspace without one ([`adbflow_model::workspace::default_dbfs_account`]).
+pub(crate) fn dbfs_account_name(ctx: &mut Ctx, idx: usize) -> String {
+    let cp = ctx.node(idx).get("custom_parameters").block();
+    if let Some(Val::Known(name)) = cp.map(|cp| ctx.string(&cp.get("storage_account_name"))) {
+        return name;
+    }
+    adbflow_model::workspace::default_dbfs_account(&ctx.name(idx))
+}
+
 /// `public_subnet_name`/`private_subnet_name`: a subnet of the workspace's VNet.
 fn subnet_name(ctx: &mut Ctx, idx: usize, node: &Node, vnet: &str) -> Option<String> {
     let Some(name) = ctx.name_ref(idx, node, kinds::SUBNET.tf) else {
