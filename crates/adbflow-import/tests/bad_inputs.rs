@@ -61,6 +61,12 @@ const CASES: &[Case] = &[
         Some((1, 1)),
         &["error[dangling-reference]", "firewall policy 'missing-parent'", "resource not found"],
     ),
+    // Found by the `hcl` fuzz target: a 3 KB file that kept hcl-edit busy for minutes.
+    (
+        "hcl-fuzz-nesting-hang",
+        Some((1, 1216)),
+        &["hcl-fuzz-nesting-hang/main.tf:1:1216:", "nested more than 12 levels"],
+    ),
     // A directory of Terraform code: the error names the .tf file inside it.
     ("hcl-syntax-error", Some((3, 21)), &["hcl-syntax-error/main.tf:3:21: HCL syntax error", "expected `]`"]),
     ("host-bits.toml", Some((7, 10)), &["'10.0.1.5/24' has host bits set", "10.0.1.0/24"]),

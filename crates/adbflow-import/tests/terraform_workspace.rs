@@ -4,7 +4,11 @@
 #[path = "terraform_support.rs"]
 mod support;
 
-use adbflow_model::{IpAccessListType, PublicNetworkAccess, RequiredNsgRules, WorkspaceSku};
+use adbflow_import::terraform::from_json;
+use adbflow_model::{
+    Diagnostic, IpAccessListType, Libraries, LibrarySource, PublicNetworkAccess, RequiredNsgRules,
+    WorkspaceSku,
+};
 use serde_json::{json, Value};
 use std::net::Ipv4Addr;
 use support::*;
@@ -185,4 +189,176 @@ fn provider_blocks_tell_which_workspace_a_resource_belongs_to() {
     let t = import(&doc.to_string());
     assert!(t.estate.workspace("one").unwrap().ip_access_lists.is_empty());
     assert_eq!(t.estate.workspace("two").unwrap().ip_access_lists[0].list_type, IpAccessListType::Block);
+}
+
+// Settings Terraform has no resource for (docs/terraform.md): where users sit and the library
+// repositories, read from the workspace's `adbflow-*` tags.
+
+fn tagged(tags: Value) -> Vec<Value> {
+    let mut rs = network();
+    rs.push(workspace("azurerm_databricks_workspace.ws", "adb-ws", json!({ "tags": tags })));
+    rs
+}
+
+#[test]
+fn adbflow_tags_set_the_user_subnet_and_library_sources() {
+    let t = import(&state(tagged(json!({
+        "adbflow-user-subnet": "adb-vnet/pe",
+        "adbflow-pypi": "https://nexus.example.com/repository/pypi/simple",
+        // Azure tag names are case-insensitive, and so is adbflow.
+        "ADBFLOW-Maven": "none",
+        "adbflow-cran": "public",
+        "owner": "data-platform",
+    }))));
+    let w = t.estate.workspace("adb-ws").unwrap();
+    assert_eq!(w.user_subnet.as_deref(), Some("adb-vnet/pe"));
+    assert_eq!(
+        w.libraries.pypi,
+        LibrarySource::Mirror("https://nexus.example.com/repository/pypi/simple".into())
+    );
+    assert_eq!((&w.libraries.maven, &w.libraries.cran), (&LibrarySource::None, &LibrarySource::Public));
+    // The DBFS assumption is the only warning: the user's own tags are not looked at.
+    assert_eq!(t.warnings.len(), 1, "{:#?}", t.warnings);
+
+    // Without tags, the native defaults.
+    let t = import(&state(tagged(json!({}))));
+    let w = t.estate.workspace("adb-ws").unwrap();
+    assert_eq!((w.user_subnet.as_ref(), &w.libraries), (None, &Libraries::default()));
+}
+
+#[test]
+fn an_unknown_adbflow_tag_is_a_warning_naming_resource_and_tag() {
+    let t = import(&state(tagged(json!({
+        "adbflow-pypy": "none", "adbflow_maven": "none", "adbflow-cran": "none", "adbflowish": "x"
+    }))));
+    let w = t.estate.workspace("adb-ws").unwrap();
+    assert_eq!(w.libraries, Libraries::default(), "misspelt tags set nothing");
+    let unknown: Vec<&Diagnostic> =
+        t.warnings.iter().filter(|w| w.code == "terraform-adbflow-tag-unknown").collect();
+    assert_eq!(unknown.len(), 2, "{:#?}", t.warnings);
+    assert_eq!(unknown[0].element, "tags.adbflow-pypy");
+    assert_eq!(unknown[0].origin, at("azurerm_databricks_workspace.ws"));
+    assert!(unknown[0].message.contains("adbflow-user-subnet, adbflow-pypi, adbflow-maven, adbflow-cran"));
+    assert_eq!(unknown[1].element, "tags.adbflow_maven");
+    assert!(unknown[1].message.contains("did you mean 'adbflow-maven'?"), "{}", unknown[1].message);
+}
+
+#[test]
+fn a_bad_adbflow_tag_value_is_an_error_naming_resource_and_tag() {
+    for (tags, says) in [
+        (
+            json!({"adbflow-pypi": "ftp://mirror.example.com/simple"}),
+            "tags.adbflow-pypi: 'ftp://mirror.example.com/simple' is not a library source",
+        ),
+        (
+            json!({"adbflow-maven": "https://:8081/maven2"}),
+            "tags.adbflow-maven: 'https://:8081/maven2' has no valid host name",
+        ),
+        (json!({"adbflow-cran": ""}), "tags.adbflow-cran: '' is not a library source"),
+        (
+            json!({"adbflow-user-subnet": "pe"}),
+            "tags.adbflow-user-subnet: 'pe' is not a subnet: write VNET/SUBNET",
+        ),
+        (
+            json!({"adbflow-user-subnet": "transit-vnet/clients"}),
+            "tags.adbflow-user-subnet: subnet 'transit-vnet/clients' is not in this input",
+        ),
+        (
+            json!({"adbflow-pypi": "none", "ADBFLOW-PYPI": "public"}),
+            "'ADBFLOW-PYPI' already sets adbflow-pypi",
+        ),
+    ] {
+        let err = from_json(&state(tagged(tags)), "main.json").unwrap_err().to_string();
+        assert!(err.starts_with("main.json: azurerm_databricks_workspace.ws: "), "{err}");
+        assert!(err.contains(says), "{err}");
+    }
+}
+
+#[test]
+fn adbflow_tags_known_only_after_apply_are_warned_about() {
+    // One tag's value is computed (`adbflow-pypi = azurerm_x.mirror.url`): the others still count.
+    let ws =
+        workspace("azurerm_databricks_workspace.ws", "adb-ws", json!({"tags": {"adbflow-maven": "none"}}));
+    let mut resources: Vec<(Value, Value)> = network().into_iter().map(|r| (r, json!({}))).collect();
+    resources.push((ws, json!({"tags": {"adbflow-pypi": true}})));
+    let t = import(&plan(resources, json!({"resources": []})));
+    let w = t.estate.workspace("adb-ws").unwrap();
+    assert_eq!((&w.libraries.pypi, &w.libraries.maven), (&LibrarySource::Public, &LibrarySource::None));
+    let late: Vec<&Diagnostic> =
+        t.warnings.iter().filter(|w| w.code == "terraform-value-known-after-apply").collect();
+    assert_eq!(late.len(), 1, "{:#?}", t.warnings);
+    assert_eq!(late[0].element, "tags.adbflow-pypi");
+    assert!(late[0].message.contains("keeps the default (public)"), "{}", late[0].message);
+
+    // The whole map computed (`tags = merge(local.tags, …)` with an unknown part).
+    let mut ws = workspace("azurerm_databricks_workspace.ws", "adb-ws", json!({}));
+    ws["values"].as_object_mut().unwrap().remove("tags");
+    let mut resources: Vec<(Value, Value)> = network().into_iter().map(|r| (r, json!({}))).collect();
+    resources.push((ws, json!({"tags": true})));
+    let t = import(&plan(resources, json!({"resources": []})));
+    let w = t.estate.workspace("adb-ws").unwrap();
+    assert_eq!((w.user_subnet.as_ref(), &w.libraries), (None, &Libraries::default()));
+    assert!(
+        t.warnings.iter().any(|w| w.code == "terraform-value-known-after-apply"
+            && w.element == "tags"
+            && w.message.contains("adbflow-user-subnet")
+            && w.origin == at("azurerm_databricks_workspace.ws")),
+        "{:#?}",
+        t.warnings
+    );
+}
+
+#[path = "hcl_support.rs"]
+mod hcl_support;
+
+// `.tf` code: the tags are evaluated like any attribute, so a computed value is known only after apply.
+#[test]
+fn adbflow_tags_in_terraform_code() {
+    let l = hcl_support::main_tf(
+        r#"
+resource "azurerm_virtual_network" "v" {
+  name                = "adb-vnet"
+  location            = "westeurope"
+  resource_group_name = "rg"
+  address_space       = ["10.1.0.0/16"]
+}
+resource "azurerm_subnet" "s" {
+  for_each             = { host = "10.1.0.0/24", container = "10.1.1.0/24", users = "10.1.2.0/24" }
+  name                 = each.key
+  resource_group_name  = "rg"
+  virtual_network_name = azurerm_virtual_network.v.name
+  address_prefixes     = [each.value]
+}
+resource "random_string" "mirror" {
+  length = 8
+}
+locals {
+  tags = { owner = "data-platform" }
+}
+resource "azurerm_databricks_workspace" "w" {
+  name                = "adb-ws"
+  location            = "westeurope"
+  resource_group_name = "rg"
+  sku                 = "premium"
+  tags = merge(local.tags, {
+    "adbflow-user-subnet" = "${azurerm_virtual_network.v.name}/users"
+    "adbflow-pypi"        = "none"
+    "adbflow-maven"       = "https://${random_string.mirror.result}.example.com/maven2"
+  })
+  custom_parameters {
+    no_public_ip        = true
+    virtual_network_id  = azurerm_virtual_network.v.id
+    public_subnet_name  = azurerm_subnet.s["host"].name
+    private_subnet_name = azurerm_subnet.s["container"].name
+  }
+}
+"#,
+    );
+    let w = l.estate.workspace("adb-ws").unwrap();
+    assert_eq!(w.user_subnet.as_deref(), Some("adb-vnet/users"));
+    assert_eq!((&w.libraries.pypi, &w.libraries.maven), (&LibrarySource::None, &LibrarySource::Public));
+    let late = hcl_support::warnings_with(&l, "terraform-value-known-after-apply");
+    assert_eq!(late.len(), 1, "{:#?}", l.warnings);
+    // A `.tf` warning points at the block's file and line, so the element names the address too.
+    assert_eq!(late[0].element, "azurerm_databricks_workspace.w.tags.adbflow-maven");
 }

@@ -8,7 +8,8 @@
 //! known only after apply (links only through the configuration's references), and a state with
 //! concrete values. non-pl uses a child module with `for_each`; hub-spoke uses azurerm 3.x spellings;
 //! full-private keeps its private DNS zones in a child module called with `for_each` (linked to the
-//! transit VNet through `count`), with private endpoints at static IPs. The whole `check --format
+//! transit VNet through `count`), with private endpoints at static IPs, and carries the pattern's
+//! `user_subnet` and library policy as the workspace's `adbflow-*` tags. The whole `check --format
 //! json` output is compared with the pattern's, with only what `comparable` lists set aside.
 
 mod common;
@@ -182,57 +183,59 @@ fn hub_spoke_plan_and_state_check_like_the_pattern() {
     assert_checks_like_the_pattern("hub-spoke", "hub-spoke.plan.json");
 }
 
-/// full-private with the settings only adbflow's own format has — where users connect from
-/// (`user_subnet`) and the library policy (`[workspaces.libraries]`) — left at their defaults.
-/// No Terraform resource carries them, so a Terraform input gets the defaults (users on the
-/// internet; PyPI and Maven public, CRAN unused: docs/terraform.md, Limits), and the Terraform
-/// form of full-private can only equal the pattern without them.
-fn full_private_without_adbflow_only_settings(tag: &str) -> (Option<i32>, Value) {
-    let o = adbflow(&["init", "--pattern", "full-private", "--region", REGION]);
-    assert_eq!(o.status.code(), Some(0));
-    let text = String::from_utf8(o.stdout).unwrap();
-    let (before, libraries) = text.split_once("\n[workspaces.libraries]\n").expect("a library policy");
-    assert!(!libraries.contains("\n["), "[workspaces.libraries] is the last table: {libraries}");
-    let lines: Vec<&str> = before.lines().filter(|l| !l.starts_with("user_subnet = ")).collect();
-    assert_eq!(lines.len(), before.lines().count() - 1, "one user_subnet");
-    let dir = std::env::temp_dir().join(format!("adbflow-tf-{tag}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("full-private.toml");
-    std::fs::write(&file, lines.join("\n") + "\n").unwrap();
-    let o = adbflow(&["check", file.to_str().unwrap(), "--format", "json"]);
-    std::fs::remove_dir_all(&dir).unwrap();
-    (o.status.code(), json_of(&o))
-}
-
-/// The Terraform form differs from the built-in full-private pattern exactly in the flows the two
-/// adbflow-only settings decide: the user flows (from the internet instead of the transit VNet's
-/// clients subnet, so the front-end private endpoint is unused and public access is denied) and
-/// the public package repositories (required instead of unused by design). When the Terraform
-/// input can express them, this fails and the fixtures should be compared with the pattern itself.
-fn assert_only_adbflow_only_settings_differ(file: &str) {
-    let (_, mut n) = check_pattern("full-private");
-    let (_, mut t, _) = check_file(file);
-    comparable(&mut n, &mut t, file);
-    let mut differing: Vec<&str> = Vec::new();
-    for (g, e) in t["flows"].as_array().unwrap().iter().zip(n["flows"].as_array().unwrap()) {
-        let id = e["id"].as_str().unwrap();
-        if g != e && !differing.contains(&id) {
-            differing.push(id);
-        }
-    }
-    assert_eq!(differing, ["user-api", "user-ui", "browser-auth", "pypi", "pypi-files", "maven"], "{file}");
-    assert_eq!(n["workspaces"][0]["users_from"], "transit-vnet/clients");
-    assert_eq!(t["workspaces"][0]["users_from"], "internet");
-}
-
 // databricks-net-facts §9 pattern B: front-end and back-end Private Link, no internet egress. The
 // state has every ID, IP and the workspace URL; the front-end endpoint's zone group writes the URL
-// record, the relay and web-application records are azurerm_private_dns_a_record resources.
+// record, the relay and web-application records are azurerm_private_dns_a_record resources. The
+// workspace's adbflow-* tags carry what no resource does: users in transit-vnet/clients, no
+// public package repositories.
 #[test]
 fn full_private_state_checks_like_the_pattern() {
     let file = "full-private.state.json";
-    assert_same_check(full_private_without_adbflow_only_settings("fp-state"), file);
-    assert_only_adbflow_only_settings_differ(file);
+    assert_checks_like_the_pattern("full-private", file);
+    let (_, _, warnings) = check_file(file);
+    assert!(!warnings.contains("tags"), "the adbflow-* tags are all read: {warnings}");
+}
+
+/// In a plan the workspace URL is known only after apply, so the A record the front-end endpoint's
+/// DNS zone group will write for it is left out (`terraform-value-known-after-apply`), and the
+/// users in transit-vnet/clients, whose lookup the pattern answers with the endpoint, get NXDOMAIN.
+/// The plan's check equals the unmodified pattern's in everything else: only the two user flows,
+/// their findings and the counts and status they change differ. When the importer writes that
+/// record under the stand-in name, this fails: compare the plan with `assert_checks_like_the_pattern`.
+fn assert_only_the_unknown_url_record_differs(file: &str) {
+    const USER_FLOWS: [&str; 2] = ["user-api", "user-ui"];
+    let (code_n, mut n) = check_pattern("full-private");
+    let (code_t, mut t, warnings) = check_file(file);
+    assert_eq!((code_n, code_t), (Some(0), Some(1)), "{file}: {warnings}");
+    comparable(&mut n, &mut t, file);
+    let user = |f: &Value| USER_FLOWS.contains(&f["id"].as_str().unwrap_or_default());
+    let user_finding = |f: &Value| USER_FLOWS.contains(&f["flow"].as_str().unwrap_or_default());
+    for f in t["flows"].as_array().unwrap().iter().filter(|f| user(f)) {
+        assert_eq!(f["verdict"], "blocked", "{file}: {f}");
+        let detail = f["hops"][0]["detail"].as_str().unwrap();
+        assert!(detail.contains("linked to transit-vnet, which has no record 'adb-adb-ws.0'"), "{detail}");
+    }
+    assert_eq!(t["findings"].as_array().unwrap().iter().filter(|f| user_finding(f)).count(), 2, "{file}");
+    assert!(!n["findings"].as_array().unwrap().iter().any(user_finding));
+    t["flows"].as_array_mut().unwrap().retain(|f| !user(f));
+    n["flows"].as_array_mut().unwrap().retain(|f| !user(f));
+    t["findings"].as_array_mut().unwrap().retain(|f| !user_finding(f));
+    for path in ["/summary", "/workspaces/0/counts"] {
+        let (tc, nc) = (t.pointer_mut(path).unwrap(), n.pointer(path).unwrap());
+        let delivered = tc["delivered"].as_u64().unwrap() + 2;
+        assert_eq!(
+            (delivered, &tc["blocked_required"]),
+            (nc["delivered"].as_u64().unwrap(), &json!(2)),
+            "{path}"
+        );
+        *tc = nc.clone();
+    }
+    assert_eq!(
+        (&t["workspaces"][0]["status"], &n["workspaces"][0]["status"]),
+        (&json!("blocked"), &json!("ok"))
+    );
+    t["workspaces"][0]["status"] = json!("ok");
+    assert_eq!(t, n, "{file}");
 }
 
 // The plan: private DNS zones in a child module with for_each (and count for the transit VNet's
@@ -240,14 +243,60 @@ fn full_private_state_checks_like_the_pattern() {
 #[test]
 fn full_private_plan_checks_like_the_pattern() {
     let file = "full-private.plan.json";
-    assert_same_check(full_private_without_adbflow_only_settings("fp-plan"), file);
-    assert_only_adbflow_only_settings_differ(file);
+    assert_only_the_unknown_url_record_differs(file);
     let (_, _, warnings) = check_file(file);
     assert!(!warnings.contains("terraform-link-unresolved"), "every link follows references: {warnings}");
     assert!(!warnings.contains("terraform-link-ambiguous"), "{warnings}");
     // The front-end endpoint's record is named after the workspace URL, known only after apply.
     let left_out = "azurerm_private_endpoint.frontend: warning[terraform-value-known-after-apply]";
     assert!(warnings.contains(&format!("{left_out}: private_dns_zone_group[0]")), "{warnings}");
+    assert!(!warnings.contains("tags"), "the adbflow-* tags are all read: {warnings}");
+}
+
+/// The full-private state with its workspace's `adbflow-*` tags edited: a misspelt tag is a warning
+/// and the check goes on; a value the native format would reject stops the input (exit 2) at the
+/// resource address, tag, line and column.
+#[test]
+fn adbflow_tags_are_checked_like_the_native_settings() {
+    let text = std::fs::read_to_string(pattern_fixture("full-private.state.json")).unwrap();
+    let dir = std::env::temp_dir().join(format!("adbflow-tf-tags-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("state.json");
+    let run = |from: &str, to: &str| {
+        assert!(text.contains(from), "{from}");
+        std::fs::write(&file, text.replacen(from, to, 1)).unwrap();
+        let o = adbflow(&["check", file.to_str().unwrap(), "--format", "json"]);
+        (o.status.code(), String::from_utf8(o.stderr).unwrap())
+    };
+
+    let (code, err) =
+        run(r#""adbflow-pypi": "none""#, r#""adbflow-pypi": "ftp://mirror.example.com/simple""#);
+    assert_eq!(code, Some(2), "{err}");
+    let at = format!("{}:64:", file.display());
+    assert!(err.contains(&at), "{err}");
+    assert!(
+        err.contains(
+            "azurerm_databricks_workspace.this: tags.adbflow-pypi: 'ftp://mirror.example.com/simple'"
+        ),
+        "{err}"
+    );
+
+    let (code, err) = run(
+        r#""adbflow-user-subnet": "transit-vnet/clients""#,
+        r#""adbflow-user-subnet": "transit-vnet/users""#,
+    );
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("tags.adbflow-user-subnet: subnet 'transit-vnet/users' is not in this input"),
+        "{err}"
+    );
+
+    let (code, err) = run(r#""adbflow-cran": "none""#, r#""adbflow-cran": "none", "adbflow-npm": "none""#);
+    assert_eq!(code, check_pattern("full-private").0, "{err}");
+    let warning =
+        "azurerm_databricks_workspace.this: warning[terraform-adbflow-tag-unknown]: tags.adbflow-npm:";
+    assert!(err.contains(warning), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

@@ -2,6 +2,9 @@
 //! `databricks` provider resources that add flows or restrictions: the metastore's root storage,
 //! external locations, IP access lists and their `enableIpAccessLists` switch.
 //!
+//! Settings no Terraform resource carries (where users sit, the library repositories) come from
+//! the workspace's `adbflow-*` tags ([`tags`]).
+//!
 //! A `databricks_*` resource belongs to the workspace its provider block points at (`host` or
 //! `azure_workspace_resource_id` referring to the workspace); with a single workspace in the input
 //! that one is meant.
@@ -13,10 +16,12 @@ use super::kinds;
 use super::values::{flag, is_ipv6};
 use adbflow_model::spec::parse_prefix;
 use adbflow_model::{
-    DefaultAction, ExternalLocation, IpAccessList, IpAccessListType, Libraries, Prefix, PublicNetworkAccess,
+    DefaultAction, ExternalLocation, IpAccessList, IpAccessListType, Prefix, PublicNetworkAccess,
     RequiredNsgRules, StorageAccount, Workspace, WorkspaceSku,
 };
 use serde_json::Value;
+
+mod tags;
 
 pub(crate) fn workspace(ctx: &mut Ctx, idx: usize) -> Result<(), TerraformError> {
     let n = ctx.node(idx);
@@ -68,6 +73,7 @@ pub(crate) fn workspace(ctx: &mut Ctx, idx: usize) -> Result<(), TerraformError>
     let public = flag(ctx, &n.get("public_network_access_enabled"), true);
     let no_public_ip = flag(ctx, &cp.get("no_public_ip"), true);
     let workspace_url = ctx.string(&n.get("workspace_url")).known();
+    let settings = tags::read(ctx, idx)?;
     let dbfs_storage_account = ctx.string(&cp.get("storage_account_name")).known();
     let region = ctx.location(idx);
     let origin = ctx.origin(idx);
@@ -93,9 +99,9 @@ pub(crate) fn workspace(ctx: &mut Ctx, idx: usize) -> Result<(), TerraformError>
         metastore_storage_account: None,
         external_locations: Vec::new(),
         hive_metastore: true,
-        libraries: Libraries::default(),
+        libraries: settings.libraries,
         ip_access_lists: Vec::new(),
-        user_subnet: None,
+        user_subnet: settings.user_subnet,
         user_public_ip: None,
         origin,
     });
