@@ -27,15 +27,10 @@ pub fn private_link_zone(cloud: &Cloud) -> String {
 pub fn workspace_url(ws: &Workspace, cloud: &Cloud) -> (String, bool) {
     match &ws.workspace_url {
         Some(u) => (u.trim_end_matches('/').trim_start_matches("https://").to_ascii_lowercase(), false),
-        None => {
-            let label: String = ws
-                .name
-                .to_ascii_lowercase()
-                .chars()
-                .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-                .collect();
-            (format!("adb-{label}.0.{}", cloud.databricks_suffix), true)
-        }
+        None => (
+            format!("{}.{}", adbflow_model::workspace::stand_in_url_label(&ws.name), cloud.databricks_suffix),
+            true,
+        ),
     }
 }
 

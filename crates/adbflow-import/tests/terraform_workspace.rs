@@ -4,6 +4,8 @@
 #[path = "terraform_support.rs"]
 mod support;
 
+use adbflow_databricks::endpoints::workspace_url;
+use adbflow_databricks::regions::Cloud;
 use adbflow_import::terraform::from_json;
 use adbflow_model::{
     Diagnostic, IpAccessListType, Libraries, LibrarySource, PublicNetworkAccess, RequiredNsgRules,
@@ -131,6 +133,52 @@ fn workspace_private_endpoints_write_their_records() {
         ]
     );
     assert_eq!(t.estate.private_endpoint("ui-pe").unwrap().target, "adb-ws");
+}
+
+// In a plan the workspace URL is known only after apply: the workspace is called by the stand-in
+// `adb-<name>.0.azuredatabricks.net` meanwhile, and the API endpoint's record is written under it.
+#[test]
+fn a_plan_writes_the_api_record_under_the_stand_in_url() {
+    let ws_id = id("Microsoft.Databricks/workspaces", &["Adb_WS"]);
+    let zone = id("Microsoft.Network/privateDnsZones", &["privatelink.azuredatabricks.net"]);
+    let mut ws = workspace("azurerm_databricks_workspace.ws", "Adb_WS", json!({}));
+    ws["values"].as_object_mut().unwrap().remove("workspace_url");
+    let mut resources: Vec<(Value, Value)> = network().into_iter().map(|r| (r, json!({}))).collect();
+    resources.push((ws, json!({"workspace_url": true})));
+    resources.push((
+        res("azurerm_private_dns_zone.adb", json!({"id": zone, "name": "privatelink.azuredatabricks.net"})),
+        json!({}),
+    ));
+    resources.push((
+        res(
+            "azurerm_private_endpoint.ui",
+            json!({"id": "ui-pe", "name": "ui-pe", "subnet_id": id(SUBNETS, &["adb-vnet", "pe"]), "ip_configuration": [],
+            "private_service_connection": [{"name": "c", "is_manual_connection": false, "private_connection_resource_id": ws_id,
+                "subresource_names": ["databricks_ui_api"], "private_ip_address": "10.179.2.4"}],
+            "private_dns_zone_group": [{"name": "g", "private_dns_zone_ids": [zone]}]}),
+        ),
+        json!({}),
+    ));
+    let t = import(&plan(resources, json!({"resources": []})));
+    let w = t.estate.workspace("Adb_WS").unwrap();
+    assert_eq!(w.workspace_url, None);
+    // The same stand-in the check calls the workspace by.
+    let cloud =
+        Cloud { databricks_suffix: "azuredatabricks.net".into(), storage_suffix: "core.windows.net".into() };
+    assert_eq!(workspace_url(w, &cloud), ("adb-adb-ws.0.azuredatabricks.net".to_string(), true));
+    let z = t.estate.private_dns_zone("privatelink.azuredatabricks.net").unwrap();
+    let recs: Vec<(&str, Vec<Ipv4Addr>)> =
+        z.records.iter().map(|r| (r.name.as_str(), r.ips.clone())).collect();
+    assert_eq!(recs, vec![("adb-adb-ws.0", vec![Ipv4Addr::new(10, 179, 2, 4)])]);
+    let inferred: Vec<&Diagnostic> =
+        t.warnings.iter().filter(|w| w.code == "terraform-inferred-value").collect();
+    assert_eq!(inferred.len(), 1, "{:#?}", t.warnings);
+    assert_eq!(inferred[0].element, "private_dns_zone_group[0].private_dns_zone_ids");
+    assert_eq!(inferred[0].origin, at("azurerm_private_endpoint.ui"));
+    for says in ["azurerm_databricks_workspace.ws.workspace_url", "adb-adb-ws.0.azuredatabricks.net"] {
+        assert!(inferred[0].message.contains(says), "{}", inferred[0].message);
+    }
+    assert!(!t.warnings.iter().any(|w| w.code == "terraform-value-known-after-apply"), "{:#?}", t.warnings);
 }
 
 #[test]

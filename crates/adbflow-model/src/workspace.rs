@@ -220,6 +220,16 @@ pub fn default_dbfs_account(name: &str) -> String {
     format!("dbstorage{}", if label.is_empty() { "workspace" } else { label.as_str() })
 }
 
+/// The first label of the URL adbflow calls a workspace by while its real URL is unknown:
+/// `adb-<name>.0`, the name lower-cased with every character but letters and digits made `-`.
+/// Shared by the check (which adds the cloud's suffix) and the Terraform importer (which names the
+/// front-end private endpoint's DNS record after it), so both agree.
+pub fn stand_in_url_label(name: &str) -> String {
+    let label: String =
+        name.to_ascii_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+    format!("adb-{label}.0")
+}
+
 impl Workspace {
     /// Stable identity of a workspace, in the style of `adbflow_model::ids`.
     pub fn id(name: &str) -> String {

@@ -354,6 +354,8 @@ fn zone_group(
 
 /// The record name Azure writes for the endpoint: the account name for storage, the workspace URL's
 /// first labels (`adb-123.4`) for the workspace API, `<region>.pl-auth` for browser authentication.
+/// In a plan the workspace URL is known only after apply: the record is then written under the
+/// stand-in URL the workspace is called by until it is known (`adb-<name>.0`), marked inferred.
 fn record_name(
     ctx: &mut Ctx,
     node: &Node,
@@ -367,8 +369,20 @@ fn record_name(
                 let n = ctx.node(t).get("workspace_url");
                 ctx.string(&n).known()
             });
-            match url.as_deref().and_then(|u| u.strip_suffix(".azuredatabricks.net")) {
-                Some(prefix) => Some(prefix.to_string()),
+            if let Some(prefix) = url.as_deref().and_then(|u| u.strip_suffix(DATABRICKS_SUFFIX)) {
+                return Some(prefix.to_string());
+            }
+            match stand_in_url(ctx, target, target_inst) {
+                Some((address, stand_in)) => {
+                    let record = stand_in.strip_suffix(DATABRICKS_SUFFIX).map(str::to_string);
+                    let name = record.as_deref().unwrap_or_default();
+                    ctx.warn_attr(
+                        "terraform-inferred-value",
+                        node,
+                        format!("the record name comes from workspace {target}'s URL ({address}.workspace_url), known only after apply; adbflow names the record {name}, after {stand_in}, the stand-in URL the workspace is called by until then"),
+                    );
+                    record
+                }
                 None => {
                     ctx.warn_attr(
                         "terraform-value-known-after-apply",
@@ -395,4 +409,22 @@ fn record_name(
         }
         _ => Some(target.to_string()),
     }
+}
+
+/// `.azuredatabricks.net`: the public cloud's workspace domain, whose private-link zone is
+/// `privatelink.azuredatabricks.net` (the zone a front-end endpoint's record goes into).
+const DATABRICKS_SUFFIX: &str = ".azuredatabricks.net";
+
+/// The address of the workspace a URL-less front-end endpoint targets, and the stand-in URL the
+/// workspace is called by until its URL is known: `adb-<name>.0.azuredatabricks.net`, its name
+/// lower-cased with every character but letters and digits made `-`
+/// ([`adbflow_model::workspace::stand_in_url_label`], shared with the check). `None` when the
+/// target is not a workspace in the estate (left out, or not a workspace).
+fn stand_in_url(ctx: &Ctx, target: &str, target_inst: Option<usize>) -> Option<(String, String)> {
+    let inst = ctx.inst(target_inst?);
+    if inst.rtype != "azurerm_databricks_workspace" || ctx.estate.workspace(target).is_none() {
+        return None;
+    }
+    let label = adbflow_model::workspace::stand_in_url_label(target);
+    Some((inst.address.clone(), format!("{label}{DATABRICKS_SUFFIX}")))
 }
