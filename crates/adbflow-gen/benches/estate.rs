@@ -1,6 +1,7 @@
 //! Criterion benchmarks on generated enterprise estates (10, 100, 1,000 workspaces): import of the
-//! native JSON and TOML file, check of every flow, one trace, one subnet's routes — without and
-//! with exact service tags (the real file when present, else a stand-in of the same size).
+//! native JSON and TOML file and of the same estate as Terraform plan JSON, check of every flow,
+//! one trace, one subnet's routes — without and with exact service tags (the real file when
+//! present, else a stand-in of the same size).
 //! `scripts/bench` adds 5,000 workspaces, whole-command wall time and peak memory.
 
 mod scenarios;
@@ -25,6 +26,9 @@ fn benches(c: &mut Criterion) {
         });
         g.bench_with_input(BenchmarkId::new("native-toml", n), &e.toml, |b, t| {
             b.iter(|| scenarios::import_toml(black_box(t)))
+        });
+        g.bench_with_input(BenchmarkId::new("plan-json", n), &e.plan, |b, t| {
+            b.iter(|| scenarios::import_plan(black_box(t)))
         });
         g.finish();
         let mut g = c.benchmark_group("check");

@@ -1,12 +1,14 @@
 //! The benchmarked questions, shared by the criterion benches (`benches/estate.rs`) and the smoke
 //! test that runs each once on a small estate in CI (`tests/bench_smoke.rs`), so the benches
-//! cannot rot: import, check of every flow, one trace, one subnet's routes, with and without
-//! exact service tags.
+//! cannot rot: import (native JSON and TOML, Terraform plan JSON), check of every flow, one
+//! trace, one subnet's routes, with and without exact service tags.
 
 #![allow(dead_code)] // each includer uses a different part
 
 use adbflow_databricks::{check, CheckOptions, CheckReport};
-use adbflow_gen::{generate, service_tags_json, to_native_json, to_native_toml, GenOptions, Generated};
+use adbflow_gen::{
+    generate, service_tags_json, to_native_json, to_native_toml, to_plan_json, GenOptions, Generated,
+};
 use adbflow_import::{load_str, Format, Loaded};
 use adbflow_model::Protocol;
 use adbflow_net::routes::EffectiveRoute;
@@ -19,13 +21,16 @@ pub struct Estate {
     pub generated: Generated,
     pub json: String,
     pub toml: String,
+    /// The same estate as `terraform show -json plan.out` prints it.
+    pub plan: String,
 }
 
 pub fn estate(workspaces: usize) -> Estate {
     let generated = generate(&GenOptions::new(workspaces, SEED)).expect("generates");
     let json = to_native_json(&generated.estate);
     let toml = to_native_toml(&generated.estate);
-    Estate { generated, json, toml }
+    let plan = to_plan_json(&generated.estate);
+    Estate { generated, json, toml, plan }
 }
 
 pub fn import_json(text: &str) -> Loaded {
@@ -34,6 +39,11 @@ pub fn import_json(text: &str) -> Loaded {
 
 pub fn import_toml(text: &str) -> Loaded {
     load_str(text, "bench.toml", Format::NativeToml).expect("a generated estate loads")
+}
+
+/// The Terraform importer on the plan: parse, follow the configuration's references, validate.
+pub fn import_plan(text: &str) -> Loaded {
+    load_str(text, "bench.plan.json", Format::TerraformPlan).expect("a generated plan loads")
 }
 
 /// Where the real tag file is, when this checkout sits beside the project's shared data

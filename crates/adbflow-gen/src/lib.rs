@@ -6,7 +6,8 @@
 //! spokes — and one workspace in ten deliberately misconfigured ([`Fault`]), so answers are not
 //! trivially "all delivered".
 //!
-//! The estate is built as model values and written in the native format; it is meant to be read
+//! The estate is built as model values and written in the native format or, by [`write_plan_json`],
+//! as the Terraform plan JSON (`terraform show -json`) that deploys it; either is meant to be read
 //! back through the real importer, so what is measured is what a user's file costs. One seed gives
 //! one estate: every choice comes from [`rng::Dice`], and nothing iterates a hash map.
 
@@ -14,6 +15,7 @@ mod elements;
 mod faults;
 mod hub;
 mod layout;
+mod plan;
 mod policy;
 mod rng;
 mod spoke;
@@ -22,6 +24,7 @@ mod write;
 
 pub use faults::{faulty_count, Fault, Planted};
 pub use layout::MAX_WORKSPACES;
+pub use plan::{to_plan_json, write_plan_json};
 pub use tags::service_tags_json;
 pub use write::{to_native_json, to_native_toml};
 

@@ -450,7 +450,9 @@ pub struct SimulateArgs {
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum GenFormat {
+    /// adbflow's own format (JSON, or TOML when the output file ends in .toml).
     Native,
+    /// `terraform show -json plan.out` of the same estate: the hub deployed, the spokes planned.
     PlanJson,
 }
 
@@ -462,12 +464,13 @@ pub struct GenArgs {
     /// The same seed always gives the same estate.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// The file format: the native estate, or the same estate as Terraform plan JSON.
     #[arg(long, value_enum, default_value = "native")]
     pub format: GenFormat,
     /// The Azure region (default eastus2).
     #[arg(long)]
     pub region: Option<String>,
-    /// Write to this file (.toml for TOML, otherwise JSON) instead of standard output.
+    /// Write to this file (native format: .toml for TOML, otherwise JSON) instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     #[arg(long)]
