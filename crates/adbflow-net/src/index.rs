@@ -3,7 +3,7 @@
 //! thousand workspaces. Every lookup here answers exactly what the corresponding `Estate` method
 //! answers (first match in estate order), only without the scan.
 
-use adbflow_model::{Estate, Nsg, Peering, SubnetRef, VNet};
+use adbflow_model::{Estate, Nsg, Peering, RouteTable, SubnetRef, VNet};
 use ipnet::Ipv4Net;
 use std::collections::{HashMap, HashSet};
 use std::net::Ipv4Addr;
@@ -44,6 +44,11 @@ pub struct EstateIndex {
     /// Per VNet, its subnets by name.
     subnets: Vec<HashMap<String, usize>>,
     nsgs: HashMap<String, usize>,
+    route_tables: HashMap<String, usize>,
+    /// (VNet, remote VNet) → the first peering between them in that direction.
+    peering_pairs: HashMap<(String, String), usize>,
+    /// VNet name (the first part of the endpoint's `VNET/SUBNET`) → its private endpoints' positions.
+    private_endpoints: HashMap<String, Vec<usize>>,
     /// VNet name → its Connected peerings (both directions exist), by position, in estate order.
     connected: HashMap<String, Vec<usize>>,
     /// Every subnet as (VNet, subnet) position, in `Estate::subnets` order.
@@ -70,6 +75,15 @@ impl EstateIndex {
         }
         for (i, n) in estate.nsgs.iter().enumerate() {
             ix.nsgs.entry(n.name.clone()).or_insert(i);
+        }
+        for (i, t) in estate.route_tables.iter().enumerate() {
+            ix.route_tables.entry(t.name.clone()).or_insert(i);
+        }
+        for (i, p) in estate.peerings.iter().enumerate() {
+            ix.peering_pairs.entry((p.vnet.clone(), p.remote_vnet.clone())).or_insert(i);
+        }
+        for (i, pe) in estate.private_endpoints.iter().enumerate() {
+            ix.private_endpoints.entry(pe_vnet(&pe.subnet).to_string()).or_default().push(i);
         }
         let pairs: HashSet<(&str, &str)> =
             estate.peerings.iter().map(|p| (p.vnet.as_str(), p.remote_vnet.as_str())).collect();
@@ -100,6 +114,24 @@ impl EstateIndex {
         self.nsgs.get(name).map(|&i| &estate.nsgs[i])
     }
 
+    /// `Estate::route_table`.
+    pub fn route_table<'e>(&self, estate: &'e Estate, name: &str) -> Option<&'e RouteTable> {
+        self.route_tables.get(name).map(|&i| &estate.route_tables[i])
+    }
+
+    /// `Estate::reverse_peering`.
+    pub fn reverse_peering<'e>(&self, estate: &'e Estate, p: &Peering) -> Option<&'e Peering> {
+        // Borrowed-tuple lookups need owned keys; the names are short and this is not per packet.
+        let key = (p.remote_vnet.clone(), p.vnet.clone());
+        self.peering_pairs.get(&key).map(|&i| &estate.peerings[i])
+    }
+
+    /// Positions in `estate.private_endpoints` of the endpoints whose subnet path names `vnet`,
+    /// in estate order.
+    pub fn private_endpoints_in(&self, vnet: &str) -> &[usize] {
+        self.private_endpoints.get(vnet).map_or(&[], Vec::as_slice)
+    }
+
     /// `Estate::connected_peerings`.
     pub fn connected_peerings<'e>(
         &'e self,
@@ -122,6 +154,11 @@ impl EstateIndex {
     }
 }
 
+/// The VNet part of a `VNET/SUBNET` path (the whole string when it has no `/`).
+pub fn pe_vnet(subnet_path: &str) -> &str {
+    subnet_path.split_once('/').map_or(subnet_path, |(v, _)| v)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,10 +173,17 @@ mod tests {
                 {"name": "c", "address_space": ["192.168.0.0/16", "0.0.0.0/0"]}
               ],
               "nsgs": [{"name": "n"}, {"name": "n"}],
+              "route_tables": [{"name": "t"}, {"name": "t"}],
+              "private_endpoints": [
+                {"name": "pe1", "subnet": "a/s1", "target": "x", "subresource": "blob"},
+                {"name": "pe2", "subnet": "b/wide", "target": "x", "subresource": "blob"},
+                {"name": "pe3", "subnet": "a/s2", "target": "x", "subresource": "blob"}
+              ],
               "peerings": [
                 {"name": "ab", "vnet": "a", "remote_vnet": "b"},
                 {"name": "ac", "vnet": "a", "remote_vnet": "c"},
-                {"name": "ba", "vnet": "b", "remote_vnet": "a"}
+                {"name": "ba", "vnet": "b", "remote_vnet": "a"},
+                {"name": "ba2", "vnet": "b", "remote_vnet": "a"}
               ]
             }"#,
         )
@@ -173,7 +217,20 @@ mod tests {
             let want: Vec<&str> = e.connected_peerings(v).map(|p| p.name.as_str()).collect();
             assert_eq!(got, want, "{v}");
         }
+        for p in &e.peerings {
+            assert_eq!(
+                ix.reverse_peering(&e, p).map(|b| &b.name),
+                e.reverse_peering(p).map(|b| &b.name),
+                "{}",
+                p.name
+            );
+        }
         assert!(std::ptr::eq(ix.nsg(&e, "n").unwrap(), e.nsg("n").unwrap()), "the first of two namesakes");
+        assert!(std::ptr::eq(ix.route_table(&e, "t").unwrap(), e.route_table("t").unwrap()));
+        assert!(ix.route_table(&e, "u").is_none());
+        assert_eq!(ix.private_endpoints_in("a"), &[0, 2]);
+        assert_eq!(ix.private_endpoints_in("b"), &[1]);
+        assert!(ix.private_endpoints_in("c").is_empty());
         assert!(ix.nsg(&e, "m").is_none());
     }
 }

@@ -14,6 +14,7 @@ pub mod firewall;
 pub mod index;
 pub mod nsg;
 pub mod resources;
+pub mod route_index;
 pub mod routes;
 pub mod tags;
 pub mod trace;

@@ -1,10 +1,12 @@
 //! `Network`: an estate prepared for questions — effective routes computed once per subnet (when
 //! first asked for), names and addresses indexed, firewall policies compiled.
 
+use crate::address::DestAddr;
 use crate::firewall::{CompiledFirewall, FirewallDecision, FirewallPacket};
 use crate::index::EstateIndex;
 use crate::nsg::{self, NsgDecision, Packet};
 use crate::resources::Names;
+use crate::route_index::RouteIndex;
 use crate::routes::{self, EffectiveRoute, RouteOptions};
 use crate::tags::ServiceTags;
 use crate::trace::{FlowSpec, Trace};
@@ -13,6 +15,12 @@ use ipnet::Ipv4Net;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+/// A subnet's effective routes and the index that selects among them.
+struct SubnetRoutes {
+    routes: Vec<EffectiveRoute>,
+    index: RouteIndex,
+}
+
 pub struct Network {
     estate: Estate,
     tags: ServiceTags,
@@ -20,7 +28,7 @@ pub struct Network {
     /// `VNET/SUBNET` → the subnet's position and its effective routes, computed on first use: a
     /// question usually walks from a few subnets, and a check never from private-endpoint or
     /// gateway subnets.
-    routes: HashMap<String, (usize, usize, OnceLock<Vec<EffectiveRoute>>)>,
+    routes: HashMap<String, (usize, usize, OnceLock<SubnetRoutes>)>,
     /// One per `estate.firewalls` entry, same order.
     firewalls: Vec<CompiledFirewall>,
     index: EstateIndex,
@@ -69,13 +77,26 @@ impl Network {
 
     /// Effective routes of `VNET/SUBNET`, computed once.
     pub fn routes(&self, subnet: &str) -> Option<&[EffectiveRoute]> {
+        self.subnet_routes(subnet).map(|r| r.routes.as_slice())
+    }
+
+    /// `routes::select` over the effective routes of `VNET/SUBNET` (none when the subnet is not
+    /// in the estate), without scanning them.
+    pub fn select_route(&self, subnet: &str, dest: &DestAddr) -> Option<&EffectiveRoute> {
+        let r = self.subnet_routes(subnet)?;
+        r.index.select(&r.routes, dest, &self.tags)
+    }
+
+    fn subnet_routes(&self, subnet: &str) -> Option<&SubnetRoutes> {
         let (vi, si, cell) = self.routes.get(subnet)?;
-        let routes = cell.get_or_init(|| {
+        Some(cell.get_or_init(|| {
             let vnet = &self.estate.vnets[*vi];
             let s = SubnetRef { vnet, subnet: &vnet.subnets[*si] };
-            routes::effective_routes(&self.estate, &self.tags, s, self.options)
-        });
-        Some(routes.as_slice())
+            let routes =
+                routes::effective_routes_indexed(&self.estate, &self.index, &self.tags, s, self.options);
+            let index = RouteIndex::new(&routes);
+            SubnetRoutes { routes, index }
+        }))
     }
 
     /// Name and address lookups over the estate, without scanning it.

@@ -8,6 +8,7 @@
 //! equal-prefix conflict stays in the list as `Invalid`, with the reason naming the winner.
 
 use crate::address::{DestAddr, PRIVATE_RANGES};
+use crate::index::{self, EstateIndex};
 use crate::tags::{self, ServiceTags, TagPrefixes};
 use adbflow_model::{ids, ElementRef, Estate, NextHopType, Origin, RouteDestination, RouteTable, SubnetRef};
 use ipnet::Ipv4Net;
@@ -328,16 +329,29 @@ pub fn effective_routes(
     subnet: SubnetRef<'_>,
     options: RouteOptions,
 ) -> Vec<EffectiveRoute> {
+    effective_routes_indexed(estate, &EstateIndex::new(estate), tags, subnet, options)
+}
+
+/// `effective_routes` with the estate's lookups answered by `ix` (an index of `estate`): the
+/// model's finders scan every VNet, peering and endpoint, which made computing every subnet's
+/// routes quadratic in the estate.
+pub fn effective_routes_indexed(
+    estate: &Estate,
+    ix: &EstateIndex,
+    tags: &ServiceTags,
+    subnet: SubnetRef<'_>,
+    options: RouteOptions,
+) -> Vec<EffectiveRoute> {
     let vnet = subnet.vnet;
-    let table = subnet.subnet.route_table.as_deref().and_then(|t| estate.route_table(t));
+    let table = subnet.subnet.route_table.as_deref().and_then(|t| ix.route_table(estate, t));
     let mut cands = Vec::new();
     system_routes(vnet, &mut cands);
-    peering_routes(estate, vnet, &mut cands);
+    peering_routes(estate, ix, vnet, &mut cands);
     if !table.is_some_and(|t| t.disable_bgp_route_propagation) {
-        gateway_routes(estate, vnet, &mut cands);
+        gateway_routes(estate, ix, vnet, &mut cands);
     }
     service_endpoint_routes(estate, tags, subnet, &mut cands);
-    private_endpoint_routes(estate, vnet, &mut cands);
+    private_endpoint_routes(estate, ix, vnet, &mut cands);
     if let Some(t) = table {
         user_routes(t, tags, &mut cands);
     }
@@ -349,13 +363,19 @@ pub fn effective_routes(
         drop_reserved_under_default_udr(&mut cands);
     }
 
-    let mut indexed: Vec<(usize, Candidate)> = cands.into_iter().enumerate().collect();
-    indexed.sort_by(|(ia, a), (ib, b)| {
-        // `Kind`'s declaration order already groups Default, gateway, then user routes.
-        let key = |c: &Candidate| (c.kind, prefix_key(&c.route.prefix));
-        key(a).cmp(&key(b)).then(ia.cmp(ib))
-    });
-    indexed.into_iter().map(|(_, c)| c.route).collect()
+    display_order(cands)
+}
+
+/// The routes in display order: `Kind` (whose declaration order already groups Default, gateway,
+/// then user routes), then prefix, then input order. The keys are computed once and only
+/// positions are sorted: candidates are large and a subnet can have thousands.
+fn display_order(cands: Vec<Candidate>) -> Vec<EffectiveRoute> {
+    let mut order: Vec<(Kind, PrefixKey, usize)> =
+        cands.iter().enumerate().map(|(i, c)| (c.kind, prefix_key(&c.route.prefix), i)).collect();
+    // Positions make every key distinct, so an unstable sort gives the one order.
+    order.sort_unstable();
+    let mut slots: Vec<Option<EffectiveRoute>> = cands.into_iter().map(|c| Some(c.route)).collect();
+    order.into_iter().filter_map(|(_, _, i)| slots[i].take()).collect()
 }
 
 /// §1.1: a VnetLocal route per address range, 0/0 Internet, and the reserved `None` routes —
@@ -396,9 +416,9 @@ fn system_routes(vnet: &adbflow_model::VNet, cands: &mut Vec<Candidate>) {
 }
 
 /// §1.2: each address range of each Connected peered VNet.
-fn peering_routes(estate: &Estate, vnet: &adbflow_model::VNet, cands: &mut Vec<Candidate>) {
-    for p in estate.connected_peerings(&vnet.name) {
-        let Some(remote) = estate.vnet(&p.remote_vnet) else { continue };
+fn peering_routes(estate: &Estate, ix: &EstateIndex, vnet: &adbflow_model::VNet, cands: &mut Vec<Candidate>) {
+    for p in ix.connected_peerings(estate, &vnet.name) {
+        let Some(remote) = ix.vnet(estate, &p.remote_vnet) else { continue };
         let element = ElementRef::new(ids::peering(&p.vnet, &p.name), &p.name, p.origin.clone());
         for r in &remote.address_space {
             cands.push(Candidate::new(
@@ -414,10 +434,10 @@ fn peering_routes(estate: &Estate, vnet: &adbflow_model::VNet, cands: &mut Vec<C
 
 /// §1.2, §1.4, §7.1: the prefixes of this VNet's gateways, and of a peered hub's gateways when this
 /// side uses remote gateways and the hub side allows gateway transit.
-fn gateway_routes(estate: &Estate, vnet: &adbflow_model::VNet, cands: &mut Vec<Candidate>) {
+fn gateway_routes(estate: &Estate, ix: &EstateIndex, vnet: &adbflow_model::VNet, cands: &mut Vec<Candidate>) {
     let mut vnets = vec![vnet.name.as_str()];
-    for p in estate.connected_peerings(&vnet.name) {
-        if p.use_remote_gateways && estate.reverse_peering(p).is_some_and(|b| b.allow_gateway_transit) {
+    for p in ix.connected_peerings(estate, &vnet.name) {
+        if p.use_remote_gateways && ix.reverse_peering(estate, p).is_some_and(|b| b.allow_gateway_transit) {
             vnets.push(p.remote_vnet.as_str());
         }
     }
@@ -473,20 +493,26 @@ fn tag_prefixes(tags: &ServiceTags, tag: &str) -> Vec<RoutePrefix> {
 
 /// §1.7, §6: a /32 per private endpoint in this VNet or a directly Connected peered VNet — peering
 /// is not transitive (§7.1), so endpoints two peerings away add nothing.
-fn private_endpoint_routes(estate: &Estate, vnet: &adbflow_model::VNet, cands: &mut Vec<Candidate>) {
+fn private_endpoint_routes(
+    estate: &Estate,
+    ix: &EstateIndex,
+    vnet: &adbflow_model::VNet,
+    cands: &mut Vec<Candidate>,
+) {
     let mut reachable: BTreeSet<&str> = BTreeSet::from([vnet.name.as_str()]);
-    reachable.extend(estate.connected_peerings(&vnet.name).map(|p| p.remote_vnet.as_str()));
-    for pe in &estate.private_endpoints {
+    reachable.extend(ix.connected_peerings(estate, &vnet.name).map(|p| p.remote_vnet.as_str()));
+    // The reachable VNets' endpoints, in estate order (the order decides ties between routes).
+    let mut positions: Vec<usize> =
+        reachable.iter().flat_map(|v| ix.private_endpoints_in(v)).copied().collect();
+    positions.sort_unstable();
+    for pe in positions.into_iter().map(|i| &estate.private_endpoints[i]) {
         let Some(ip) = pe.ip else { continue };
-        let pe_vnet = pe.subnet.split_once('/').map_or(pe.subnet.as_str(), |(v, _)| v);
-        if !reachable.contains(pe_vnet) {
-            continue;
-        }
-        let route_table_policy = estate
-            .subnet(&pe.subnet)
+        let pe_vnet = index::pe_vnet(&pe.subnet);
+        let route_table_policy = ix
+            .subnet(estate, &pe.subnet)
             .is_some_and(|s| s.subnet.private_endpoint_network_policies.route_table_enabled());
-        let vnet_range = estate
-            .vnet(pe_vnet)
+        let vnet_range = ix
+            .vnet(estate, pe_vnet)
             .and_then(|v| v.address_space.iter().map(|p| p.0.trunc()).find(|r| r.contains(&ip)));
         let element = ElementRef::new(ids::private_endpoint(&pe.name), &pe.name, pe.origin.clone());
         let mut c = Candidate::new(
@@ -527,15 +553,19 @@ fn user_routes(table: &RouteTable, tags: &ServiceTags, cands: &mut Vec<Candidate
 /// routes are more specific": a gateway route inside (or equal to) such a route's prefix loses.
 /// Tag-prefixed service-endpoint routes have no known extent, so they cannot shadow gateway routes.
 fn prefer_system_over_bgp(cands: &mut [Candidate]) {
-    let preferred: Vec<(Ipv4Net, String)> = cands
+    // Described only when one wins: a subnet with a service endpoint has hundreds of candidates.
+    let preferred: Vec<(Ipv4Net, usize)> = cands
         .iter()
-        .filter(|c| matches!(c.kind, Kind::VnetLocal | Kind::Peering | Kind::ServiceEndpoint))
-        .filter_map(|c| c.cidr().map(|n| (n, c.describe())))
+        .enumerate()
+        .filter(|(_, c)| matches!(c.kind, Kind::VnetLocal | Kind::Peering | Kind::ServiceEndpoint))
+        .filter_map(|(i, c)| c.cidr().map(|n| (n, i)))
         .collect();
-    for c in cands.iter_mut().filter(|c| c.kind == Kind::Gateway) {
-        let Some(net) = c.cidr() else { continue };
-        if let Some((_, winner)) = preferred.iter().find(|(p, _)| p.contains(&net)) {
-            c.invalidate(format!(
+    let gateways: Vec<usize> = (0..cands.len()).filter(|&i| cands[i].kind == Kind::Gateway).collect();
+    for gi in gateways {
+        let Some(net) = cands[gi].cidr() else { continue };
+        if let Some(&(_, wi)) = preferred.iter().find(|(p, _)| p.contains(&net)) {
+            let winner = cands[wi].describe();
+            cands[gi].invalidate(format!(
                 "overridden by {winner}: Azure prefers VNet, peering and service-endpoint routes over \
                  gateway routes, even more specific ones"
             ));
@@ -586,13 +616,17 @@ fn settle_equal_prefixes(cands: &mut [Candidate]) {
 /// and a UDR covers the PE IP with a prefix at least as long as the PE VNet range holding the IP.
 /// A 0.0.0.0/0 UDR is never long enough (address ranges are never /0).
 fn invalidate_private_endpoint_routes(cands: &mut [Candidate]) {
-    let udrs: Vec<(Ipv4Net, String)> = cands
+    // Described only when one covers an endpoint: tag-expanded UDRs number in the hundreds.
+    let udrs: Vec<(Ipv4Net, usize)> = cands
         .iter()
-        .filter(|c| c.kind == Kind::User)
-        .filter_map(|c| c.cidr().map(|n| (n, c.describe())))
+        .enumerate()
+        .filter(|(_, c)| c.kind == Kind::User)
+        .filter_map(|(i, c)| c.cidr().map(|n| (n, i)))
         .collect();
-    for c in cands.iter_mut().filter(|c| c.active() && c.kind == Kind::PrivateEndpoint) {
-        let Some(pe) = c.pe.clone() else { continue };
+    let endpoints: Vec<usize> =
+        (0..cands.len()).filter(|&i| cands[i].active() && cands[i].kind == Kind::PrivateEndpoint).collect();
+    for ci in endpoints {
+        let Some(pe) = cands[ci].pe.clone() else { continue };
         let Some(range) = pe.vnet_range else { continue };
         if !pe.route_table_policy {
             continue;
@@ -600,8 +634,9 @@ fn invalidate_private_endpoint_routes(cands: &mut [Candidate]) {
         let covering = udrs
             .iter()
             .find(|(n, _)| n.prefix_len() > 0 && n.contains(&pe.ip) && n.prefix_len() >= range.prefix_len());
-        if let Some((n, udr)) = covering {
-            c.invalidate(format!(
+        if let Some(&(n, ui)) = covering {
+            let udr = cands[ui].describe();
+            cands[ci].invalidate(format!(
                 "invalidated by {udr}: the private endpoint's subnet {} enables route-table network \
                  policies and {n} is at least as specific as its VNet range {range}",
                 pe.subnet
@@ -628,7 +663,7 @@ fn drop_reserved_under_default_udr(cands: &mut [Candidate]) {
 
 /// How well a route matches a destination; larger wins. Field order is the comparison order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-struct MatchRank {
+pub(crate) struct MatchRank {
     /// Prefix length of the match (tag matches: see `tag_specificity`).
     specificity: u8,
     /// An explicit CIDR beats a tag on an exact tie (§1.4).
@@ -639,7 +674,7 @@ struct MatchRank {
 
 /// Equal-prefix precedence of Active routes, for inputs that were not settled by
 /// `effective_routes` (§1.6 order; service-endpoint routes first).
-fn precedence(r: &EffectiveRoute) -> u8 {
+pub(crate) fn precedence(r: &EffectiveRoute) -> u8 {
     match (r.source, r.next_hop_type) {
         (_, NextHopType::VirtualNetworkServiceEndpoint) => 4,
         (RouteSource::User, _) => 3,
@@ -674,27 +709,26 @@ fn tag_specificity(tag: &str, dest: &DestAddr, tags: &ServiceTags) -> u8 {
     .max(1)
 }
 
-fn match_rank(
+pub(crate) fn match_rank(
     r: &EffectiveRoute,
     dest: &DestAddr,
     tags: &ServiceTags,
     dest_tags: &[TagPrefixes<'_>],
 ) -> Option<MatchRank> {
-    let precedence = precedence(r);
     match &r.prefix {
-        RoutePrefix::Cidr(net) => cidr_matches(net, dest, dest_tags).then_some(MatchRank {
-            specificity: net.prefix_len(),
-            explicit: true,
-            tag_class: 0,
-            precedence,
-        }),
+        RoutePrefix::Cidr(net) => cidr_matches(net, dest, dest_tags).then(|| cidr_rank(r, net.prefix_len())),
         RoutePrefix::Tag(t) => tags.contains(t, dest).then(|| MatchRank {
             specificity: tag_specificity(t, dest, tags),
             explicit: false,
             tag_class: tag_class(t),
-            precedence,
+            precedence: precedence(r),
         }),
     }
+}
+
+/// The rank of a matching CIDR route of prefix length `len`.
+pub(crate) fn cidr_rank(r: &EffectiveRoute, len: u8) -> MatchRank {
+    MatchRank { specificity: len, explicit: true, tag_class: 0, precedence: precedence(r) }
 }
 
 /// The Active route that carries a packet to `dest` (longest prefix; for symbolic destinations
@@ -712,22 +746,31 @@ pub fn select<'r>(
     dest: &DestAddr,
     tags: &ServiceTags,
 ) -> Option<&'r EffectiveRoute> {
+    select_position(routes, dest, tags).map(|i| &routes[i])
+}
+
+/// `select`, as the chosen route's position in `routes`.
+pub(crate) fn select_position(
+    routes: &[EffectiveRoute],
+    dest: &DestAddr,
+    tags: &ServiceTags,
+) -> Option<usize> {
     let dest_tags: Vec<TagPrefixes<'_>> = match dest.ip {
         None => dest.tags.iter().filter_map(|t| tags.resolve(t)).collect(),
         Some(_) => Vec::new(),
     };
-    let mut best: Option<(MatchRank, &EffectiveRoute)> = None;
-    for r in routes.iter().filter(|r| r.is_active()) {
+    let mut best: Option<(MatchRank, usize)> = None;
+    for (i, r) in routes.iter().enumerate().filter(|(_, r)| r.is_active()) {
         let Some(rank) = match_rank(r, dest, tags, &dest_tags) else { continue };
         let better = match &best {
             None => true,
             Some((b, _)) => rank > *b,
         };
         if better {
-            best = Some((rank, r));
+            best = Some((rank, i));
         }
     }
-    best.map(|(_, r)| r)
+    best.map(|(_, i)| i)
 }
 
 #[cfg(test)]

@@ -1,0 +1,239 @@
+//! Route selection without scanning a subnet's whole route list.
+//!
+//! `routes::select` is linear in the routes, and the subnet every firewalled packet leaves from
+//! (`AzureFirewallSubnet` in a hub) holds a peering route per spoke and a /32 per private endpoint,
+//! so a check of every flow was quadratic in the estate. `RouteIndex` is built once per route list
+//! and answers exactly what `routes::select` answers:
+//!
+//! - an exact IP: one binary search per distinct prefix length, longest first, plus the few
+//!   tag-prefixed routes checked one by one;
+//! - a symbolic destination (known only by its tags and region): the linear `select`, remembered
+//!   per (tags, region), since a check asks about the same handful of Azure services from every
+//!   subnet many times.
+
+use crate::address::DestAddr;
+use crate::routes::{self, EffectiveRoute, MatchRank, RoutePrefix};
+use crate::tags::ServiceTags;
+use std::cmp::Reverse;
+use std::collections::HashMap;
+use std::net::Ipv4Addr;
+use std::sync::Mutex;
+
+/// What a symbolic destination's route depends on besides the routes and the tag data.
+type SymbolicKey = (Vec<String>, Option<String>);
+
+#[derive(Debug, Default)]
+pub struct RouteIndex {
+    /// Active CIDR routes grouped by prefix length, longest first: `(length, [(network, position)])`
+    /// with networks sorted. Each network keeps only the route `select` would prefer among those
+    /// with that exact prefix (highest precedence, then the earliest).
+    by_length: Vec<(u8, Vec<(u32, usize)>)>,
+    /// Positions of the Active tag-prefixed routes, in list order.
+    tag_routes: Vec<usize>,
+    /// `select`'s answer (a position) for symbolic destinations already asked about.
+    symbolic: Mutex<HashMap<SymbolicKey, Option<usize>>>,
+}
+
+fn mask(len: u8) -> u32 {
+    u32::MAX.checked_shl(32 - u32::from(len)).unwrap_or(0)
+}
+
+impl RouteIndex {
+    pub fn new(routes: &[EffectiveRoute]) -> Self {
+        // (longest first, network, position): one sort groups equal prefixes in list order.
+        let mut cidrs: Vec<(Reverse<u8>, u32, usize)> = Vec::new();
+        let mut tag_routes = Vec::new();
+        for (i, r) in routes.iter().enumerate().filter(|(_, r)| r.is_active()) {
+            match &r.prefix {
+                RoutePrefix::Cidr(net) => {
+                    cidrs.push((Reverse(net.prefix_len()), u32::from(net.network()), i))
+                }
+                RoutePrefix::Tag(_) => tag_routes.push(i),
+            }
+        }
+        cidrs.sort_unstable();
+        let mut by_length: Vec<(u8, Vec<(u32, usize)>)> = Vec::new();
+        for same in cidrs.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
+            let (Reverse(len), network, _) = same[0];
+            // Equal prefixes differ only in precedence; on a tie the earlier route, as `select` does.
+            let pos = same.iter().map(|&(_, _, i)| i).reduce(|best, i| {
+                if routes::precedence(&routes[i]) > routes::precedence(&routes[best]) {
+                    i
+                } else {
+                    best
+                }
+            });
+            let Some(pos) = pos else { continue };
+            match by_length.last_mut() {
+                Some((l, v)) if *l == len => v.push((network, pos)),
+                _ => by_length.push((len, vec![(network, pos)])),
+            }
+        }
+        RouteIndex { by_length, tag_routes, symbolic: Mutex::new(HashMap::new()) }
+    }
+
+    /// `routes::select(routes, dest, tags)`, where `routes` is the list this index was built from.
+    pub fn select<'r>(
+        &self,
+        routes: &'r [EffectiveRoute],
+        dest: &DestAddr,
+        tags: &ServiceTags,
+    ) -> Option<&'r EffectiveRoute> {
+        match dest.ip {
+            Some(ip) => self.select_ip(routes, ip, dest, tags).map(|i| &routes[i]),
+            None => self.select_symbolic(routes, dest, tags).map(|i| &routes[i]),
+        }
+    }
+
+    fn select_ip(
+        &self,
+        routes: &[EffectiveRoute],
+        ip: Ipv4Addr,
+        dest: &DestAddr,
+        tags: &ServiceTags,
+    ) -> Option<usize> {
+        let mut best: Option<(MatchRank, usize)> = self.longest_cidr(routes, ip);
+        for &i in &self.tag_routes {
+            let Some(rank) = routes::match_rank(&routes[i], dest, tags, &[]) else { continue };
+            // The larger rank wins; on equal ranks the earlier route, as in the linear scan.
+            let better = best.is_none_or(|(b, bi)| rank > b || (rank == b && i < bi));
+            if better {
+                best = Some((rank, i));
+            }
+        }
+        best.map(|(_, i)| i)
+    }
+
+    /// The preferred CIDR route holding `ip` with the longest prefix, and its rank.
+    fn longest_cidr(&self, routes: &[EffectiveRoute], ip: Ipv4Addr) -> Option<(MatchRank, usize)> {
+        let ip = u32::from(ip);
+        self.by_length.iter().find_map(|(len, nets)| {
+            let key = ip & mask(*len);
+            let i = nets.binary_search_by_key(&key, |&(n, _)| n).ok()?;
+            let pos = nets[i].1;
+            Some((routes::cidr_rank(&routes[pos], *len), pos))
+        })
+    }
+
+    fn select_symbolic(
+        &self,
+        routes: &[EffectiveRoute],
+        dest: &DestAddr,
+        tags: &ServiceTags,
+    ) -> Option<usize> {
+        let key = (dest.tags.clone(), dest.region.clone());
+        if let Some(hit) = self.lock().get(&key) {
+            return *hit;
+        }
+        let answer = routes::select_position(routes, dest, tags);
+        self.lock().insert(key, answer);
+        answer
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<SymbolicKey, Option<usize>>> {
+        // A panic elsewhere cannot leave the memo half-written: every entry is inserted whole.
+        self.symbolic.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::routes::{RouteSource, RouteState};
+    use adbflow_model::{ElementRef, NextHopType};
+    use ipnet::Ipv4Net;
+
+    fn route(i: usize, prefix: &str, source: RouteSource, hop: NextHopType, active: bool) -> EffectiveRoute {
+        let prefix = match prefix.parse::<Ipv4Net>() {
+            Ok(n) => RoutePrefix::Cidr(n),
+            Err(_) => RoutePrefix::Tag(prefix.to_string()),
+        };
+        EffectiveRoute {
+            source,
+            state: if active { RouteState::Active } else { RouteState::Invalid },
+            prefix,
+            next_hop_type: hop,
+            next_hop_ip: None,
+            name: format!("r{i}"),
+            element: ElementRef::new("test", "test", None),
+            invalid_reason: None,
+        }
+    }
+
+    /// A small deterministic generator, so the comparison covers many shapes without a dependency.
+    struct Lcg(u64);
+    impl Lcg {
+        fn next(&mut self, n: u64) -> u64 {
+            self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (self.0 >> 33) % n
+        }
+    }
+
+    fn random_routes(g: &mut Lcg) -> Vec<EffectiveRoute> {
+        const PREFIXES: [&str; 14] = [
+            "0.0.0.0/0",
+            "10.0.0.0/8",
+            "10.1.0.0/16",
+            "10.1.2.0/24",
+            "10.1.2.3/32",
+            "10.1.2.0/25",
+            "10.1.0.0/16",
+            "20.0.0.0/8",
+            "20.38.0.0/16",
+            "20.38.1.0/24",
+            "10.1.2.77/16",
+            "Storage",
+            "Storage.EastUS2",
+            "AzureCloud",
+        ];
+        const SOURCES: [RouteSource; 3] =
+            [RouteSource::Default, RouteSource::User, RouteSource::VirtualNetworkGateway];
+        const HOPS: [NextHopType; 4] = [
+            NextHopType::VnetLocal,
+            NextHopType::VirtualAppliance,
+            NextHopType::VirtualNetworkServiceEndpoint,
+            NextHopType::None,
+        ];
+        (0..g.next(12) as usize)
+            .map(|i| {
+                let p = PREFIXES[g.next(PREFIXES.len() as u64) as usize];
+                let s = SOURCES[g.next(3) as usize];
+                let h = HOPS[g.next(4) as usize];
+                route(i, p, s, h, g.next(5) > 0)
+            })
+            .collect()
+    }
+
+    fn destinations() -> Vec<DestAddr> {
+        let mut out: Vec<DestAddr> =
+            ["10.1.2.3", "10.1.2.200", "10.9.9.9", "20.38.1.1", "8.8.8.8", "10.1.0.1"]
+                .iter()
+                .map(|a| DestAddr::ip(a.parse().unwrap_or(Ipv4Addr::UNSPECIFIED)))
+                .collect();
+        let mut tagged = DestAddr::ip(Ipv4Addr::new(20, 38, 1, 1));
+        tagged.tags = vec!["Storage.EastUS2".into()];
+        out.push(tagged);
+        out.push(DestAddr::symbolic(vec!["Storage.EastUS2".into()], Some("eastus2".into())));
+        out.push(DestAddr::symbolic(vec!["Sql.WestEurope".into()], Some("westeurope".into())));
+        out.push(DestAddr::symbolic(Vec::new(), None));
+        out
+    }
+
+    // The index must answer exactly what the linear scan answers, the same element included.
+    #[test]
+    fn agrees_with_linear_select() {
+        let tags = ServiceTags::symbolic();
+        let mut g = Lcg(7);
+        for _ in 0..3000 {
+            let routes = random_routes(&mut g);
+            let ix = RouteIndex::new(&routes);
+            for dest in destinations() {
+                for _ in 0..2 {
+                    let want = routes::select(&routes, &dest, &tags).map(|r| r as *const EffectiveRoute);
+                    let got = ix.select(&routes, &dest, &tags).map(|r| r as *const EffectiveRoute);
+                    assert_eq!(got, want, "{dest} in {routes:#?}");
+                }
+            }
+        }
+    }
+}
