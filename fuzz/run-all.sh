@@ -12,10 +12,24 @@ targets=(native_toml native_json terraform_json hcl service_tags data_overrides 
 export RUSTC_BOOTSTRAP=1
 profile=()
 [ "${FUZZ_DEV:-0}" = 1 ] && profile=(--dev)
+# Seeds: fuzz/seeds/TARGET, plus the project's own inputs read where they live (libFuzzer reads
+# extra corpus directories recursively and writes only to the first).
+extra_seeds() {
+    case "$1" in
+        native_toml) echo ../examples ;;
+        native_json) echo ../examples ;;
+        terraform_json) echo ../crates/adbflow-import/tests/fixtures/terraform ;;
+        hcl) echo ../crates/adbflow-import/tests/fixtures/hcl ;;
+    esac
+}
 for t in "${targets[@]}"; do
     mkdir -p "corpus/$t" "artifacts/$t"
     echo "== $t ($seconds s)"
-    cargo fuzz run "${profile[@]}" -s none "$t" "corpus/$t" "seeds/$t" -- \
+    seeds=()
+    [ -d "seeds/$t" ] && seeds+=("seeds/$t")
+    extra=$(extra_seeds "$t")
+    [ -n "$extra" ] && seeds+=("$extra")
+    cargo fuzz run "${profile[@]}" -s none "$t" "corpus/$t" "${seeds[@]}" -- \
         -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 -max_len=262144 \
         -print_final_stats=1 -artifact_prefix="artifacts/$t/" >"artifacts/$t.log" 2>&1 || {
         tail -60 "artifacts/$t.log"

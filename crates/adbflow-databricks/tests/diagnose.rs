@@ -11,8 +11,7 @@ use adbflow_databricks::diagnose::{
 };
 use adbflow_databricks::{FlowId, Phase};
 use adbflow_model::{
-    Access, AddressSpec, Direction, DnsZoneLink, Estate, NextHopType, NsgRule, PortSet, PrivateDnsZone,
-    Protocol, Route, RouteDestination, RouteTable,
+    Access, AddressSpec, Direction, DnsZoneLink, Estate, NsgRule, PortSet, PrivateDnsZone, Protocol,
 };
 use common::*;
 
@@ -209,18 +208,7 @@ fn storage_403_names_the_storage_firewall_and_the_missing_subnet() {
 #[test]
 fn storage_timeouts_rank_after_403s() {
     let mut e = pattern("non-pl", "eastus2");
-    e.route_tables.push(RouteTable {
-        name: "forced-tunnel".into(),
-        disable_bgp_route_propagation: false,
-        routes: vec![Route {
-            name: "blackhole".into(),
-            address_prefix: RouteDestination::Prefix("0.0.0.0/0".parse().unwrap()),
-            next_hop_type: NextHopType::None,
-            next_hop_ip: None,
-            origin: None,
-        }],
-        origin: None,
-    });
+    variants::add_black_hole_route_table(&mut e);
     let container = e.vnets[0].subnets.iter_mut().find(|s| s.name == "container").unwrap();
     container.route_table = Some("forced-tunnel".into());
     container.service_endpoints.clear();

@@ -176,18 +176,7 @@ pub fn full_private_users_outside_the_private_network() -> Estate {
 /// tunnelling 0/0 into a black hole on every subnet.
 pub fn non_pl_forced_tunnel_black_hole() -> Estate {
     let mut e = pattern("non-pl", "eastus2");
-    e.route_tables.push(RouteTable {
-        name: "forced-tunnel".into(),
-        disable_bgp_route_propagation: false,
-        routes: vec![Route {
-            name: "blackhole".into(),
-            address_prefix: RouteDestination::Prefix("0.0.0.0/0".parse().unwrap()),
-            next_hop_type: NextHopType::None,
-            next_hop_ip: None,
-            origin: None,
-        }],
-        origin: None,
-    });
+    add_black_hole_route_table(&mut e);
     for s in &mut e.vnets[0].subnets {
         s.route_table = Some("forced-tunnel".into());
     }
@@ -238,4 +227,20 @@ pub fn non_pl_with_subnets_of(prefix_len: u8) -> Estate {
         s.prefix = adbflow_model::Prefix(ipnet::Ipv4Net::new(base, prefix_len).unwrap());
     }
     e
+}
+
+/// Adds route table `forced-tunnel`: 0.0.0.0/0 to next hop None (associate it to use it).
+pub fn add_black_hole_route_table(e: &mut Estate) {
+    e.route_tables.push(RouteTable {
+        name: "forced-tunnel".into(),
+        disable_bgp_route_propagation: false,
+        routes: vec![Route {
+            name: "blackhole".into(),
+            address_prefix: RouteDestination::Prefix("0.0.0.0/0".parse().unwrap()),
+            next_hop_type: NextHopType::None,
+            next_hop_ip: None,
+            origin: None,
+        }],
+        origin: None,
+    });
 }
