@@ -10,9 +10,7 @@ use adbflow_databricks::diagnose::{
     RankKey, Strength,
 };
 use adbflow_databricks::{FlowId, Phase};
-use adbflow_model::{
-    Access, AddressSpec, Direction, DnsZoneLink, Estate, NsgRule, PortSet, PrivateDnsZone, Protocol,
-};
+use adbflow_model::{Access, AddressSpec, Direction, Estate, NsgRule, PortSet, Protocol};
 use common::*;
 
 fn code(e: &Estate, c: &str) -> DiagnoseReport {
@@ -234,18 +232,7 @@ fn storage_timeouts_rank_after_403s() {
 // hijacks the metastore name.
 #[test]
 fn dns_hijacking_zone() {
-    let mut e = pattern("non-pl", "eastus2");
-    e.private_dns_zones.push(PrivateDnsZone {
-        name: "mysql.database.azure.com".into(),
-        records: vec![],
-        links: vec![DnsZoneLink {
-            vnet: "adb-vnet".into(),
-            registration_enabled: false,
-            resolution_policy: Default::default(),
-            origin: None,
-        }],
-        origin: None,
-    });
+    let e = variants::non_pl_mysql_zone_hijacks_the_metastore();
     let r = symptom(&e, "dns");
     let c = first(&r);
     assert_eq!(flow_of(c), FlowId::Metastore);
