@@ -252,7 +252,30 @@ pub fn render_check_table(r: &CheckReport) -> String {
 
 /// The `check` JSON contract (`schema_version` 1), pretty-printed with a final newline.
 pub fn render_check_json(r: &CheckReport) -> String {
-    crate::to_json(r)
+    let mut out = Vec::new();
+    match write_check_json(r, &mut out) {
+        // serde_json writes UTF-8, and so does every field written here.
+        Ok(()) => {
+            String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+        }
+        Err(_) => crate::to_json(r),
+    }
+}
+
+/// [`render_check_json`] written to `out` as it is rendered, the flows on all cores: the same bytes
+/// as `serde_json`'s pretty printing of the whole report. Field order and the skipped `name` follow
+/// `CheckReport`'s `Serialize` derive; a test renders every built-in pattern both ways.
+pub fn write_check_json(r: &CheckReport, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let CheckReport { schema_version, name, workspaces, flows, findings, summary, data } = r;
+    let mut w = crate::json::ObjectWriter::new(out);
+    w.field("schema_version", schema_version)?;
+    w.optional_field("name", name.as_ref())?;
+    w.field("workspaces", workspaces)?;
+    w.array_par("flows", flows)?;
+    w.field("findings", findings)?;
+    w.field("summary", summary)?;
+    w.field("data", data)?;
+    w.finish()
 }
 
 fn md_cell(s: &str) -> String {

@@ -10,6 +10,7 @@ pub mod diagnose;
 pub mod diagram;
 pub mod diff;
 pub mod html;
+pub mod json;
 pub mod money;
 pub mod routes;
 pub mod rules;

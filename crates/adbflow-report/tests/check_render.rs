@@ -7,6 +7,8 @@ use adbflow_model::ElementRef;
 use adbflow_net::{BlockedBy, Egress, FlowSpec, Hop, HopKind, ReasonCode, Trace, Verdict};
 use adbflow_report::check::*;
 
+mod common;
+
 fn trace(f: &FlowSpec) -> Trace {
     let nsg = ElementRef::new(
         "nsg-rule:adb-nsg/Microsoft.Databricks-workspaces_UseOnly_databricks-worker-to-databricks-webapp",
@@ -92,6 +94,31 @@ fn json_round_trips_to_the_contract() {
     let v: serde_json::Value = serde_json::from_str(&render_check_json(&r)).unwrap();
     assert_eq!(v["schema_version"], 1);
     assert_eq!(v["flows"].as_array().unwrap().len(), r.flows.len());
+}
+
+/// The streamed, parallel JSON writer is byte-identical to serde_json's pretty printing of the
+/// whole report: on the built-in patterns, on blocked flows with findings, and on a generated
+/// estate of more flows than one rendering batch.
+#[test]
+fn streamed_json_is_serde_json_pretty_printing_of_the_report() {
+    let generated = adbflow_gen::generate(&adbflow_gen::GenOptions::new(30, 7)).unwrap();
+    let text = adbflow_gen::to_native_json(&generated.estate);
+    let large =
+        adbflow_import::load_str(&text, "gen.json", adbflow_import::Format::NativeJson).unwrap().estate;
+    let mut estates: Vec<_> = common::PATTERNS.iter().map(|p| common::pattern(p)).collect();
+    estates.push(common::broken());
+    estates.push(large);
+    for e in &estates {
+        let r = common::assessed(e).check;
+        let expected = serde_json::to_string_pretty(&r).unwrap() + "\n";
+        assert_eq!(render_check_json(&r), expected);
+    }
+    let flows = common::assessed(estates.last().unwrap()).check.flows.len();
+    assert!(flows > 1024, "the generated estate spans rendering batches: {flows} flows");
+    let mut empty = report();
+    empty.flows.clear();
+    empty.name = None;
+    assert_eq!(render_check_json(&empty), serde_json::to_string_pretty(&empty).unwrap() + "\n");
 }
 
 #[test]

@@ -158,3 +158,31 @@ fn routes_on_a_pattern_show_databricks_managed_rules() {
         stdout(&o).contains("Microsoft.Databricks-workspaces_UseOnly_databricks-worker-to-databricks-webapp")
     );
 }
+
+/// Output that cannot be written is an error (exit 2, said on stderr), for text and for the
+/// streamed JSON alike; a reader that closes the pipe early is not.
+#[test]
+fn unwritable_output_is_an_error_and_a_closed_pipe_is_not() {
+    use std::process::{Command, Stdio};
+    for format in ["table", "json"] {
+        let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+        let o = Command::new(env!("CARGO_BIN_EXE_adbflow"))
+            .args(["check", "--format", format])
+            .stdout(full)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{format}");
+        assert!(stderr(&o).contains("writing the output failed"), "{format}: {}", stderr(&o));
+
+        let mut child = Command::new(env!("CARGO_BIN_EXE_adbflow"))
+            .args(["check", "--pattern", "hub-spoke", "--format", format])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{format}: {}", stderr(&o));
+        assert!(stderr(&o).is_empty(), "{format}: {}", stderr(&o));
+    }
+}

@@ -25,5 +25,5 @@ pub fn run(args: &CapacityArgs) -> Result<Outcome, CliError> {
         SummaryFormat::Json => adbflow_report::capacity::render_capacity_json(&report),
         SummaryFormat::Markdown => adbflow_report::capacity::render_capacity_markdown(&report),
     };
-    Ok(Outcome { stdout, exit: if report.exit_code() == 0 { 0 } else { 1 } })
+    Ok(Outcome { stdout: stdout.into(), exit: if report.exit_code() == 0 { 0 } else { 1 } })
 }

@@ -1,4 +1,4 @@
-use super::Outcome;
+use super::{Outcome, Stdout};
 use crate::cli::{CheckArgs, CheckFormat};
 use crate::error::CliError;
 use crate::input;
@@ -11,11 +11,14 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, CliError> {
     let options = CheckOptions { regions: &regions, workspace: args.workspace.as_deref() };
     let report =
         adbflow_databricks::check(&estate, &tags, &options).map_err(|e| CliError::Input(e.to_string()))?;
+    let exit = if report.exit_code() == 0 { 0 } else { 1 };
     let stdout = match args.format {
-        CheckFormat::Table => adbflow_report::check::render_check_table(&report),
-        CheckFormat::Json => adbflow_report::check::render_check_json(&report),
-        CheckFormat::Markdown => adbflow_report::check::render_check_markdown(&report),
-        CheckFormat::Sarif => adbflow_report::sarif::check(&report),
+        CheckFormat::Table => adbflow_report::check::render_check_table(&report).into(),
+        CheckFormat::Json => {
+            Stdout::Stream(Box::new(move |out| adbflow_report::check::write_check_json(&report, out)))
+        }
+        CheckFormat::Markdown => adbflow_report::check::render_check_markdown(&report).into(),
+        CheckFormat::Sarif => adbflow_report::sarif::check(&report).into(),
     };
-    Ok(Outcome { stdout, exit: if report.exit_code() == 0 { 0 } else { 1 } })
+    Ok(Outcome { stdout, exit })
 }

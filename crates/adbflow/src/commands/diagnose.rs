@@ -50,5 +50,5 @@ pub fn run(args: &DiagnoseArgs) -> Result<Outcome, CliError> {
         SummaryFormat::Json => adbflow_report::diagnose::render_diagnose_json(&report),
         SummaryFormat::Markdown => adbflow_report::diagnose::render_diagnose_markdown(&report),
     };
-    Ok(Outcome { stdout, exit: if report.exit_code() == 0 { 0 } else { 1 } })
+    Ok(Outcome { stdout: stdout.into(), exit: if report.exit_code() == 0 { 0 } else { 1 } })
 }

@@ -26,5 +26,5 @@ pub fn run(args: &DiagramArgs) -> Result<Outcome, CliError> {
         }
     };
     let stdout = emit(args.output.as_deref(), text)?;
-    Ok(Outcome { stdout, exit: if a.check.exit_code() == 0 { 0 } else { 1 } })
+    Ok(Outcome { stdout: stdout.into(), exit: if a.check.exit_code() == 0 { 0 } else { 1 } })
 }

@@ -79,5 +79,5 @@ pub fn run(args: &DiffArgs) -> Result<Outcome, CliError> {
     for f in &failures {
         eprintln!("adbflow: diff fails: {f}");
     }
-    Ok(Outcome { stdout, exit: u8::from(!failures.is_empty()) })
+    Ok(Outcome { stdout: stdout.into(), exit: u8::from(!failures.is_empty()) })
 }

@@ -16,5 +16,5 @@ pub fn run(args: &FlowsArgs) -> Result<Outcome, CliError> {
         FlowsFormat::Table => adbflow_report::check::render_flows_table(&flows),
         FlowsFormat::Mermaid => adbflow_report::check::render_flows_mermaid(&flows),
     };
-    Ok(Outcome { stdout, exit: if report.exit_code() == 0 { 0 } else { 1 } })
+    Ok(Outcome { stdout: stdout.into(), exit: if report.exit_code() == 0 { 0 } else { 1 } })
 }

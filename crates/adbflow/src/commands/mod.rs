@@ -20,13 +20,30 @@ pub mod trace;
 
 /// What a command prints and how the process should end.
 pub struct Outcome {
-    pub stdout: String,
+    pub stdout: Stdout,
     /// 0 ok, 1 findings (a blocked flow).
     pub exit: u8,
 }
 
+/// A command's standard output.
+pub enum Stdout {
+    Text(String),
+    /// Rendered while it is written, for answers too large to hold as text beside the data they
+    /// come from (a 1,000-workspace `check` is 170 MB of JSON). The closure owns that data; `main`
+    /// exits without dropping it.
+    Stream(Box<WriteOutput>),
+}
+
+pub type WriteOutput = dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()>;
+
+impl From<String> for Stdout {
+    fn from(text: String) -> Self {
+        Stdout::Text(text)
+    }
+}
+
 impl Outcome {
     pub fn ok(stdout: String) -> Self {
-        Outcome { stdout, exit: 0 }
+        Outcome { stdout: stdout.into(), exit: 0 }
     }
 }

@@ -46,5 +46,5 @@ pub fn run(args: &ReportArgs) -> Result<Outcome, CliError> {
     report.capacity = Some(adbflow_report::html::capacity::section(&capacity));
     let html = adbflow_report::html::render(&report);
     let stdout = emit(args.output.as_deref(), html)?;
-    Ok(Outcome { stdout, exit: if a.check.exit_code() == 0 { 0 } else { 1 } })
+    Ok(Outcome { stdout: stdout.into(), exit: if a.check.exit_code() == 0 { 0 } else { 1 } })
 }

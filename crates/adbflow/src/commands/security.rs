@@ -13,5 +13,5 @@ pub fn run(args: &SecurityArgs) -> Result<Outcome, CliError> {
         SecurityFormat::Markdown => security::render_markdown(r),
         SecurityFormat::Sarif => sarif::security(r, &a.check),
     };
-    Ok(Outcome { stdout, exit: if r.exit_code(args.strict) == 0 { 0 } else { 1 } })
+    Ok(Outcome { stdout: stdout.into(), exit: if r.exit_code(args.strict) == 0 { 0 } else { 1 } })
 }

@@ -66,5 +66,5 @@ pub fn run(args: &SimulateArgs) -> Result<Outcome, CliError> {
         SimulateFormat::Json => adbflow_report::simulate::render_simulate_json(&report),
         SimulateFormat::Mermaid => adbflow_report::simulate::render_simulate_mermaid(&report),
     };
-    Ok(Outcome { stdout, exit: if report.exit_code() == 0 { 0 } else { 1 } })
+    Ok(Outcome { stdout: stdout.into(), exit: if report.exit_code() == 0 { 0 } else { 1 } })
 }

@@ -39,5 +39,5 @@ pub fn run(args: &TraceArgs) -> Result<Outcome, CliError> {
         TableOrJson::Table => adbflow_report::trace::table(&trace),
         TableOrJson::Json => adbflow_report::trace::json(&trace),
     };
-    Ok(Outcome { stdout, exit: if trace.is_delivered() { 0 } else { 1 } })
+    Ok(Outcome { stdout: stdout.into(), exit: if trace.is_delivered() { 0 } else { 1 } })
 }
