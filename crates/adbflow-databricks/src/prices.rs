@@ -284,7 +284,7 @@ impl PriceTable {
                 if expect != Some(r.from_gb) {
                     let (at, line, column) = match &r.origin {
                         Some(Origin::File { file, line, column }) => {
-                            (file.clone(), *line as usize, *column as usize)
+                            (file.to_string(), *line as usize, *column as usize)
                         }
                         _ => (file.to_string(), 1, 1),
                     };

@@ -421,7 +421,7 @@ fn ranking_is_deterministic_and_independent_of_flow_order() {
     reversed.flows.reverse();
     let b = explain(&reversed, &q, &[]);
     let key = |r: &DiagnoseReport| -> Vec<(usize, String, String)> {
-        r.causes.iter().map(|c| (c.rank, format!("{:?}", flow_of(c)), c.element.id.clone())).collect()
+        r.causes.iter().map(|c| (c.rank, format!("{:?}", flow_of(c)), c.element.id.to_string())).collect()
     };
     assert_eq!(key(&a), key(&b));
     assert!(a.causes.len() >= 2);

@@ -20,7 +20,7 @@ fn with(e: &Estate, block: impl Fn(&FlowSpec) -> Option<Trace>) -> CheckReport {
 
 fn fix_of(r: &CheckReport, id: FlowId, role: adbflow_databricks::plan::SourceRole) -> (String, String) {
     let f = flow(r, id, role).fix.clone().expect("a blocked flow has a fix");
-    (f.action, f.element.map(|e| e.id).unwrap_or_default())
+    (f.action, f.element.map(|e| e.id).unwrap_or_default().to_string())
 }
 
 // azure-net-semantics §7.4: the fix names the wildcard rule and the apex it misses.

@@ -90,7 +90,12 @@ fn full_private_has_no_required_flow_blocked() {
 }
 
 fn firewall_rule(f: &adbflow_databricks::CheckFlow) -> String {
-    f.hops.iter().find(|h| h.kind == HopKind::Firewall).map(|h| h.decided_by.id.clone()).unwrap_or_default()
+    f.hops
+        .iter()
+        .find(|h| h.kind == HopKind::Firewall)
+        .map(|h| h.decided_by.id.clone())
+        .unwrap_or_default()
+        .to_string()
 }
 
 // DESIGN.md "hub-spoke"; issue acceptance: internet and Databricks traffic through the firewall with the

@@ -5,7 +5,7 @@
 //! (`vnets[0].subnets[1]`); this module knows where each element kind sits in that tree.
 
 use crate::position::LineIndex;
-use adbflow_model::{Estate, Origin};
+use adbflow_model::{Estate, Origin, SharedStr};
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,7 +25,8 @@ pub(crate) struct ShapeError {
 }
 
 struct Placer<'a> {
-    file: &'a str,
+    /// One allocation shared by every origin in the file.
+    file: SharedStr,
     index: &'a LineIndex<'a>,
     positions: &'a Positions,
     shape_error: Option<ShapeError>,
@@ -45,11 +46,11 @@ impl Placer<'_> {
                     });
                 }
                 let (line, column) = self.index.position(offset);
-                Some(Origin::File { file: self.file.to_string(), line, column })
+                Some(Origin::File { file: self.file.clone(), line, column })
             }
             // Every element a reader produced has a recorded position; this keeps an origin even
             // if a future reader forgets one.
-            None => Some(Origin::Path { file: self.file.to_string(), path: path.to_string() }),
+            None => Some(Origin::Path { file: self.file.clone(), path: path.into() }),
         }
     }
 }
@@ -68,7 +69,7 @@ pub(crate) fn fill(
     index: &LineIndex,
     positions: &Positions,
 ) -> Result<(), ShapeError> {
-    let mut p = Placer { file, index, positions, shape_error: None };
+    let mut p = Placer { file: file.into(), index, positions, shape_error: None };
     estate.origin = p.at("");
     for (i, v) in estate.vnets.iter_mut().enumerate() {
         let path = format!("vnets[{i}]");

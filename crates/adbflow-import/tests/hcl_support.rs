@@ -56,7 +56,7 @@ pub fn warnings_with<'a>(l: &'a Loaded, code: &str) -> Vec<&'a Diagnostic> {
 pub fn line_of(o: &Option<Origin>) -> (String, u32) {
     match o {
         Some(Origin::File { file, line, .. }) => {
-            (Path::new(file).file_name().unwrap().to_string_lossy().to_string(), *line)
+            (Path::new(file.as_str()).file_name().unwrap().to_string_lossy().to_string(), *line)
         }
         other => panic!("expected a file position, found {other:?}"),
     }

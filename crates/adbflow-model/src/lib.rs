@@ -13,6 +13,7 @@ pub mod nsg;
 pub mod origin;
 pub mod privatelink;
 pub mod routing;
+pub mod shared_str;
 pub mod spec;
 pub mod storage;
 pub mod validate;
@@ -34,6 +35,7 @@ pub use privatelink::{
     ServiceEndpointPolicy,
 };
 pub use routing::{NextHopType, Route, RouteDestination, RouteTable};
+pub use shared_str::SharedStr;
 pub use spec::{AddressSpec, PortRange, PortSet, Prefix, Protocol};
 pub use storage::{DefaultAction, PublicNetworkAccess, StorageAccount};
 pub use workload::{MonthlyVolume, Workload};

@@ -1,5 +1,6 @@
 //! Where a configuration element was defined, and how answers refer to elements.
 
+use crate::SharedStr;
 use serde::Serialize;
 use std::fmt;
 
@@ -10,18 +11,18 @@ use std::fmt;
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Origin {
     /// A position in an input file; line and column are 1-based.
-    File { file: String, line: u32, column: u32 },
+    File { file: SharedStr, line: u32, column: u32 },
     /// A location inside a file that has no line information (e.g. a JSON pointer).
-    Path { file: String, path: String },
+    Path { file: SharedStr, path: SharedStr },
     /// A resource address such as `module.spoke.azurerm_subnet.host` or an ARM resource ID.
-    Address { file: String, address: String },
+    Address { file: SharedStr, address: SharedStr },
     /// Added by the platform, not by the user (default routes, default NSG rules,
     /// Databricks-managed NSG rules); `by` names who adds it.
-    Platform { by: String },
+    Platform { by: SharedStr },
 }
 
 impl Origin {
-    pub fn platform(by: impl Into<String>) -> Self {
+    pub fn platform(by: impl Into<SharedStr>) -> Self {
         Origin::Platform { by: by.into() }
     }
 }
@@ -41,16 +42,16 @@ impl fmt::Display for Origin {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct ElementRef {
     /// Stable identity, e.g. `nsg-rule:databricks-nsg/AllowAzureDatabricks`.
-    pub id: String,
+    pub id: SharedStr,
     /// The element's own name as the user (or platform) wrote it.
-    pub name: String,
+    pub name: SharedStr,
     /// Where it was defined; `None` only for elements the engine synthesises without a source.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<Origin>,
 }
 
 impl ElementRef {
-    pub fn new(id: impl Into<String>, name: impl Into<String>, origin: Option<Origin>) -> Self {
+    pub fn new(id: impl Into<SharedStr>, name: impl Into<SharedStr>, origin: Option<Origin>) -> Self {
         ElementRef { id: id.into(), name: name.into(), origin }
     }
 }

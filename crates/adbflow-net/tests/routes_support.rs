@@ -12,7 +12,7 @@ use ipnet::Ipv4Net;
 use std::net::Ipv4Addr;
 
 pub fn origin(kind: &str, name: &str) -> Option<Origin> {
-    Some(Origin::Address { file: "estate.toml".into(), address: format!("{kind}.{name}") })
+    Some(Origin::Address { file: "estate.toml".into(), address: format!("{kind}.{name}").into() })
 }
 
 /// Parsed as Azure would (host bits rejected), so fixtures can't hold prefixes Azure refuses.

@@ -57,7 +57,7 @@ fn finding(f: &Finding) -> String {
 fn limit_row(c: &LimitCheck) -> Vec<String> {
     vec![
         limit_name(c),
-        c.element.name.clone(),
+        c.element.name.to_string(),
         kind(c).into(),
         format!("{} {}", qty(c.capacity), c.unit),
         qty(c.per_node),
@@ -74,7 +74,7 @@ fn startup_rows(w: &WorkspaceCapacity) -> Vec<Vec<String>> {
             c.startup.as_ref().map(|s| {
                 vec![
                     c.id.to_string(),
-                    c.element.name.clone(),
+                    c.element.name.to_string(),
                     s.nodes.to_string(),
                     qty(s.gb_per_node),
                     format!("{:.1} s", s.seconds),

@@ -27,7 +27,7 @@ fn table(header: &[&str]) -> Table {
 fn rule_name(e: &ElementRef) -> String {
     match e.name.strip_prefix(RULE_PREFIX) {
         Some(rest) => format!("Databricks: {rest}"),
-        None => e.name.clone(),
+        None => e.name.to_string(),
     }
 }
 

@@ -51,7 +51,7 @@ fn state(s: &Option<FlowState>) -> String {
 fn where_(e: &ElementRef) -> String {
     match &e.origin {
         Some(o) => format!("{} ({o})", e.id),
-        None => e.id.clone(),
+        None => e.id.to_string(),
     }
 }
 
@@ -286,7 +286,7 @@ pub fn render_diff_sarif(r: &DiffReport) -> String {
     }
     for e in r.exposure.iter().filter(|e| e.effect == Effect::Grows) {
         let msg = format!("{} exposure grows: {} -> {}", e.name, exposure(e.old), exposure(e.new));
-        results.push(result("exposure-grows", "warning", msg, Some(&e.element), e.element.id.clone()));
+        results.push(result("exposure-grows", "warning", msg, Some(&e.element), e.element.id.to_string()));
     }
     for p in r.exfiltration.iter().filter(|p| p.effect == Effect::Grows) {
         let msg = format!("nodes in {} {} can now reach {}", p.workspace, p.source, p.description);

@@ -18,25 +18,87 @@ const INDENT: &[u8] = b"  ";
 /// that one batch's text (about 4.5 kB an item for `check` flows) stays small.
 const BATCH: usize = 1024;
 
-/// `value` pretty-printed as it appears `depth` levels deep: every line after the first indented
-/// by `depth` more levels. JSON strings escape their line breaks, so every `\n` in serde_json's
-/// output is layout.
-fn nested<T: Serialize + ?Sized>(value: &T, depth: usize) -> io::Result<Vec<u8>> {
-    let flat = serde_json::to_vec_pretty(value).map_err(io::Error::other)?;
-    if depth == 0 {
-        return Ok(flat);
-    }
-    let lines = flat.iter().filter(|&&b| b == b'\n').count();
-    let mut out = Vec::with_capacity(flat.len() + lines * depth * INDENT.len());
-    for (i, line) in flat.split(|&b| b == b'\n').enumerate() {
-        if i > 0 {
-            out.push(b'\n');
-            for _ in 0..depth {
-                out.extend_from_slice(INDENT);
-            }
+/// serde_json's pretty layout starting `depth` levels deep, so a value rendered on its own splices
+/// into its parent without a second pass: each line break is followed by two spaces a level.
+struct NestedPretty {
+    depth: usize,
+    has_value: bool,
+}
+
+impl NestedPretty {
+    fn line_break<W: ?Sized + Write>(&self, w: &mut W) -> io::Result<()> {
+        w.write_all(b"\n")?;
+        for _ in 0..self.depth {
+            w.write_all(INDENT)?;
         }
-        out.extend_from_slice(line);
+        Ok(())
     }
+
+    fn open<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(bracket)
+    }
+
+    fn close<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.depth -= 1;
+        // An empty array or object stays on one line: `[]`, `{}`.
+        if self.has_value {
+            self.line_break(w)?;
+        }
+        w.write_all(bracket)
+    }
+
+    fn item<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        if !first {
+            w.write_all(b",")?;
+        }
+        self.line_break(w)
+    }
+}
+
+impl serde_json::ser::Formatter for NestedPretty {
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.open(w, b"[")
+    }
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.close(w, b"]")
+    }
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.item(w, first)
+    }
+    fn end_array_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.open(w, b"{")
+    }
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.close(w, b"}")
+    }
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.item(w, first)
+    }
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        w.write_all(b": ")
+    }
+    fn end_object_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+}
+
+/// `value` pretty-printed as it appears `depth` levels deep, written to `out`.
+fn write_nested<T: Serialize + ?Sized>(out: &mut dyn Write, value: &T, depth: usize) -> io::Result<()> {
+    let mut ser = serde_json::Serializer::with_formatter(out, NestedPretty { depth, has_value: false });
+    value.serialize(&mut ser).map_err(io::Error::other)
+}
+
+/// [`write_nested`] into a buffer of its own (for rendering on another thread).
+fn nested<T: Serialize + ?Sized>(value: &T, depth: usize) -> io::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(4096);
+    write_nested(&mut out, value, depth)?;
     Ok(out)
 }
 
@@ -66,7 +128,7 @@ impl<'w> ObjectWriter<'w> {
     /// `"name": value`.
     pub fn field<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) -> io::Result<()> {
         self.open_field(name)?;
-        self.out.write_all(&nested(value, 1)?)
+        write_nested(self.out, value, 1)
     }
 
     /// `"name": value`, left out when `value` is `None` (serde's `skip_serializing_if`).

@@ -31,7 +31,7 @@ pub fn table(trace: &Trace) -> String {
         t.add_row(vec![
             (i + 1).to_string(),
             h.kind.as_str().to_string(),
-            h.decided_by.id.clone(),
+            h.decided_by.id.to_string(),
             h.decided_by.origin.as_ref().map(|o| o.to_string()).unwrap_or_default(),
             detail,
         ]);

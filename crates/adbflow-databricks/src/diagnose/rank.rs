@@ -75,7 +75,7 @@ pub(super) fn flow_causes(check: &CheckReport, q: &Query<'_>) -> Vec<Cause> {
             blocked.entry(flow_key(f)).or_default().insert(&f.subnet);
         }
     }
-    type Group<'a> = ((FlowKey, FlowVerdict, String, Strength, String), Vec<&'a CheckFlow>);
+    type Group<'a> = ((FlowKey, FlowVerdict, adbflow_model::SharedStr, Strength, String), Vec<&'a CheckFlow>);
     let mut groups: BTreeMap<_, Vec<&CheckFlow>> = BTreeMap::new();
     for f in &check.flows {
         let Some((strength, why)) = matches(f, q) else { continue };

@@ -96,7 +96,7 @@ fn name_of(kind: &str, obj: &Map<String, Value>) -> String {
 
 fn address_of(origin: &Option<Origin>) -> Option<String> {
     match origin {
-        Some(Origin::Address { address, .. }) => Some(address.clone()),
+        Some(Origin::Address { address, .. }) => Some(address.to_string()),
         _ => None,
     }
 }
@@ -144,10 +144,12 @@ enum OriginIn {
 impl From<OriginIn> for Origin {
     fn from(o: OriginIn) -> Self {
         match o {
-            OriginIn::File { file, line, column } => Origin::File { file, line, column },
-            OriginIn::Path { file, path } => Origin::Path { file, path },
-            OriginIn::Address { file, address } => Origin::Address { file, address },
-            OriginIn::Platform { by } => Origin::Platform { by },
+            OriginIn::File { file, line, column } => Origin::File { file: file.into(), line, column },
+            OriginIn::Path { file, path } => Origin::Path { file: file.into(), path: path.into() },
+            OriginIn::Address { file, address } => {
+                Origin::Address { file: file.into(), address: address.into() }
+            }
+            OriginIn::Platform { by } => Origin::Platform { by: by.into() },
         }
     }
 }

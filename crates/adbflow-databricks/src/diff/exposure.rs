@@ -68,11 +68,11 @@ pub fn entry_changes(
         (Option<&crate::security::EntryPoint>, Option<&crate::security::EntryPoint>),
     > = BTreeMap::new();
     for e in &old.attack_surface {
-        let id = renames.get(&e.element.id).cloned().unwrap_or_else(|| e.element.id.clone());
+        let id = renames.get(e.element.id.as_str()).cloned().unwrap_or_else(|| e.element.id.to_string());
         rows.entry(id).or_default().0.get_or_insert(e);
     }
     for e in &new.attack_surface {
-        rows.entry(e.element.id.clone()).or_default().1.get_or_insert(e);
+        rows.entry(e.element.id.to_string()).or_default().1.get_or_insert(e);
     }
     rows.into_values()
         .filter_map(|(o, n)| {

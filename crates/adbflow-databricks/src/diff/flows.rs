@@ -94,7 +94,7 @@ fn state(f: &CheckFlow, renames: &BTreeMap<String, String>) -> FlowState {
             .map(|h| h.decided_by.clone()),
     }
     .map(|mut e| {
-        e.id = map(&e.id);
+        e.id = map(&e.id).into();
         e
     });
     let mut path: Vec<String> = f.hops.iter().map(|h| map(&h.decided_by.id)).collect();

@@ -208,14 +208,14 @@ pub(crate) fn findings(probes: &[ExfilProbe]) -> Vec<Finding> {
     let mut groups: BTreeMap<(String, ExfilTarget, String), Vec<&ExfilProbe>> = BTreeMap::new();
     for p in probes.iter().filter(|p| p.open) {
         let via = p.via.as_ref().map(|v| v.id.clone()).unwrap_or_default();
-        groups.entry((p.workspace.clone(), p.target, via)).or_default().push(p);
+        groups.entry((p.workspace.clone(), p.target, via.to_string())).or_default().push(p);
     }
     groups
         .into_values()
         .map(|ps| {
             let p = ps[0];
             let subnets: Vec<&str> = ps.iter().map(|x| x.subnet.as_str()).collect();
-            let via = p.via.as_ref().map(|v| v.name.clone()).unwrap_or_else(|| p.egress.clone());
+            let via = p.via.as_ref().map(|v| v.name.clone()).unwrap_or_else(|| p.egress.clone().into());
             let mut f = Finding::new(
                 FindingSeverity::Warning,
                 "exfiltration-path",

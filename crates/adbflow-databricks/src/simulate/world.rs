@@ -163,7 +163,7 @@ fn fact(estate: &Estate, f: &CheckFlow, limits: &LimitTable) -> FlowFact {
         reason_code: f.blocked_by.as_ref().map(|b| b.reason_code.as_str()),
         message: sym.map(|s| s.message.clone()).unwrap_or_default(),
         inferred: sym.is_some_and(|s| s.inferred) || f.blocked_by.as_ref().is_some_and(|b| b.inferred),
-        decided_by: f.blocked_by.as_ref().map(|b| b.element.id.clone()),
+        decided_by: f.blocked_by.as_ref().map(|b| b.element.id.to_string()),
         egress: f.egress.clone(),
         devices: devs,
         connection_gbps,

@@ -135,7 +135,11 @@ impl ModuleConfig {
     fn error(&self, at: At, message: String) -> ImportError {
         let f = &self.files[at.file];
         let (line, column) = f.position(at.offset);
-        ImportError::Parse { file: f.name.clone(), location: Some(crate::Location { line, column }), message }
+        ImportError::Parse {
+            file: f.name.to_string(),
+            location: Some(crate::Location { line, column }),
+            message,
+        }
     }
 
     fn add_block(&mut self, file: usize, b: &Block) -> Result<(), ImportError> {

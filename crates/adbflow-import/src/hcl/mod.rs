@@ -87,7 +87,7 @@ pub fn from_dir(dir: &Path, opts: &HclOptions) -> Result<TerraformImport, Import
     origins::rewrite_warnings(&mut imported.warnings, &places);
     warnings.append(&mut imported.warnings);
     imported.warnings = warnings;
-    imported.estate.origin = Some(Origin::File { file: shown, line: 1, column: 1 });
+    imported.estate.origin = Some(Origin::File { file: shown.into(), line: 1, column: 1 });
     Ok(imported)
 }
 
@@ -96,7 +96,7 @@ fn locate(e: TerraformError, places: &origins::Places) -> ImportError {
     match e {
         TerraformError::Resource { address, attribute, message, .. } => match places.get(&address) {
             Some(Origin::File { file, line, column }) => ImportError::Parse {
-                file: file.clone(),
+                file: file.to_string(),
                 location: Some(Location { line: *line, column: *column }),
                 message: format!("{address}: {attribute}: {message}"),
             },

@@ -76,7 +76,7 @@ pub(crate) fn rewrite_warnings(warnings: &mut [Diagnostic], places: &Places) {
     for w in warnings {
         let Some(Origin::Address { address, .. }) = &w.origin else { continue };
         let Some(p) = places.get(address.as_str()) else { continue };
-        let address = address.clone();
+        let address = address.to_string();
         let rtype = address.rsplit_once('.').map(|(a, _)| a).unwrap_or_default();
         let is_type = rtype.ends_with(&w.element) || w.code == "terraform-ignored-type";
         if w.code != "terraform-ignored-type" {

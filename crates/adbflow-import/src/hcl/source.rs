@@ -10,7 +10,7 @@ use std::path::{Component, Path, PathBuf};
 
 pub(crate) struct SourceFile {
     /// The path as shown to the user: the input directory as given, joined and normalised.
-    pub name: String,
+    pub name: adbflow_model::SharedStr,
     pub text: String,
 }
 
@@ -63,7 +63,7 @@ pub(crate) fn read_module(dir: &Path, shown: &Path) -> Result<Vec<(SourceFile, B
         let text = crate::read::read_text(&dir.join(&name), &shown_file)?;
         let text = crate::strip_bom(&text).to_string();
         let body = parse(&text, &shown_file)?;
-        out.push((SourceFile { name: shown_file, text }, body));
+        out.push((SourceFile { name: shown_file.into(), text }, body));
     }
     Ok(out)
 }

@@ -126,12 +126,12 @@ fn read_file(
             values.push((
                 k.clone(),
                 V::from_json(v),
-                Origin::File { file: shown.to_string(), line: 1, column: 1 },
+                Origin::File { file: shown.into(), line: 1, column: 1 },
             ));
         }
     } else {
         let body = super::source::parse(&text, shown)?;
-        let file = SourceFile { name: shown.to_string(), text: text.clone() };
+        let file = SourceFile { name: shown.into(), text: text.clone() };
         let config = Rc::new(ModuleConfig::build(
             root.dir.clone(),
             root.shown.clone(),

@@ -7,14 +7,14 @@ use super::document::{Document, Instance};
 use super::error::TerraformError;
 use super::links::Target;
 use super::refs::Refs;
-use adbflow_model::{Diagnostic, Estate, Origin};
+use adbflow_model::{Diagnostic, Estate, Origin, SharedStr};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub(crate) struct Ctx<'d> {
     pub doc: &'d Document,
     pub refs: Refs<'d>,
-    pub file: String,
+    pub file: SharedStr,
     pub estate: Estate,
     pub warnings: Vec<Diagnostic>,
     pub(super) names: BTreeMap<usize, String>,
@@ -57,7 +57,7 @@ impl<'d> Ctx<'d> {
         let mut ctx = Ctx {
             doc,
             refs: Refs::new(doc),
-            file: file.to_string(),
+            file: file.into(),
             estate: Estate::default(),
             warnings: Vec::new(),
             names: BTreeMap::new(),
@@ -83,7 +83,7 @@ impl<'d> Ctx<'d> {
     }
 
     pub(crate) fn origin(&self, idx: usize) -> Option<Origin> {
-        Some(Origin::Address { file: self.file.clone(), address: self.inst(idx).address.clone() })
+        Some(Origin::Address { file: self.file.clone(), address: self.inst(idx).address.as_str().into() })
     }
 
     /// The element name of a resource instance: its Azure `name`, or a stand-in.
@@ -114,7 +114,7 @@ impl<'d> Ctx<'d> {
         element: &str,
         message: impl Into<String>,
     ) {
-        let origin = Origin::Address { file: self.file.clone(), address: address.to_string() };
+        let origin = Origin::Address { file: self.file.clone(), address: address.into() };
         self.warnings.push(Diagnostic::warning(code, element, message, Some(&origin)));
     }
 
@@ -137,7 +137,7 @@ impl<'d> Ctx<'d> {
 
     pub(crate) fn error(&self, node: &Node, message: impl Into<String>) -> TerraformError {
         TerraformError::Resource {
-            file: self.file.clone(),
+            file: self.file.to_string(),
             address: node.address.to_string(),
             attribute: node.attribute(),
             message: message.into(),

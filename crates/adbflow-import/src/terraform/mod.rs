@@ -87,7 +87,7 @@ pub fn from_json(text: &str, file: &str) -> Result<TerraformImport, TerraformErr
     report_ignored(&mut ctx);
     let mut estate = std::mem::take(&mut ctx.estate);
     settle_regions(&mut ctx, &mut estate);
-    estate.origin = Some(Origin::File { file: file.to_string(), line: 1, column: 1 });
+    estate.origin = Some(Origin::File { file: file.to_string().into(), line: 1, column: 1 });
     Ok(TerraformImport { estate, warnings: ctx.warnings, kind: doc.kind })
 }
 
@@ -207,7 +207,7 @@ fn report_ignored(ctx: &mut Ctx) {
             addresses.len(),
             shown.join(", ")
         );
-        let origin = Origin::Address { file: ctx.file.clone(), address: addresses[0].clone() };
+        let origin = Origin::Address { file: ctx.file.clone(), address: addresses[0].clone().into() };
         ctx.warnings.push(Diagnostic::warning("terraform-ignored-type", rtype, message, Some(&origin)));
     }
 }

@@ -181,7 +181,7 @@ fn assume_vnet(ctx: &mut Ctx, idx: usize, vnet: &str, prefix: Prefix) {
                 subnets: Vec::new(),
                 origin: Some(adbflow_model::Origin::Address {
                     file: ctx.file.clone(),
-                    address: src.address.clone(),
+                    address: src.address.clone().into(),
                 }),
             });
             let msg = format!(

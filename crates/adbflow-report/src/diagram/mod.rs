@@ -208,7 +208,7 @@ fn via(estate: &Estate, f: &CheckFlow) -> Option<String> {
             .hops
             .iter()
             .find(|h| h.decided_by.id.starts_with("private-endpoint:"))
-            .map(|h| h.decided_by.id.clone()),
+            .map(|h| h.decided_by.id.to_string()),
         _ => None,
     }
 }

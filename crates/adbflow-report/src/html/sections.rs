@@ -59,7 +59,7 @@ fn source_cell(f: &CheckFlow) -> String {
 fn rule_name(e: &ElementRef) -> String {
     match e.name.strip_prefix(RULE_PREFIX) {
         Some(rest) => format!("Databricks: {rest}"),
-        None => e.name.clone(),
+        None => e.name.to_string(),
     }
 }
 
