@@ -208,7 +208,10 @@ pub fn check(
         .par_iter()
         .map(|pw| workspace_flows(net.estate(), pw, &mut |f| net.trace(f)))
         .collect();
-    Ok(assemble(net.estate(), &prepared, per_workspace))
+    let report = assemble(net.estate(), &prepared, per_workspace);
+    // Freeing the network's routes and indexes (40 ms at 1,000 workspaces) need not delay the answer.
+    rayon::spawn(move || drop(net));
+    Ok(report)
 }
 
 /// Evaluate prepared flows with `trace` answering each walk (the twin's `Network::trace`, or a stand-in).
@@ -239,10 +242,10 @@ fn workspace_flows(
 /// The report from each workspace's flows (`per_workspace` in `prepared.workspaces` order);
 /// `prepared.estate` is not read, `estate` is.
 fn assemble(estate: &Estate, prepared: &Prepared, per_workspace: Vec<Vec<CheckFlow>>) -> CheckReport {
-    let mut flows = Vec::new();
-    let mut summaries = Vec::new();
+    let mut flows = Vec::with_capacity(per_workspace.iter().map(Vec::len).sum());
+    let mut summaries = Vec::with_capacity(per_workspace.len());
     for (pw, ws_flows) in prepared.workspaces.iter().zip(per_workspace) {
-        summaries.push(summary(estate, pw, &ws_flows));
+        summaries.push(summary(pw, &ws_flows));
         flows.extend(ws_flows);
     }
     let mut findings = prepared.findings.clone();
@@ -342,7 +345,7 @@ fn evaluate_flow(
     }
 }
 
-fn summary(estate: &Estate, pw: &PreparedWorkspace, flows: &[CheckFlow]) -> WorkspaceSummary {
+fn summary(pw: &PreparedWorkspace, flows: &[CheckFlow]) -> WorkspaceSummary {
     let ws = &pw.workspace;
     let counts = Counts::of(flows.iter());
     let (url, _) = crate::endpoints::workspace_url(ws, &pw.cloud);
@@ -363,7 +366,7 @@ fn summary(estate: &Estate, pw: &PreparedWorkspace, flows: &[CheckFlow]) -> Work
         managed_nsg_rules: pw.managed_rules.clone(),
         status: if counts.blocked_required == 0 { "ok" } else { "blocked" },
         counts,
-        origin: estate.workspace(&ws.name).and_then(|w| w.origin.clone()),
+        origin: ws.origin.clone(),
     }
 }
 

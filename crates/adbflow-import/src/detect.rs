@@ -1,5 +1,6 @@
 //! Which native format a text is in, when the file name does not say.
 
+use crate::terraform::TerraformKind;
 use crate::{Format, ImportError};
 use serde::de::IgnoredAny;
 
@@ -10,8 +11,12 @@ pub fn detect(text: &str, file: &str) -> Result<Format, ImportError> {
     let Some(first) = text.trim_start().chars().next() else {
         return Err(ImportError::Empty { file: file.to_string() });
     };
+    let terraform = if first == '{' { crate::terraform::terraform_kind_of_text(text) } else { None };
     let format = match first {
-        '{' if crate::terraform::looks_like_terraform_text(text) => terraform_kind(text),
+        '{' if terraform.is_some() => match terraform {
+            Some(TerraformKind::Plan) => Format::TerraformPlan,
+            _ => Format::TerraformState,
+        },
         // Broken JSON that opens like `terraform show -json` output (it always prints
         // `format_version` first) goes to the Terraform reader, whose error names the syntax
         // fault's line and column instead of calling Terraform's keys unknown native fields.
@@ -21,16 +26,6 @@ pub fn detect(text: &str, file: &str) -> Result<Format, ImportError> {
         _ => Format::NativeToml,
     };
     Ok(format)
-}
-
-/// Plan or state: a plan has `planned_values` or `resource_changes`; the mapper re-checks.
-fn terraform_kind(text: &str) -> Format {
-    match serde_json::from_str::<serde_json::Value>(text) {
-        Ok(v) if v.get("planned_values").is_some() || v.get("resource_changes").is_some() => {
-            Format::TerraformPlan
-        }
-        _ => Format::TerraformState,
-    }
 }
 
 fn opens_with_format_version(text: &str) -> bool {
@@ -70,6 +65,15 @@ mod tests {
             Some(Format::TerraformPlan)
         );
         assert_eq!(d("{\"format_version\": \"1.0\", \"values\": [}"), Some(Format::TerraformState));
+        // Presence decides, as it does for the parsed document: a null section still names a plan.
+        assert_eq!(d("{\"format_version\": \"1.2\", \"planned_values\": null}"), Some(Format::TerraformPlan));
+        assert_eq!(
+            d("{\"terraform_version\": \"1.9\", \"format_version\": \"1.0\"}"),
+            Some(Format::TerraformState)
+        );
+        // A numeric format_version opens like Terraform output: its reader says what is wrong.
+        assert_eq!(d("{\"format_version\": 1, \"values\": {}}"), Some(Format::TerraformState));
+        assert_eq!(d("{\"vnets\": [], \"values\": {}, \"format_version\": 1}"), Some(Format::NativeJson));
         // A native file that merely mentions the key later is not Terraform.
         assert_eq!(d("{\"vnets\": [], \"format_version\": 1,}"), Some(Format::NativeJson));
     }

@@ -22,7 +22,9 @@ pub(crate) fn read_text(path: &Path, file: &str) -> Result<String, ImportError> 
         return Err(too_large(meta.len()));
     }
     // The metadata can lie (pipes, growing files): never read past the limit.
-    let mut bytes = Vec::new();
+    // Sized from the metadata (capped by the limit): growing by doubling copied a large estate
+    // several times over.
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0).saturating_add(1));
     handle.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes).map_err(io)?;
     if bytes.len() as u64 > MAX_INPUT_BYTES {
         return Err(too_large(bytes.len() as u64));

@@ -74,6 +74,43 @@ pub(crate) fn kind_of(v: &Value) -> Option<TerraformKind> {
     }
 }
 
+/// [`kind_of`] of unparsed text, without building the document: format detection runs on every
+/// JSON input, and a 166 MB native estate is no place to build a `Value` only to look at its
+/// top-level keys. `None` for anything that is not a JSON object.
+pub(crate) fn kind_of_text(text: &str) -> Option<TerraformKind> {
+    #[derive(serde::Deserialize)]
+    struct TopLevel {
+        #[serde(default)]
+        format_version: Option<Value>,
+        #[serde(default, deserialize_with = "present")]
+        planned_values: bool,
+        #[serde(default, deserialize_with = "present")]
+        resource_changes: bool,
+        #[serde(default, deserialize_with = "present")]
+        values: bool,
+        #[serde(default, deserialize_with = "present")]
+        terraform_version: bool,
+    }
+    fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+        serde::de::IgnoredAny::deserialize(d).map(|_| true)
+    }
+    use serde::Deserialize;
+    if !text.trim_start().starts_with('{') {
+        return None;
+    }
+    let top: TopLevel = serde_json::from_str(text).ok()?;
+    if !top.format_version.as_ref().is_some_and(Value::is_string) {
+        return None;
+    }
+    if top.planned_values || top.resource_changes {
+        Some(TerraformKind::Plan)
+    } else if top.values || top.terraform_version {
+        Some(TerraformKind::State)
+    } else {
+        None
+    }
+}
+
 pub(crate) fn parse(text: &str, file: &str) -> Result<Document, TerraformError> {
     let mut root: Value = serde_json::from_str(text).map_err(|e| syntax(file, &e))?;
     let kind_found = kind_of(&root);

@@ -65,7 +65,12 @@ pub fn looks_like_terraform(value: &Value) -> bool {
 
 /// `looks_like_terraform` on unparsed text; false for anything that is not JSON.
 pub fn looks_like_terraform_text(text: &str) -> bool {
-    serde_json::from_str::<Value>(text).is_ok_and(|v| looks_like_terraform(&v))
+    terraform_kind_of_text(text).is_some()
+}
+
+/// Plan or state, of unparsed text; `None` when it is not `terraform show -json` output.
+pub fn terraform_kind_of_text(text: &str) -> Option<TerraformKind> {
+    document::kind_of_text(text)
 }
 
 /// Read a plan or state JSON document; `file` names it in origins, warnings and errors.

@@ -13,7 +13,7 @@ use super::address::{self, ModStep, Tok};
 use super::attrs::{Node, Seg};
 use super::document::{Document, Instance};
 use serde_json::Value;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 /// Resource instances an expression refers to, in order, each with the attributes the references
 /// name (`azurerm_databricks_workspace.this.managed_resource_group_id` → `managed_resource_group_id`).
@@ -22,10 +22,19 @@ type Found = Vec<(usize, Vec<String>)>;
 /// Enough for any sane module nesting; stops reference cycles through outputs and variables.
 const MAX_DEPTH: usize = 24;
 
+/// A resource's identity within its module instance: data or managed, type, name, and the
+/// module instance's address (`""` for the root).
+type ResourceKey = (bool, String, String, String);
+
 pub(crate) struct Refs<'d> {
     doc: &'d Document,
-    /// Every module instance that exists (`module.a[0]`, `module.a[0].module.b`), root excluded.
-    modules: BTreeSet<String>,
+    /// (Parent module address, call name) → the instances of that call that exist, in address
+    /// order (`module.a[0]`, `module.a[1]`; `module.a[0].module.b` under `module.a[0]`).
+    children: HashMap<(String, String), Vec<Vec<ModStep>>>,
+    /// Every resource's instances, in document order: a plan of 5,000 spokes has 100,000
+    /// instances and as many references, and scanning all instances per reference was most of
+    /// the import.
+    resources: HashMap<ResourceKey, Vec<usize>>,
 }
 
 #[derive(Clone)]
@@ -66,13 +75,24 @@ enum Base {
 
 impl<'d> Refs<'d> {
     pub(crate) fn new(doc: &'d Document) -> Self {
-        let mut modules = BTreeSet::new();
-        for inst in &doc.instances {
+        // Every module instance that exists, root excluded, each with its parsed path.
+        let mut modules: BTreeSet<String> = BTreeSet::new();
+        let mut resources: HashMap<ResourceKey, Vec<usize>> = HashMap::new();
+        for (i, inst) in doc.instances.iter().enumerate() {
             for n in 1..=inst.module.len() {
                 modules.insert(address::module_address(&inst.module[..n]));
             }
+            let key =
+                (inst.data, inst.rtype.clone(), inst.name.clone(), address::module_address(&inst.module));
+            resources.entry(key).or_default().push(i);
         }
-        Refs { doc, modules }
+        let mut children: HashMap<(String, String), Vec<Vec<ModStep>>> = HashMap::new();
+        for m in &modules {
+            let path = address::module_path(m);
+            let Some(((call, _), parent)) = path.split_last() else { continue };
+            children.entry((address::module_address(parent), call.clone())).or_default().push(path.clone());
+        }
+        Refs { doc, children, resources }
     }
 
     /// The configuration expression written for `node`'s attribute of `inst`, if the plan has one.
@@ -187,14 +207,10 @@ impl<'d> Refs<'d> {
                     }
                 }
                 Base::Resource { data, rtype, name } => {
-                    let cands: Vec<usize> = (0..self.doc.instances.len())
-                        .filter(|&i| {
-                            let x = &self.doc.instances[i];
-                            x.data == data && x.rtype == rtype && x.name == name && x.module == scope.module
-                        })
-                        .collect();
+                    let key = (data, rtype, name, address::module_address(&scope.module));
+                    let cands: &[usize] = self.resources.get(&key).map_or(&[], Vec::as_slice);
                     let pick =
-                        choose(&cands, &keys, iterates, scope, |i| self.doc.instances[*i].index.clone());
+                        choose(cands, &keys, iterates, scope, |i| self.doc.instances[*i].index.clone());
                     for i in pick {
                         match out.iter_mut().find(|(o, _)| *o == i) {
                             Some((_, known)) => {
@@ -240,14 +256,8 @@ impl<'d> Refs<'d> {
 
     /// The instances of module call `call` inside module `parent`.
     fn child_instances(&self, parent: &[ModStep], call: &str) -> Vec<Vec<ModStep>> {
-        let mut out: Vec<Vec<ModStep>> = self
-            .modules
-            .iter()
-            .map(|m| address::module_path(m))
-            .filter(|p| {
-                p.len() == parent.len() + 1 && p[..parent.len()] == *parent && p[parent.len()].0 == call
-            })
-            .collect();
+        let key = (address::module_address(parent), call.to_string());
+        let mut out = self.children.get(&key).cloned().unwrap_or_default();
         if out.is_empty() {
             // A module without resources of its own still passes outputs through; without
             // count/for_each it has exactly one instance.
