@@ -14,7 +14,7 @@ use crate::prepare::{prepare, Prepared, PreparedWorkspace, PrivateLink};
 use crate::regions::{builtin, DataTable, RegionData};
 use crate::symptom::{symptom, Symptom};
 use adbflow_model::{
-    ElementRef, Estate, Origin, Protocol, PublicNetworkAccess, RequiredNsgRules, WorkspaceSku,
+    ElementRef, Estate, Lookup, Origin, Protocol, PublicNetworkAccess, RequiredNsgRules, WorkspaceSku,
 };
 use adbflow_net::{DnsAnswer, FlowSpec, Hop, HopKind, Network, ServiceTags, Trace};
 use rayon::prelude::*;
@@ -203,11 +203,13 @@ pub fn check(
     let net = Network::new(std::mem::take(&mut prepared.estate), tags.clone());
     // Workspaces are independent questions to one immutable network: walk them on every core.
     // Collecting keeps the workspaces' order, so the report does not depend on scheduling.
+    let lookup = Lookup::new(net.estate());
     let per_workspace: Vec<Vec<CheckFlow>> = prepared
         .workspaces
         .par_iter()
-        .map(|pw| workspace_flows(net.estate(), pw, &mut |f| net.trace(f)))
+        .map(|pw| workspace_flows(&lookup, pw, &mut |f| net.trace(f)))
         .collect();
+    drop(lookup);
     let report = assemble(net.estate(), &prepared, per_workspace);
     // Freeing the network's routes and indexes (40 ms at 1,000 workspaces) need not delay the answer.
     rayon::spawn(move || drop(net));
@@ -216,19 +218,21 @@ pub fn check(
 
 /// Evaluate prepared flows with `trace` answering each walk (the twin's `Network::trace`, or a stand-in).
 pub fn evaluate(prepared: &Prepared, mut trace: impl FnMut(&FlowSpec) -> Trace) -> CheckReport {
+    let lookup = Lookup::new(&prepared.estate);
     let per_workspace =
-        prepared.workspaces.iter().map(|pw| workspace_flows(&prepared.estate, pw, &mut trace)).collect();
+        prepared.workspaces.iter().map(|pw| workspace_flows(&lookup, pw, &mut trace)).collect();
     assemble(&prepared.estate, prepared, per_workspace)
 }
 
 /// One workspace's flows, in report order.
 fn workspace_flows(
-    estate: &Estate,
+    lookup: &Lookup<'_>,
     pw: &PreparedWorkspace,
     trace: &mut impl FnMut(&FlowSpec) -> Trace,
 ) -> Vec<CheckFlow> {
     let mut ws_flows: Vec<CheckFlow> =
-        pw.flows.iter().map(|pf| evaluate_flow(estate, pw, pf, trace)).collect();
+        pw.flows.iter().map(|pf| evaluate_flow(lookup, pw, pf, trace)).collect();
+    let estate = lookup.estate();
     ws_flows.sort_by(|a, b| {
         (a.phase, a.id, &a.instance, a.source_role).cmp(&(b.phase, b.id, &b.instance, b.source_role))
     });
@@ -265,11 +269,12 @@ fn assemble(estate: &Estate, prepared: &Prepared, per_workspace: Vec<Vec<CheckFl
 }
 
 fn evaluate_flow(
-    estate: &Estate,
+    lookup: &Lookup<'_>,
     pw: &PreparedWorkspace,
     pf: &PlannedFlow,
     trace: &mut impl FnMut(&FlowSpec) -> Trace,
 ) -> CheckFlow {
+    let estate = lookup.estate();
     let first_port = pf.ports.first().copied().unwrap_or(0);
     let mut o = if let Some(b) = &pf.pre_blocked {
         let mut o = Outcome::delivered(first_port, "none");
@@ -306,7 +311,7 @@ fn evaluate_flow(
         (Some(_), false) => FlowVerdict::Blocked,
     };
     let symptom = o.block.as_ref().map(|b| symptom(pf.id, b.reason_code, &pf.host, pf.by_design));
-    let fix = o.block.as_ref().map(|b| suggest(estate, pw, pf, b, o.port, &o.egress));
+    let fix = o.block.as_ref().map(|b| suggest(lookup, pw, pf, b, o.port, &o.egress));
     let nsg_rule = o
         .hops
         .iter()

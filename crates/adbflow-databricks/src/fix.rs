@@ -5,7 +5,7 @@ use crate::catalog::FlowId;
 use crate::plan::{ranges_of, FlowSource, PlannedFlow};
 use crate::prepare::PreparedWorkspace;
 use adbflow_model::{
-    ids, Access, AddressSpec, Direction, ElementRef, Estate, PublicNetworkAccess, Workspace,
+    ids, Access, AddressSpec, Direction, ElementRef, Estate, Lookup, PublicNetworkAccess, Workspace,
 };
 use adbflow_net::tags::symbolic_contains;
 use adbflow_net::ReasonCode;
@@ -26,6 +26,7 @@ fn fix(action: impl Into<String>, element: Option<ElementRef>) -> Fix {
 /// What the flow's source and destination look like, for wording fixes.
 struct Ctx<'a> {
     estate: &'a Estate,
+    lookup: &'a Lookup<'a>,
     ws: &'a Workspace,
     pw: &'a PreparedWorkspace,
     pf: &'a PlannedFlow,
@@ -39,23 +40,14 @@ impl Ctx<'_> {
     }
     fn subnet_ref(&self) -> Option<ElementRef> {
         let FlowSource::Subnet(p) = &self.pf.source else { return None };
-        let s = self.estate.subnet(p)?;
+        let s = self.lookup.subnet(p)?;
         Some(ElementRef::new(ids::subnet(&s.vnet.name, &s.subnet.name), p, s.subnet.origin.clone()))
     }
     fn endpoint_tags(&self) -> Vec<String> {
-        self.estate
-            .endpoints
-            .iter()
-            .find(|e| e.fqdn.eq_ignore_ascii_case(&self.pf.host))
-            .map(|e| e.service_tags.clone())
-            .unwrap_or_default()
+        self.lookup.endpoint(&self.pf.host).map(|e| e.service_tags.clone()).unwrap_or_default()
     }
     fn endpoint_region(&self) -> Option<String> {
-        self.estate
-            .endpoints
-            .iter()
-            .find(|e| e.fqdn.eq_ignore_ascii_case(&self.pf.host))
-            .and_then(|e| e.region.clone())
+        self.lookup.endpoint(&self.pf.host).and_then(|e| e.region.clone())
     }
     /// How to name the destination in a rule: its most specific service tag, or the host itself.
     fn destination_words(&self) -> String {
@@ -75,14 +67,14 @@ fn split_id(id: &str) -> (&str, &str) {
 
 /// The smallest fix for `pf` blocked by `block`.
 pub(crate) fn suggest(
-    estate: &Estate,
+    lookup: &Lookup<'_>,
     pw: &PreparedWorkspace,
     pf: &PlannedFlow,
     block: &FlowBlock,
     port: u16,
     egress: &str,
 ) -> Fix {
-    let c = Ctx { estate, ws: &pw.workspace, pw, pf, port, egress };
+    let c = Ctx { estate: lookup.estate(), lookup, ws: &pw.workspace, pw, pf, port, egress };
     let (kind, rest) = split_id(&block.element.id);
     match block.reason_code {
         BlockReason::SubnetNsgMissing => fix(
@@ -136,7 +128,7 @@ fn describe(e: &ElementRef) -> String {
 
 fn nsg_fix(c: &Ctx<'_>, kind: &str, rest: &str, element: &ElementRef) -> Fix {
     let nsg_name = if kind == "nsg-rule" { rest.split('/').next().unwrap_or(rest) } else { rest };
-    let Some(nsg) = c.estate.nsg(nsg_name) else {
+    let Some(nsg) = c.lookup.nsg(nsg_name) else {
         return fix(
             format!("allow outbound {} TCP {} in the NSG that denies it", c.destination_words(), c.ports()),
             Some(element.clone()),
@@ -209,7 +201,7 @@ fn no_egress_fix(c: &Ctx<'_>) -> Fix {
                  at back-end private endpoint {}",
                 c.pf.host, c.ws.vnet, c.pw.private_link.back_end[0]
             ),
-            Some(ElementRef::new(ids::dns_zone(&zone), &zone, c.estate.private_dns_zone(&zone).and_then(|z| z.origin.clone()))),
+            Some(ElementRef::new(ids::dns_zone(&zone), &zone, c.lookup.private_dns_zone(&zone).and_then(|z| z.origin.clone()))),
         );
     }
     if same_region_storage(c) {
@@ -305,7 +297,7 @@ fn dns_fix(c: &Ctx<'_>, kind: &str, rest: &str, element: &ElementRef) -> Fix {
         let zref = ElementRef::new(
             ids::dns_zone(&z),
             &z,
-            c.estate.private_dns_zone(&z).and_then(|x| x.origin.clone()),
+            c.lookup.private_dns_zone(&z).and_then(|x| x.origin.clone()),
         );
         if let Some(public) = z.strip_prefix("privatelink.") {
             let label = host.strip_suffix(&format!(".{public}")).unwrap_or(&host).to_string();
@@ -338,7 +330,7 @@ fn destination_fix(c: &Ctx<'_>, kind: &str, rest: &str, element: &ElementRef) ->
     let path = c.subnet_path();
     match kind {
         "storage-account" => {
-            let Some(sa) = c.estate.storage_account(rest) else {
+            let Some(sa) = c.lookup.storage_account(rest) else {
                 return fix(format!("allow {path} on storage account {rest}"), Some(element.clone()));
             };
             let sub = c.pf.host.split('.').nth(1).unwrap_or("blob");
@@ -346,9 +338,9 @@ fn destination_fix(c: &Ctx<'_>, kind: &str, rest: &str, element: &ElementRef) ->
             if sa.public_network_access == PublicNetworkAccess::Disabled {
                 let zone = format!("privatelink.{sub}.core.windows.net");
                 let vnet = path.split('/').next().unwrap_or(path);
-                let pe = c.estate.private_endpoints.iter().find(|p| p.target == sa.name && p.subresource == sub);
+                let pe = c.lookup.private_endpoints_to(&sa.name).find(|p| p.subresource == sub);
                 if let Some(pe) = pe {
-                    let zref = c.estate.private_dns_zone(&zone).map(|z| ElementRef::new(ids::dns_zone(&z.name), &z.name, z.origin.clone()));
+                    let zref = c.lookup.private_dns_zone(&zone).map(|z| ElementRef::new(ids::dns_zone(&z.name), &z.name, z.origin.clone()));
                     return fix(
                         format!(
                             "link private DNS zone {zone} to VNet {vnet} (with a record for {}): private endpoint {} \

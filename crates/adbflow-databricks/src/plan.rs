@@ -7,8 +7,7 @@ use crate::catalog::{ports_text, FlowId, Requirement, Side};
 use crate::endpoints::{self, workspace_url};
 use crate::findings::{Finding, FindingSeverity};
 use crate::regions::{Cloud, DataEndpoint, Region};
-use crate::validate::workspace_private_endpoints;
-use adbflow_model::{ids, ElementRef, Estate, LibrarySource, Protocol, Workspace};
+use adbflow_model::{ids, ElementRef, LibrarySource, Lookup, Protocol, Workspace};
 use serde::Serialize;
 use std::net::Ipv4Addr;
 
@@ -175,8 +174,8 @@ fn peer_address(prefix: ipnet::Ipv4Net) -> Ipv4Addr {
     Ipv4Addr::from(base + offset)
 }
 
-fn storage_target(estate: &Estate, id: FlowId, account: &str, want_dfs: bool) -> Option<Target> {
-    let sa = estate.storage_account(account)?;
+fn storage_target(lookup: &Lookup<'_>, id: FlowId, account: &str, want_dfs: bool) -> Option<Target> {
+    let sa = lookup.storage_account(account)?;
     let sub = if want_dfs && sa.hns { "dfs" } else { "blob" };
     let mut t = Target::new(id, sa.fqdn(sub));
     t.storage_account = Some(account.to_string());
@@ -186,9 +185,10 @@ fn storage_target(estate: &Estate, id: FlowId, account: &str, want_dfs: bool) ->
     Some(t)
 }
 
-/// Every flow of `ws`, from every source. `estate` is the prepared estate (DBFS account present).
+/// Every flow of `ws`, from every source. `lookup` indexes the prepared estate (DBFS account
+/// present).
 pub fn plan_workspace(
-    estate: &Estate,
+    lookup: &Lookup<'_>,
     ws: &Workspace,
     region: &Region,
     cloud: &Cloud,
@@ -202,7 +202,7 @@ pub fn plan_workspace(
         )
         .workspace(&ws.name)
     };
-    let has_pe = workspace_private_endpoints(estate, &ws.name).next().is_some();
+    let has_pe = lookup.private_endpoints_to(&ws.name).next().is_some();
     let mut targets: Vec<(FlowId, Target)> = Vec::new();
     let (url, url_inferred) = workspace_url(ws, cloud);
     for id in [FlowId::UserApi, FlowId::UserUi] {
@@ -286,16 +286,16 @@ pub fn plan_workspace(
         targets.extend(library(id, src, host, key).map(|t| (id, t)));
     }
     if let Some(dbfs) = &ws.dbfs_storage_account {
-        targets.extend(storage_target(estate, FlowId::DbfsBlob, dbfs, false).map(|t| (FlowId::DbfsBlob, t)));
-        if estate.storage_account(dbfs).is_some_and(|s| s.hns) {
-            targets.extend(storage_target(estate, FlowId::DbfsDfs, dbfs, true).map(|t| (FlowId::DbfsDfs, t)));
+        targets.extend(storage_target(lookup, FlowId::DbfsBlob, dbfs, false).map(|t| (FlowId::DbfsBlob, t)));
+        if lookup.storage_account(dbfs).is_some_and(|s| s.hns) {
+            targets.extend(storage_target(lookup, FlowId::DbfsDfs, dbfs, true).map(|t| (FlowId::DbfsDfs, t)));
         }
     }
     if let Some(uc) = &ws.metastore_storage_account {
-        targets.extend(storage_target(estate, FlowId::UcStorage, uc, true).map(|t| (FlowId::UcStorage, t)));
+        targets.extend(storage_target(lookup, FlowId::UcStorage, uc, true).map(|t| (FlowId::UcStorage, t)));
     }
     for loc in &ws.external_locations {
-        if let Some(mut t) = storage_target(estate, FlowId::ExternalLocation, &loc.storage_account, true) {
+        if let Some(mut t) = storage_target(lookup, FlowId::ExternalLocation, &loc.storage_account, true) {
             t.instance = Some(loc.name.clone());
             targets.push((FlowId::ExternalLocation, t));
         }
@@ -308,7 +308,7 @@ pub fn plan_workspace(
     let mut out = Vec::new();
     let cluster_sources = [(SourceRole::Host, ws.host_path()), (SourceRole::Container, ws.container_path())];
     for (role, path) in &cluster_sources {
-        let Some(s) = estate.subnet(path) else { continue };
+        let Some(s) = lookup.subnet(path) else { continue };
         let pre_blocked = s.subnet.nsg.is_none().then(|| FlowBlock {
             reason_code: BlockReason::SubnetNsgMissing,
             element: ElementRef::new(

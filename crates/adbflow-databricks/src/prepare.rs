@@ -9,10 +9,10 @@ use crate::findings::{Finding, FindingSeverity};
 use crate::nsg_rules::{managed_rules, MANAGED_BY};
 use crate::plan::{plan_workspace, PlannedFlow};
 use crate::regions::{Cloud, DataTable, Region, RegionData};
-use crate::validate::{validate_workspaces, workspace_private_endpoints, BROWSER_AUTH, UI_API};
+use crate::validate::{validate_workspaces, BROWSER_AUTH, UI_API};
 use adbflow_model::{
-    ids, DefaultAction, ElementRef, Endpoint, Estate, Origin, PublicNetworkAccess, Severity, StorageAccount,
-    Workspace,
+    ids, DefaultAction, ElementRef, Endpoint, Estate, Lookup, Origin, PublicNetworkAccess, Severity,
+    StorageAccount, Workspace,
 };
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -27,9 +27,9 @@ pub struct PrivateLink {
 }
 
 impl PrivateLink {
-    pub fn of(estate: &Estate, ws: &Workspace) -> Self {
+    pub fn of(lookup: &Lookup<'_>, ws: &Workspace) -> Self {
         let mut pl = PrivateLink::default();
-        for pe in workspace_private_endpoints(estate, &ws.name) {
+        for pe in lookup.private_endpoints_to(&ws.name) {
             let vnet = pe.subnet.split('/').next().unwrap_or("");
             match pe.subresource.as_str() {
                 UI_API if vnet == ws.vnet => pl.back_end.push(pe.name.clone()),
@@ -108,6 +108,7 @@ pub fn prepare(estate: &Estate, regions: &RegionData, only: Option<&str>) -> Res
     let mut workspaces = Vec::new();
     // The owner depends only on the region; finding it scans every workspace's private endpoints.
     let mut owners: BTreeMap<String, ControlPlaneOwner<'_>> = BTreeMap::new();
+    let original = Lookup::new(estate);
     for ws in &estate.workspaces {
         let region_name = ws.region.as_deref().unwrap_or(estate.region());
         let region = regions
@@ -123,25 +124,26 @@ pub fn prepare(estate: &Estate, regions: &RegionData, only: Option<&str>) -> Res
         let managed = inject_managed_rules(&mut out, &ws, &mut findings);
         let owner = owners
             .entry(region.name.clone())
-            .or_insert_with(|| control_plane_owner(estate, &region.name, regions));
+            .or_insert_with(|| control_plane_owner(&original, &region.name, regions));
         let eps = endpoints::databricks_endpoints(&ws, &region, &cloud, owner);
         add_endpoints(&mut out, eps, &user_fqdns, &mut added, &mut findings);
         workspaces.push((ws, region, cloud, managed));
     }
     add_endpoints(&mut out, endpoints::library_endpoints(), &user_fqdns, &mut added, &mut findings);
     let mut prepared_ws = Vec::new();
+    let lookup = Lookup::new(&out);
     for (ws, region, cloud, managed) in workspaces {
         if only.is_some_and(|o| o != ws.name) {
             continue;
         }
-        let flows = plan_workspace(&out, &ws, &region, &cloud, &mut findings);
+        let flows = plan_workspace(&lookup, &ws, &region, &cloud, &mut findings);
         for f in &region.flags {
             findings.push(
                 Finding::new(FindingSeverity::Info, "region-data-flag", format!("{}: {f}", region.name))
                     .workspace(&ws.name),
             );
         }
-        let private_link = PrivateLink::of(&out, &ws);
+        let private_link = PrivateLink::of(&lookup, &ws);
         prepared_ws.push(PreparedWorkspace {
             workspace: ws,
             region,
@@ -239,7 +241,8 @@ fn inject_managed_rules(estate: &mut Estate, ws: &Workspace, findings: &mut Vec<
     injected
 }
 
-fn control_plane_owner<'a>(estate: &'a Estate, region: &str, regions: &RegionData) -> ControlPlaneOwner<'a> {
+fn control_plane_owner<'a>(lookup: &Lookup<'a>, region: &str, regions: &RegionData) -> ControlPlaneOwner<'a> {
+    let estate = lookup.estate();
     let in_region = |w: &&Workspace| {
         let r = w.region.as_deref().unwrap_or(estate.region());
         regions.region(r).is_some_and(|x| x.name == region)
@@ -248,13 +251,13 @@ fn control_plane_owner<'a>(estate: &'a Estate, region: &str, regions: &RegionDat
         .workspaces
         .iter()
         .filter(in_region)
-        .find(|w| !PrivateLink::of(estate, w).back_end.is_empty())
+        .find(|w| !PrivateLink::of(lookup, w).back_end.is_empty())
         .map(|w| w.name.as_str());
     let browser_auth = estate
         .workspaces
         .iter()
         .filter(in_region)
-        .find(|w| !PrivateLink::of(estate, w).browser_auth.is_empty())
+        .find(|w| !PrivateLink::of(lookup, w).browser_auth.is_empty())
         .map(|w| w.name.as_str());
     ControlPlaneOwner { back_end, browser_auth }
 }

@@ -2,26 +2,19 @@
 //! errors mean the deployment would be rejected or cannot be evaluated.
 
 use crate::regions::RegionData;
-use adbflow_model::{Diagnostic, Estate, PrivateEndpoint, WorkspaceSku};
+use adbflow_model::{Diagnostic, Estate, WorkspaceSku};
 use std::collections::BTreeMap;
 
 pub const DELEGATION: &str = "Microsoft.Databricks/workspaces";
 pub const UI_API: &str = "databricks_ui_api";
 pub const BROWSER_AUTH: &str = "browser_authentication";
 
-/// Private endpoints whose target is the workspace `name`.
-pub fn workspace_private_endpoints<'a>(
-    estate: &'a Estate,
-    name: &'a str,
-) -> impl Iterator<Item = &'a PrivateEndpoint> + 'a {
-    estate.private_endpoints.iter().filter(move |p| p.target == name)
-}
-
 /// Every workspace finding, sorted.
 pub fn validate_workspaces(estate: &Estate, regions: &RegionData) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut names = BTreeMap::new();
     let mut subnet_owner: BTreeMap<String, &str> = BTreeMap::new();
+    let lookup = adbflow_model::Lookup::new(estate);
     for ws in &estate.workspaces {
         let el = adbflow_model::Workspace::id(&ws.name);
         let o = ws.origin.as_ref();
@@ -47,7 +40,7 @@ pub fn validate_workspaces(estate: &Estate, regions: &RegionData) -> Vec<Diagnos
             )),
             Some(_) => {}
         }
-        match estate.vnet(&ws.vnet) {
+        match lookup.vnet(&ws.vnet) {
             None => out.push(err("workspace-vnet-missing", format!("VNet '{}' does not exist", ws.vnet))),
             Some(v) => {
                 let vr = estate.vnet_region(v);
@@ -63,7 +56,7 @@ pub fn validate_workspaces(estate: &Estate, regions: &RegionData) -> Vec<Diagnos
                 }
                 for (role, sub) in [("host", &ws.host_subnet), ("container", &ws.container_subnet)] {
                     let path = format!("{}/{sub}", ws.vnet);
-                    match estate.subnet(&path) {
+                    match lookup.subnet(&path) {
                         None => out.push(err(
                             "workspace-subnet-missing",
                             format!("{role} subnet '{sub}' does not exist in VNet '{}'", ws.vnet),
@@ -103,7 +96,7 @@ pub fn validate_workspaces(estate: &Estate, regions: &RegionData) -> Vec<Diagnos
             .chain(ws.metastore_storage_account.iter().map(|a| ("metastore", a)))
             .chain(ws.external_locations.iter().map(|l| ("external location", &l.storage_account)));
         for (what, a) in accounts {
-            if estate.storage_account(a).is_none() {
+            if lookup.storage_account(a).is_none() {
                 out.push(err(
                     "workspace-storage-missing",
                     format!("{what} storage account '{a}' does not exist"),
@@ -120,12 +113,12 @@ pub fn validate_workspaces(estate: &Estate, regions: &RegionData) -> Vec<Diagnos
             }
         }
         if let Some(u) = &ws.user_subnet {
-            if estate.subnet(u).is_none() {
+            if lookup.subnet(u).is_none() {
                 out.push(err("workspace-user-subnet-missing", format!("user subnet '{u}' does not exist")));
             }
         }
         let mut has_pe = false;
-        for pe in workspace_private_endpoints(estate, &ws.name) {
+        for pe in lookup.private_endpoints_to(&ws.name) {
             has_pe = true;
             if pe.subresource != UI_API && pe.subresource != BROWSER_AUTH {
                 out.push(Diagnostic::error(

@@ -8,6 +8,7 @@ pub mod diagnostic;
 pub mod egress;
 pub mod estate;
 pub mod firewall;
+pub mod lookup;
 pub mod network;
 pub mod nsg;
 pub mod origin;
@@ -27,6 +28,7 @@ pub use firewall::{
     Firewall, FirewallAction, FirewallPolicy, FirewallRule, FirewallSku, IpGroup, RuleCollection,
     RuleCollectionGroup, RuleCollectionKind, ThreatIntelMode,
 };
+pub use lookup::Lookup;
 pub use network::{Gateway, GatewayKind, Peering, PrivateEndpointNetworkPolicies, Subnet, VNet};
 pub use nsg::{Access, ApplicationSecurityGroup, Direction, Nsg, NsgRule};
 pub use origin::{ids, ElementRef, Origin};

@@ -1,0 +1,145 @@
+//! Name indexes over one estate, for questions asked once per workspace or per flow.
+//!
+//! `Estate`'s finders scan their list, which is right for one question. Checking a thousand
+//! workspaces asks for storage accounts, subnets and private endpoints a thousand times each,
+//! and the scans made preparing a 5,000-workspace check quadratic. A `Lookup` borrows the estate
+//! (so it cannot go stale) and answers exactly what the corresponding `Estate` method answers —
+//! the first match in estate order — without the scan.
+
+use crate::{Endpoint, Estate, Nsg, PrivateDnsZone, PrivateEndpoint, StorageAccount, SubnetRef, VNet};
+use std::collections::HashMap;
+
+pub struct Lookup<'e> {
+    estate: &'e Estate,
+    vnets: HashMap<&'e str, usize>,
+    /// Per VNet (by position), its subnets by name.
+    subnets: Vec<HashMap<&'e str, usize>>,
+    storage_accounts: HashMap<&'e str, usize>,
+    nsgs: HashMap<&'e str, usize>,
+    private_dns_zones: HashMap<&'e str, usize>,
+    /// Lower-cased FQDN → the first endpoint with it (host names compare without case).
+    endpoints: HashMap<String, usize>,
+    /// Target name → its private endpoints' positions, in estate order.
+    private_endpoints_to: HashMap<&'e str, Vec<usize>>,
+}
+
+fn first_by_name<'e>(names: impl Iterator<Item = &'e str>) -> HashMap<&'e str, usize> {
+    let mut map = HashMap::new();
+    for (i, name) in names.enumerate() {
+        map.entry(name).or_insert(i);
+    }
+    map
+}
+
+impl<'e> Lookup<'e> {
+    pub fn new(estate: &'e Estate) -> Self {
+        let mut private_endpoints_to: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, pe) in estate.private_endpoints.iter().enumerate() {
+            private_endpoints_to.entry(pe.target.as_str()).or_default().push(i);
+        }
+        let mut endpoints = HashMap::new();
+        for (i, e) in estate.endpoints.iter().enumerate() {
+            endpoints.entry(e.fqdn.to_ascii_lowercase()).or_insert(i);
+        }
+        Lookup {
+            estate,
+            endpoints,
+            vnets: first_by_name(estate.vnets.iter().map(|v| v.name.as_str())),
+            subnets: estate
+                .vnets
+                .iter()
+                .map(|v| first_by_name(v.subnets.iter().map(|s| s.name.as_str())))
+                .collect(),
+            storage_accounts: first_by_name(estate.storage_accounts.iter().map(|s| s.name.as_str())),
+            nsgs: first_by_name(estate.nsgs.iter().map(|n| n.name.as_str())),
+            private_dns_zones: first_by_name(estate.private_dns_zones.iter().map(|z| z.name.as_str())),
+            private_endpoints_to,
+        }
+    }
+
+    pub fn estate(&self) -> &'e Estate {
+        self.estate
+    }
+
+    /// [`Estate::vnet`].
+    pub fn vnet(&self, name: &str) -> Option<&'e VNet> {
+        self.vnets.get(name).map(|&i| &self.estate.vnets[i])
+    }
+
+    /// [`Estate::subnet`]: by `VNET/SUBNET`.
+    pub fn subnet(&self, path: &str) -> Option<SubnetRef<'e>> {
+        let (v, s) = path.split_once('/')?;
+        let vi = *self.vnets.get(v)?;
+        let si = *self.subnets[vi].get(s)?;
+        let vnet = &self.estate.vnets[vi];
+        Some(SubnetRef { vnet, subnet: &vnet.subnets[si] })
+    }
+
+    /// [`Estate::storage_account`].
+    pub fn storage_account(&self, name: &str) -> Option<&'e StorageAccount> {
+        self.storage_accounts.get(name).map(|&i| &self.estate.storage_accounts[i])
+    }
+
+    /// [`Estate::nsg`].
+    pub fn nsg(&self, name: &str) -> Option<&'e Nsg> {
+        self.nsgs.get(name).map(|&i| &self.estate.nsgs[i])
+    }
+
+    /// [`Estate::private_dns_zone`].
+    pub fn private_dns_zone(&self, name: &str) -> Option<&'e PrivateDnsZone> {
+        self.private_dns_zones.get(name).map(|&i| &self.estate.private_dns_zones[i])
+    }
+
+    /// The first endpoint whose FQDN is `host`, ignoring ASCII case.
+    pub fn endpoint(&self, host: &str) -> Option<&'e Endpoint> {
+        self.endpoints.get(&host.to_ascii_lowercase()).map(|&i| &self.estate.endpoints[i])
+    }
+
+    /// The private endpoints whose target is `name`, in estate order.
+    pub fn private_endpoints_to(&self, name: &str) -> impl Iterator<Item = &'e PrivateEndpoint> + '_ {
+        let estate = self.estate;
+        self.private_endpoints_to.get(name).into_iter().flatten().map(move |&i| &estate.private_endpoints[i])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_what_the_estate_finders_answer() {
+        let e: Estate = serde_json::from_value(serde_json::json!({
+            "vnets": [
+                {"name": "a", "address_space": ["10.0.0.0/16"], "subnets": [
+                    {"name": "s", "prefix": "10.0.1.0/24"}, {"name": "s", "prefix": "10.0.2.0/24"}]},
+                {"name": "a", "address_space": ["10.1.0.0/16"], "subnets": [{"name": "t", "prefix": "10.1.1.0/24"}]}
+            ],
+            "storage_accounts": [{"name": "st1"}, {"name": "st2"}],
+            "private_endpoints": [
+                {"name": "pe1", "subnet": "a/s", "target": "st1", "subresource": "blob"},
+                {"name": "pe2", "subnet": "a/s", "target": "st2", "subresource": "blob"},
+                {"name": "pe3", "subnet": "a/s", "target": "st1", "subresource": "dfs"}
+            ]
+        }))
+        .unwrap();
+        let l = Lookup::new(&e);
+        for path in ["a/s", "a/t", "b/s", "a", ""] {
+            assert_eq!(
+                l.subnet(path).map(|s| s.subnet.prefix),
+                e.subnet(path).map(|s| s.subnet.prefix),
+                "{path}"
+            );
+        }
+        assert!(
+            std::ptr::eq(l.vnet("a").unwrap(), e.vnet("a").unwrap()),
+            "the first of two same-named VNets"
+        );
+        for name in ["st1", "st2", "st3"] {
+            assert_eq!(l.storage_account(name).map(|s| &s.name), e.storage_account(name).map(|s| &s.name));
+        }
+        let to_st1: Vec<&str> = l.private_endpoints_to("st1").map(|p| p.name.as_str()).collect();
+        assert_eq!(to_st1, ["pe1", "pe3"]);
+        assert_eq!(l.private_endpoints_to("nothing").count(), 0);
+        assert!(l.nsg("x").is_none() && l.private_dns_zone("x").is_none());
+    }
+}
