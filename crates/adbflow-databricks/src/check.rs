@@ -298,7 +298,7 @@ fn evaluate_flow(
                         })
                     })
                     .collect();
-                Outcome::combine(&traces).unwrap_or_else(|| Outcome::delivered(first_port, "none"))
+                Outcome::combine(traces).unwrap_or_else(|| Outcome::delivered(first_port, "none"))
             }
         }
     };

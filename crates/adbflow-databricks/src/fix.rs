@@ -24,9 +24,9 @@ fn fix(action: impl Into<String>, element: Option<ElementRef>) -> Fix {
 }
 
 /// What the flow's source and destination look like, for wording fixes.
-struct Ctx<'a> {
+struct Ctx<'a, 'e> {
     estate: &'a Estate,
-    lookup: &'a Lookup<'a>,
+    lookup: &'a Lookup<'e>,
     ws: &'a Workspace,
     pw: &'a PreparedWorkspace,
     pf: &'a PlannedFlow,
@@ -34,7 +34,7 @@ struct Ctx<'a> {
     egress: &'a str,
 }
 
-impl Ctx<'_> {
+impl Ctx<'_, '_> {
     fn subnet_path(&self) -> &str {
         self.pf.source.label()
     }
@@ -126,7 +126,7 @@ fn describe(e: &ElementRef) -> String {
     format!("{} '{}'", kind.replace('-', " "), rest)
 }
 
-fn nsg_fix(c: &Ctx<'_>, kind: &str, rest: &str, element: &ElementRef) -> Fix {
+fn nsg_fix(c: &Ctx<'_, '_>, kind: &str, rest: &str, element: &ElementRef) -> Fix {
     let nsg_name = if kind == "nsg-rule" { rest.split('/').next().unwrap_or(rest) } else { rest };
     let Some(nsg) = c.lookup.nsg(nsg_name) else {
         return fix(
@@ -168,7 +168,7 @@ fn nsg_fix(c: &Ctx<'_>, kind: &str, rest: &str, element: &ElementRef) -> Fix {
     )
 }
 
-fn same_region_storage(c: &Ctx<'_>) -> bool {
+fn same_region_storage(c: &Ctx<'_, '_>) -> bool {
     let region = c.ws.region.clone().unwrap_or_else(|| c.pw.region.name.clone());
     c.endpoint_tags().iter().any(|t| symbolic_contains("Storage", t, None))
         && c.endpoint_region().is_some_and(|r| r.eq_ignore_ascii_case(&region))
@@ -179,7 +179,7 @@ fn same_region_storage(c: &Ctx<'_>) -> bool {
         })
 }
 
-fn no_egress_fix(c: &Ctx<'_>) -> Fix {
+fn no_egress_fix(c: &Ctx<'_, '_>) -> Fix {
     let path = c.subnet_path();
     let subnet = c.subnet_ref();
     if c.pf.by_design {
@@ -221,7 +221,7 @@ fn no_egress_fix(c: &Ctx<'_>) -> Fix {
     )
 }
 
-fn firewall_fix(c: &Ctx<'_>, kind: &str, rest: &str, element: &ElementRef) -> Fix {
+fn firewall_fix(c: &Ctx<'_, '_>, kind: &str, rest: &str, element: &ElementRef) -> Fix {
     let policy_name = match kind {
         "firewall-rule" | "firewall-policy" => Some(rest.split('/').next().unwrap_or(rest).to_string()),
         "firewall" => c.estate.firewall(rest).and_then(|f| f.policy.clone()),
@@ -235,25 +235,18 @@ fn firewall_fix(c: &Ctx<'_>, kind: &str, rest: &str, element: &ElementRef) -> Fi
         );
     };
     let wildcard = format!("*.{}", c.pf.host);
-    for g in &policy.rule_collection_groups {
-        for col in &g.rule_collections {
-            for r in &col.rules {
-                if r.target_fqdns.iter().any(|f| f.eq_ignore_ascii_case(&wildcard)) {
-                    return fix(
-                        format!(
-                            "add '{}' to application rule '{}' (collection '{}'): '{wildcard}' does not match the \
-                             name itself",
-                            c.pf.host, r.name, col.name
-                        ),
-                        Some(ElementRef::new(
-                            ids::firewall_rule(&policy.name, &g.name, &col.name, &r.name),
-                            &r.name,
-                            r.origin.clone(),
-                        )),
-                    );
-                }
-            }
-        }
+    if let Some((g, col, r)) = c.lookup.firewall_rule_naming(&policy.name, &wildcard) {
+        return fix(
+            format!(
+                "add '{}' to application rule '{}' (collection '{}'): '{wildcard}' does not match the name itself",
+                c.pf.host, r.name, col.name
+            ),
+            Some(ElementRef::new(
+                ids::firewall_rule(&policy.name, &g.name, &col.name, &r.name),
+                &r.name,
+                r.origin.clone(),
+            )),
+        );
     }
     let pref = ElementRef::new(ids::firewall_policy(&policy.name), &policy.name, policy.origin.clone());
     if c.port == 443 || c.port == 80 {
@@ -282,7 +275,7 @@ fn firewall_fix(c: &Ctx<'_>, kind: &str, rest: &str, element: &ElementRef) -> Fi
     )
 }
 
-fn dns_fix(c: &Ctx<'_>, kind: &str, rest: &str, element: &ElementRef) -> Fix {
+fn dns_fix(c: &Ctx<'_, '_>, kind: &str, rest: &str, element: &ElementRef) -> Fix {
     let zone = match kind {
         "private-dns-zone" => Some(rest.to_string()),
         "dns-link" | "dns-record" => rest.rsplit_once('/').map(|(z, _)| z.to_string()),
@@ -326,7 +319,7 @@ fn dns_fix(c: &Ctx<'_>, kind: &str, rest: &str, element: &ElementRef) -> Fix {
     )
 }
 
-fn destination_fix(c: &Ctx<'_>, kind: &str, rest: &str, element: &ElementRef) -> Fix {
+fn destination_fix(c: &Ctx<'_, '_>, kind: &str, rest: &str, element: &ElementRef) -> Fix {
     let path = c.subnet_path();
     match kind {
         "storage-account" => {

@@ -33,7 +33,8 @@ impl Outcome {
         }
     }
 
-    pub fn from_trace(t: &Trace) -> Self {
+    /// The outcome of one walk, taking its hops and answers over (they are most of a check's memory).
+    pub fn from_trace(t: Trace) -> Self {
         let block = match (t.is_delivered(), &t.blocked_by) {
             (true, _) => None,
             (false, Some(b)) => Some(FlowBlock {
@@ -53,22 +54,23 @@ impl Outcome {
             port: t.flow.port,
             egress: t.egress.as_str().to_string(),
             snat_ip: t.snat_ip,
-            source_seen_as: t.source_seen_as.clone(),
-            resolved: t.resolved.clone(),
-            hops: t.hops.clone(),
+            source_seen_as: t.source_seen_as,
+            resolved: t.resolved,
+            hops: t.hops,
             block,
-            meters: t.meters.clone(),
+            meters: t.meters,
             blocked_ports: Vec::new(),
         }
     }
 
     /// One outcome for a flow walked on several ports: the first blocked port's trace when any is
     /// blocked (with every blocked port listed), else the first port's.
-    pub fn combine(traces: &[Trace]) -> Option<Self> {
+    pub fn combine(traces: Vec<Trace>) -> Option<Self> {
         let blocked: Vec<u16> = traces.iter().filter(|t| !t.is_delivered()).map(|t| t.flow.port).collect();
-        let rep = traces.iter().find(|t| !t.is_delivered()).or_else(|| traces.first())?;
-        let mut o = Outcome::from_trace(rep);
-        o.blocked_ports = if traces.len() > 1 { blocked } else { Vec::new() };
+        let several = traces.len() > 1;
+        let rep = traces.iter().position(|t| !t.is_delivered()).unwrap_or(0);
+        let mut o = Outcome::from_trace(traces.into_iter().nth(rep)?);
+        o.blocked_ports = if several { blocked } else { Vec::new() };
         Some(o)
     }
 }

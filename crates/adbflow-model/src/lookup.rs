@@ -6,8 +6,15 @@
 //! (so it cannot go stale) and answers exactly what the corresponding `Estate` method answers —
 //! the first match in estate order — without the scan.
 
-use crate::{Endpoint, Estate, Nsg, PrivateDnsZone, PrivateEndpoint, StorageAccount, SubnetRef, VNet};
+use crate::{
+    Endpoint, Estate, FirewallPolicy, FirewallRule, Nsg, PrivateDnsZone, PrivateEndpoint, RuleCollection,
+    RuleCollectionGroup, StorageAccount, SubnetRef, VNet,
+};
 use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// Lower-cased target FQDN → the first rule naming it, as (group, collection, rule) positions.
+type FqdnRules = HashMap<String, (usize, usize, usize)>;
 
 pub struct Lookup<'e> {
     estate: &'e Estate,
@@ -21,6 +28,26 @@ pub struct Lookup<'e> {
     endpoints: HashMap<String, usize>,
     /// Target name → its private endpoints' positions, in estate order.
     private_endpoints_to: HashMap<&'e str, Vec<usize>>,
+    /// Per firewall policy name (the first policy of each name), its rules by target FQDN; built
+    /// when first asked, since only a firewall-blocked flow's fix asks.
+    fqdn_rules: OnceLock<HashMap<&'e str, FqdnRules>>,
+}
+
+/// A firewall rule with the group and collection it is written in.
+pub type RuleIn<'e> = (&'e RuleCollectionGroup, &'e RuleCollection, &'e FirewallRule);
+
+fn fqdn_rules(policy: &FirewallPolicy) -> FqdnRules {
+    let mut map = FqdnRules::new();
+    for (gi, g) in policy.rule_collection_groups.iter().enumerate() {
+        for (ci, c) in g.rule_collections.iter().enumerate() {
+            for (ri, r) in c.rules.iter().enumerate() {
+                for f in &r.target_fqdns {
+                    map.entry(f.to_ascii_lowercase()).or_insert((gi, ci, ri));
+                }
+            }
+        }
+    }
+    map
 }
 
 fn first_by_name<'e>(names: impl Iterator<Item = &'e str>) -> HashMap<&'e str, usize> {
@@ -54,6 +81,7 @@ impl<'e> Lookup<'e> {
             nsgs: first_by_name(estate.nsgs.iter().map(|n| n.name.as_str())),
             private_dns_zones: first_by_name(estate.private_dns_zones.iter().map(|z| z.name.as_str())),
             private_endpoints_to,
+            fqdn_rules: OnceLock::new(),
         }
     }
 
@@ -93,6 +121,24 @@ impl<'e> Lookup<'e> {
     /// The first endpoint whose FQDN is `host`, ignoring ASCII case.
     pub fn endpoint(&self, host: &str) -> Option<&'e Endpoint> {
         self.endpoints.get(&host.to_ascii_lowercase()).map(|&i| &self.estate.endpoints[i])
+    }
+
+    /// The first rule of firewall policy `policy` (the first policy of that name) whose target
+    /// FQDNs include `fqdn`, ignoring ASCII case, in the order the rules are written.
+    pub fn firewall_rule_naming(&self, policy: &str, fqdn: &str) -> Option<RuleIn<'e>> {
+        let estate = self.estate;
+        let by_policy = self.fqdn_rules.get_or_init(|| {
+            let mut m = HashMap::new();
+            for p in &estate.firewall_policies {
+                m.entry(p.name.as_str()).or_insert_with(|| fqdn_rules(p));
+            }
+            m
+        });
+        let &(gi, ci, ri) = by_policy.get(policy)?.get(&fqdn.to_ascii_lowercase())?;
+        let p = estate.firewall_policy(policy)?;
+        let g = &p.rule_collection_groups[gi];
+        let c = &g.rule_collections[ci];
+        Some((g, c, &c.rules[ri]))
     }
 
     /// The private endpoints whose target is `name`, in estate order.
@@ -141,5 +187,26 @@ mod tests {
         assert_eq!(to_st1, ["pe1", "pe3"]);
         assert_eq!(l.private_endpoints_to("nothing").count(), 0);
         assert!(l.nsg("x").is_none() && l.private_dns_zone("x").is_none());
+    }
+
+    #[test]
+    fn finds_the_first_rule_naming_an_fqdn_in_written_order() {
+        let rule = |name: &str, fqdns: &[&str]| serde_json::json!({"name": name, "target_fqdns": fqdns});
+        let e: Estate = serde_json::from_value(serde_json::json!({
+            "firewall_policies": [{"name": "p", "rule_collection_groups": [
+                {"name": "g1", "priority": 200, "rule_collections": [
+                    {"name": "c1", "priority": 100, "kind": "Application", "action": "Allow",
+                     "rules": [rule("a", &["x.example"]), rule("b", &["*.PyPI.org", "y"])]}]},
+                {"name": "g2", "priority": 100, "rule_collections": [
+                    {"name": "c2", "priority": 100, "kind": "Application", "action": "Allow",
+                     "rules": [rule("c", &["*.pypi.org"])]}]}
+            ]}]
+        }))
+        .unwrap();
+        let l = Lookup::new(&e);
+        let (g, c, r) = l.firewall_rule_naming("p", "*.pypi.ORG").unwrap();
+        assert_eq!((g.name.as_str(), c.name.as_str(), r.name.as_str()), ("g1", "c1", "b"));
+        assert!(l.firewall_rule_naming("p", "pypi.org").is_none());
+        assert!(l.firewall_rule_naming("q", "x.example").is_none());
     }
 }
