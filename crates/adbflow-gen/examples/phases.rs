@@ -25,14 +25,17 @@ fn main() {
     }
     let estate_path = args.first().expect("usage: phases ESTATE [TAGS]");
     let start = Instant::now();
-    let loaded = adbflow_import::load_path(Path::new(estate_path)).unwrap_or_else(|e| panic!("{e}"));
-    let tags = match args.get(1) {
-        Some(t) => {
-            let text = std::fs::read_to_string(t).expect("reads the tag file");
-            ServiceTags::from_json(t, &text).unwrap_or_else(|e| panic!("{e}"))
-        }
-        None => ServiceTags::symbolic(),
-    };
+    // As the command does: the estate and the tag file are read on two cores.
+    let (loaded, tags) = rayon::join(
+        || adbflow_import::load_path(Path::new(estate_path)).unwrap_or_else(|e| panic!("{e}")),
+        || match args.get(1) {
+            Some(t) => {
+                let text = std::fs::read_to_string(t).expect("reads the tag file");
+                ServiceTags::from_json(t, &text).unwrap_or_else(|e| panic!("{e}"))
+            }
+            None => ServiceTags::symbolic(),
+        },
+    );
     let parse_model = start.elapsed();
     let report = check(&loaded.estate, &tags, &CheckOptions::default()).unwrap_or_else(|e| panic!("{e}"));
     let analysed = start.elapsed();

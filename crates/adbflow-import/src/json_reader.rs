@@ -10,14 +10,22 @@ use serde_path_to_error::Segment;
 
 pub(crate) fn parse(text: &str, index: &LineIndex) -> Result<(Estate, Positions), Failure> {
     top_level_is_object(text)?;
-    let mut de = serde_json::Deserializer::from_str(text);
-    let estate: Estate = match serde_path_to_error::deserialize(&mut de) {
-        Ok(e) => e,
-        Err(e) => return Err(failure(text, index, e.inner(), Some(&path_string(e.path())))),
-    };
-    // Trailing characters after the estate.
-    de.end().map_err(|e| failure(text, index, &e, None))?;
-    Ok((estate, scan(text, false).containers))
+    // Two independent passes over the text, on two cores: the typed parse and the scan that
+    // records where each element starts (for origins).
+    let (parsed, positions) = rayon::join(
+        || {
+            let mut de = serde_json::Deserializer::from_str(text);
+            let estate: Estate = match serde_path_to_error::deserialize(&mut de) {
+                Ok(e) => e,
+                Err(e) => return Err(failure(text, index, e.inner(), Some(&path_string(e.path())))),
+            };
+            // Trailing characters after the estate.
+            de.end().map_err(|e| failure(text, index, &e, None))?;
+            Ok(estate)
+        },
+        || scan(text, false).containers,
+    );
+    Ok((parsed?, positions))
 }
 
 /// A derived struct also deserialises from an array of its fields, which would turn

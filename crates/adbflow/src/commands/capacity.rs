@@ -6,9 +6,7 @@ use crate::input;
 use adbflow_databricks::CheckOptions;
 
 pub fn run(args: &CapacityArgs) -> Result<Outcome, CliError> {
-    let estate = input::load_estate(&args.input)?;
-    let regions = input::load_regions(&args.input)?;
-    let tags = input::load_tags(&args.input)?;
+    let input::Inputs { estate, regions, tags } = input::load_inputs(&args.input)?;
     let profile = load_profile(args.profile.as_deref(), &estate, &input_label(&args.input))?;
     let options = CheckOptions { regions: &regions, workspace: args.workspace.as_deref() };
     let (_, report) = adbflow_databricks::capacity::check_capacity(

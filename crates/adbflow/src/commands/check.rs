@@ -5,9 +5,7 @@ use crate::input;
 use adbflow_databricks::CheckOptions;
 
 pub fn run(args: &CheckArgs) -> Result<Outcome, CliError> {
-    let estate = input::load_estate(&args.input)?;
-    let regions = input::load_regions(&args.input)?;
-    let tags = input::load_tags(&args.input)?;
+    let input::Inputs { estate, regions, tags } = input::load_inputs(&args.input)?;
     let options = CheckOptions { regions: &regions, workspace: args.workspace.as_deref() };
     let report =
         adbflow_databricks::check(&estate, &tags, &options).map_err(|e| CliError::Input(e.to_string()))?;

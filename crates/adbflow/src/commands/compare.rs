@@ -46,9 +46,7 @@ pub fn run(args: &CompareArgs) -> Result<Outcome, CliError> {
             Some(p) => p.display().to_string(),
             None => a.pattern.clone().unwrap_or_default(),
         };
-        let estate = input::load_estate(a)?;
-        let regions = input::load_regions(a)?;
-        let tags = input::load_tags(a)?;
+        let input::Inputs { estate, regions, tags } = input::load_inputs(a)?;
         let profile = load_profile(args.profile.as_deref(), &estate, &input_label(a))?;
         let options = CostOptions {
             check: CheckOptions { regions: &regions, workspace: None },

@@ -61,9 +61,7 @@ pub(crate) fn load_prices(path: Option<&Path>) -> Result<Cow<'static, PriceTable
 }
 
 pub fn run(args: &CostArgs) -> Result<Outcome, CliError> {
-    let estate = input::load_estate(&args.input)?;
-    let regions = input::load_regions(&args.input)?;
-    let tags = input::load_tags(&args.input)?;
+    let input::Inputs { estate, regions, tags } = input::load_inputs(&args.input)?;
     let profile = load_profile(args.profile.as_deref(), &estate, &input_label(&args.input))?;
     let prices = load_prices(args.prices.as_deref())?;
     let options = CostOptions {

@@ -28,9 +28,7 @@ pub fn run(args: &DiagnoseArgs) -> Result<Outcome, CliError> {
         (None, None) => return Err(CliError::Usage("give --code TERMINATION_CODE or --symptom".into())),
     }
     .map_err(|e| CliError::Usage(e.to_string()))?;
-    let estate = input::load_estate(&args.input)?;
-    let regions = input::load_regions(&args.input)?;
-    let tags = input::load_tags(&args.input)?;
+    let input::Inputs { estate, regions, tags } = input::load_inputs(&args.input)?;
     let profile =
         super::cost::load_profile(args.profile.as_deref(), &estate, &super::cost::input_label(&args.input))?;
     let limits = adbflow_databricks::limits::builtin();

@@ -37,9 +37,7 @@ fn side(
         },
     };
     let label = input_label(&a);
-    let estate = input::load_estate(&a)?;
-    let regions = input::load_regions(&a)?;
-    let tags = input::load_tags(&a)?;
+    let input::Inputs { estate, regions, tags } = input::load_inputs(&a)?;
     let profile = load_profile(args.profile.as_deref(), &estate, &label)?;
     let prices = load_prices(args.prices.as_deref())?;
     let options = CostOptions {

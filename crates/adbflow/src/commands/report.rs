@@ -7,9 +7,7 @@ use std::path::Path;
 
 /// Prepare, check and assess the input once; `report`, `diagram` and `security` all start here.
 pub(crate) fn assess(args: &InputArgs, workspace: Option<&str>) -> Result<Assessment, CliError> {
-    let estate = input::load_estate(args)?;
-    let regions = input::load_regions(args)?;
-    let tags = input::load_tags(args)?;
+    let input::Inputs { estate, regions, tags } = input::load_inputs(args)?;
     let options = CheckOptions { regions: &regions, workspace };
     adbflow_databricks::assess(&estate, &tags, &options).map_err(|e| CliError::Input(e.to_string()))
 }

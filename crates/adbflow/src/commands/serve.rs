@@ -20,9 +20,7 @@ pub fn run(args: &ServeArgs) -> Result<Outcome, CliError> {
     if !(args.time_scale.is_finite() && args.time_scale > 0.0) {
         return Err(CliError::Usage(format!("--time-scale must be positive, got {}", args.time_scale)));
     }
-    let estate = input::load_estate(&args.input)?;
-    let regions = input::load_regions(&args.input)?;
-    let tags = input::load_tags(&args.input)?;
+    let input::Inputs { estate, regions, tags } = input::load_inputs(&args.input)?;
     let t = timing::builtin();
     let check_options = CheckOptions { regions: &regions, workspace: args.workspace.as_deref() };
     let engine = engine_for(

@@ -11,9 +11,7 @@ pub fn run(args: &SimulateArgs) -> Result<Outcome, CliError> {
     if args.clusters == 0 {
         return Err(CliError::Usage("--clusters must be at least 1".into()));
     }
-    let estate = input::load_estate(&args.input)?;
-    let regions = input::load_regions(&args.input)?;
-    let tags = input::load_tags(&args.input)?;
+    let input::Inputs { estate, regions, tags } = input::load_inputs(&args.input)?;
     let profile = load_profile(args.profile.as_deref(), &estate, &input_label(&args.input))?;
     let s = &profile.settings;
     let t = timing::builtin();
