@@ -16,8 +16,15 @@ pub enum ImportError {
     #[error("{file}: cannot read the file: {reason}")]
     Io { file: String, reason: String },
     /// The input exceeds the size adbflow is willing to hold in memory.
-    #[error("{file}: the file is {size} bytes; adbflow reads input files of at most {limit} bytes")]
+    #[error(
+        "{file}: the file is {size} bytes; adbflow reads input files of at most {limit} bytes (set {} to a \
+         number of MiB to change the limit; reading needs several times the file's size in memory)",
+        crate::INPUT_LIMIT_ENV
+    )]
     TooLarge { file: String, size: u64, limit: u64 },
+    /// An environment setting adbflow reads has a value it cannot use.
+    #[error("{name}={value}: {message}")]
+    Setting { name: String, value: String, message: String },
     /// The bytes are not UTF-8; `location` is the first invalid byte.
     #[error("{file}:{}:{}: the file is not valid UTF-8 (byte 0x{byte:02X}){hint}", location.line, location.column)]
     NotUtf8 { file: String, location: Location, byte: u8, hint: &'static str },
@@ -47,6 +54,8 @@ impl ImportError {
             | ImportError::Empty { file }
             | ImportError::Parse { file, .. }
             | ImportError::Invalid { file, .. } => file,
+            // Not about a file: the setting is what to fix.
+            ImportError::Setting { name, .. } => name,
             ImportError::Terraform(e) => e.file(),
         }
     }

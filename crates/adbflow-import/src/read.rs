@@ -2,7 +2,7 @@
 
 use crate::error::Location;
 use crate::position::LineIndex;
-use crate::{ImportError, MAX_INPUT_BYTES};
+use crate::{input_limit, ImportError};
 use std::io::Read;
 use std::path::Path;
 
@@ -16,17 +16,17 @@ pub(crate) fn read_text(path: &Path, file: &str) -> Result<String, ImportError> 
             reason: "it is a directory, not a file".into(),
         });
     }
-    let too_large =
-        |size: u64| ImportError::TooLarge { file: file.to_string(), size, limit: MAX_INPUT_BYTES };
-    if meta.len() > MAX_INPUT_BYTES {
+    let limit = input_limit()?;
+    let too_large = |size: u64| ImportError::TooLarge { file: file.to_string(), size, limit };
+    if meta.len() > limit {
         return Err(too_large(meta.len()));
     }
     // The metadata can lie (pipes, growing files): never read past the limit.
     // Sized from the metadata (capped by the limit): growing by doubling copied a large estate
     // several times over.
     let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0).saturating_add(1));
-    handle.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes).map_err(io)?;
-    if bytes.len() as u64 > MAX_INPUT_BYTES {
+    handle.take(limit + 1).read_to_end(&mut bytes).map_err(io)?;
+    if bytes.len() as u64 > limit {
         return Err(too_large(bytes.len() as u64));
     }
     utf8(bytes, file)

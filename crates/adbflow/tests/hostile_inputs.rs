@@ -128,3 +128,47 @@ fn a_plan_of_a_million_resources_is_read_within_bounds() {
     assert!(r.peak_rss_mib < 3072.0, "peak RSS {:.0} MiB", r.peak_rss_mib);
     eprintln!("1e6-resource plan: {:?}, peak RSS {:.0} MiB", r.wall, r.peak_rss_mib);
 }
+
+/// `ADBFLOW_MAX_INPUT_MIB` moves the input size limit both ways, and a value it cannot use is an
+/// error naming the setting, not a silent fallback to the default.
+#[test]
+fn the_input_limit_is_set_by_environment_and_a_bad_value_is_an_error() {
+    let dir = scratch();
+    let estate = dir.join("limit-estate.json");
+    let gen = Command::new(env!("CARGO_BIN_EXE_adbflow"))
+        .args(["gen", "--workspaces", "40", "--seed", "3", "--force", "-o"])
+        .arg(&estate)
+        .output()
+        .unwrap();
+    assert!(gen.status.success(), "{}", String::from_utf8_lossy(&gen.stderr));
+    let size = std::fs::metadata(&estate).unwrap().len();
+    assert!(size > 1024 * 1024, "the estate is over 1 MiB: {size}");
+    let check = |limit: &str| {
+        Command::new(env!("CARGO_BIN_EXE_adbflow"))
+            .args(["check", "--format", "json"])
+            .arg(&estate)
+            .env("ADBFLOW_MAX_INPUT_MIB", limit)
+            .output()
+            .unwrap()
+    };
+    let small = check("1");
+    let err = String::from_utf8_lossy(&small.stderr);
+    assert_eq!(small.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!("the file is {size} bytes")) && err.contains("at most 1048576 bytes"),
+        "{err}"
+    );
+    assert!(err.contains("ADBFLOW_MAX_INPUT_MIB"), "the message says how to raise it: {err}");
+    // The generated estate has planted mistakes: exit 1 is a complete answer.
+    let enough = check("2");
+    assert_eq!(enough.status.code(), Some(1), "{}", String::from_utf8_lossy(&enough.stderr));
+    for bad in ["0", "lots", "-5", "1.5"] {
+        let o = check(bad);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{bad}: {err}");
+        assert!(
+            err.contains(&format!("ADBFLOW_MAX_INPUT_MIB={bad}: expected a whole number")),
+            "{bad}: {err}"
+        );
+    }
+}
