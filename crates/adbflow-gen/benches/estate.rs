@@ -12,6 +12,10 @@ use std::time::Duration;
 
 const SIZES: [usize; 3] = [10, 100, 1000];
 
+// The allocator the `adbflow` binary uses, so the figures are the command's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn benches(c: &mut Criterion) {
     let (exact, source) = scenarios::exact_tags(true);
     eprintln!("exact service tags: {source}");
