@@ -207,7 +207,7 @@ pub fn check(
     let per_workspace: Vec<Vec<CheckFlow>> = prepared
         .workspaces
         .par_iter()
-        .map(|pw| workspace_flows(&lookup, pw, &mut |f| net.trace(f)))
+        .map(|pw| workspace_flows(&lookup, pw, &mut |f| net.trace(f), &|p| net.port_class(p)))
         .collect();
     drop(lookup);
     let report = assemble(net.estate(), &prepared, per_workspace);
@@ -220,18 +220,21 @@ pub fn check(
 pub fn evaluate(prepared: &Prepared, mut trace: impl FnMut(&FlowSpec) -> Trace) -> CheckReport {
     let lookup = Lookup::new(&prepared.estate);
     let per_workspace =
-        prepared.workspaces.iter().map(|pw| workspace_flows(&lookup, pw, &mut trace)).collect();
+        prepared.workspaces.iter().map(|pw| workspace_flows(&lookup, pw, &mut trace, &usize::from)).collect();
     assemble(&prepared.estate, prepared, per_workspace)
 }
 
 /// One workspace's flows, in report order.
+/// `port_class` says which destination ports walk alike (`Network::port_class`); a stand-in
+/// `trace` gets every port its own class.
 fn workspace_flows(
     lookup: &Lookup<'_>,
     pw: &PreparedWorkspace,
     trace: &mut impl FnMut(&FlowSpec) -> Trace,
+    port_class: &dyn Fn(u16) -> usize,
 ) -> Vec<CheckFlow> {
     let mut ws_flows: Vec<CheckFlow> =
-        pw.flows.iter().map(|pf| evaluate_flow(lookup, pw, pf, trace)).collect();
+        pw.flows.iter().map(|pf| evaluate_flow(lookup, pw, pf, trace, port_class)).collect();
     let estate = lookup.estate();
     ws_flows.sort_by(|a, b| {
         (a.phase, a.id, &a.instance, a.source_role).cmp(&(b.phase, b.id, &b.instance, b.source_role))
@@ -273,6 +276,7 @@ fn evaluate_flow(
     pw: &PreparedWorkspace,
     pf: &PlannedFlow,
     trace: &mut impl FnMut(&FlowSpec) -> Trace,
+    port_class: &dyn Fn(u16) -> usize,
 ) -> CheckFlow {
     let estate = lookup.estate();
     let first_port = pf.ports.first().copied().unwrap_or(0);
@@ -286,19 +290,28 @@ fn evaluate_flow(
         match &pf.source {
             FlowSource::Internet => acceptance::internet_user(estate, &pw.workspace, pf),
             FlowSource::Subnet(path) => {
-                let traces: Vec<Trace> = pf
-                    .ports
-                    .iter()
-                    .map(|&port| {
-                        trace(&FlowSpec {
-                            from_subnet: path.clone(),
-                            to_host: pf.host.clone(),
-                            port,
-                            protocol: pf.protocol,
-                        })
-                    })
-                    .collect();
-                Outcome::combine(traces).unwrap_or_else(|| Outcome::delivered(first_port, "none"))
+                // One walk per class of ports that no rule tells apart (the web application's
+                // 8443-8451 are one class unless a rule splits them); the others take its verdict.
+                let mut traces: Vec<Trace> = Vec::new();
+                let mut walked: Vec<(usize, bool)> = Vec::new();
+                let mut verdicts: Vec<(u16, bool)> = Vec::with_capacity(pf.ports.len());
+                for &port in &pf.ports {
+                    let class = port_class(port);
+                    if let Some(&(_, delivered)) = walked.iter().find(|(c, _)| *c == class) {
+                        verdicts.push((port, delivered));
+                        continue;
+                    }
+                    let t = trace(&FlowSpec {
+                        from_subnet: path.clone(),
+                        to_host: pf.host.clone(),
+                        port,
+                        protocol: pf.protocol,
+                    });
+                    walked.push((class, t.is_delivered()));
+                    verdicts.push((port, t.is_delivered()));
+                    traces.push(t);
+                }
+                Outcome::combine(traces, &verdicts).unwrap_or_else(|| Outcome::delivered(first_port, "none"))
             }
         }
     };

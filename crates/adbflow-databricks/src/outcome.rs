@@ -65,9 +65,15 @@ impl Outcome {
 
     /// One outcome for a flow walked on several ports: the first blocked port's trace when any is
     /// blocked (with every blocked port listed), else the first port's.
-    pub fn combine(traces: Vec<Trace>) -> Option<Self> {
-        let blocked: Vec<u16> = traces.iter().filter(|t| !t.is_delivered()).map(|t| t.flow.port).collect();
-        let several = traces.len() > 1;
+    ///
+    /// `traces` are the walks made, in port order; `verdicts` is every port of the flow with
+    /// whether it is delivered (ports that walk alike share one walk, so there can be fewer
+    /// traces than ports). The first blocked port is always one that was walked: a port that
+    /// shares an earlier port's walk shares its verdict.
+    pub fn combine(traces: Vec<Trace>, verdicts: &[(u16, bool)]) -> Option<Self> {
+        let blocked: Vec<u16> =
+            verdicts.iter().filter(|(_, delivered)| !delivered).map(|(p, _)| *p).collect();
+        let several = verdicts.len() > 1;
         let rep = traces.iter().position(|t| !t.is_delivered()).unwrap_or(0);
         let mut o = Outcome::from_trace(traces.into_iter().nth(rep)?);
         o.blocked_ports = if several { blocked } else { Vec::new() };

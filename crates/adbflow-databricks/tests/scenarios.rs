@@ -253,3 +253,65 @@ fn network_rule_fqdns_without_dns_proxy_never_match() {
     assert_eq!(termination(m), Some("METASTORE_COMPONENT_UNHEALTHY"));
     assert_delivered(flow(&r, FlowId::Webapp, Host));
 }
+
+/// `check` walks one port of each class of ports that no rule tells apart (`Network::port_class`);
+/// walking every port must give the same report, byte for byte: on every pattern, every broken
+/// variant, and a rule that splits the web application's 8443-8451 in the middle.
+#[test]
+fn walking_one_port_per_class_reports_what_walking_every_port_reports() {
+    use adbflow_databricks::check::evaluate;
+    use adbflow_databricks::{builtin_regions, prepare};
+    use adbflow_net::{Network, ServiceTags};
+    use common::variants::*;
+
+    let mut split = hub_spoke_webapp_rule_without_the_new_ports();
+    fw_rules(&mut split, "databricks-network")
+        .iter_mut()
+        .find(|r| r.name == "webapp")
+        .unwrap()
+        .destination_ports = Some(adbflow_model::PortSet::Ranges(vec![
+        adbflow_model::PortRange::single(443),
+        adbflow_model::PortRange { from: 8443, to: 8446 },
+    ]));
+    let mut estates: Vec<(String, adbflow_model::Estate)> = Vec::new();
+    for p in ["non-pl", "full-private", "hub-spoke"] {
+        estates.push((p.to_string(), pattern(p, "eastus2")));
+    }
+    let variants = [
+        ("no-nat", non_pl_container_without_nat()),
+        ("no-relay-rule", hub_spoke_without_relay_rule()),
+        ("wildcard-pypi", hub_spoke_wildcard_pypi_rule()),
+        ("no-pypi-rule", hub_spoke_without_pypi_rule()),
+        ("mysql-zone", non_pl_mysql_zone_hijacks_the_metastore()),
+        ("storage-firewall", non_pl_storage_firewall_without_the_container_subnet()),
+        ("unlinked-dfs", full_private_unlinked_dfs_zone()),
+        ("custom-dns", non_pl_unreachable_custom_dns()),
+        ("self-managed-rules", non_pl_self_managed_rules_without_the_new_ports()),
+        ("deny-internet", non_pl_custom_nsg_deny_internet()),
+        ("host-no-nsg", non_pl_host_subnet_without_nsg()),
+        ("pending-pe", full_private_pending_back_end_endpoint()),
+        ("users-outside", full_private_users_outside_the_private_network()),
+        ("black-hole", non_pl_forced_tunnel_black_hole()),
+        ("blocked-user", non_pl_blocked_user_address()),
+        ("webapp-443-only", hub_spoke_webapp_rule_without_the_new_ports()),
+        ("fqdn-no-proxy", hub_spoke_network_rule_fqdns_without_dns_proxy()),
+    ];
+    for (name, e) in variants {
+        estates.push((name.to_string(), e));
+    }
+    estates.push(("webapp-split".to_string(), split));
+    let mut partly_blocked = 0;
+    for (name, e) in &estates {
+        let by_class = run(e);
+        let prepared = prepare(e, builtin_regions(), None).unwrap();
+        let net = Network::new(prepared.estate.clone(), ServiceTags::symbolic());
+        let every_port = evaluate(&prepared, |f| net.trace(f));
+        assert_eq!(by_class, every_port, "{name}");
+        partly_blocked += by_class
+            .flows
+            .iter()
+            .filter(|f| !f.destination.blocked_ports.is_empty() && f.destination.blocked_ports.len() < 10)
+            .count();
+    }
+    assert!(partly_blocked > 0, "some flow is blocked on part of its ports, so classes matter");
+}

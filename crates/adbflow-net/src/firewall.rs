@@ -252,6 +252,18 @@ pub struct CompiledFirewall {
 }
 
 impl CompiledFirewall {
+    /// Adds where the destination ports its rules name begin and end (see
+    /// `Network::port_class`).
+    pub(crate) fn port_boundaries(&self, out: &mut Vec<u16>) {
+        for r in self.network.rules.iter().chain(&self.application.rules) {
+            crate::network::range_boundaries(&r.ports, out);
+            for &p in &r.app_ports {
+                out.push(p);
+                out.extend(p.checked_add(1));
+            }
+        }
+    }
+
     pub fn new(estate: &Estate, fw: &Firewall) -> Self {
         let chain = policy_chain(estate, fw);
         let index_of = |p: &FirewallPolicy| estate.firewall_policies.iter().position(|x| std::ptr::eq(x, p));

@@ -10,7 +10,7 @@ use crate::route_index::RouteIndex;
 use crate::routes::{self, EffectiveRoute, RouteOptions};
 use crate::tags::ServiceTags;
 use crate::trace::{FlowSpec, Trace};
-use adbflow_model::{Direction, Estate, Nsg, SubnetRef};
+use adbflow_model::{Direction, Estate, Nsg, PortSet, SubnetRef};
 use ipnet::Ipv4Net;
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -35,6 +35,20 @@ pub struct Network {
     names: Names,
     /// `VNET/SUBNET` → what the `VirtualNetwork` tag stands for in the rules protecting it.
     virtual_network: HashMap<String, Vec<Ipv4Net>>,
+    /// Where the destination port ranges named by NSG and firewall rules begin and end, sorted.
+    port_boundaries: Vec<u16>,
+}
+
+/// Adds the first port of each range of `ports` and the port after its last.
+pub(crate) fn range_boundaries(ports: &PortSet, out: &mut Vec<u16>) {
+    if let PortSet::Ranges(ranges) = ports {
+        for r in ranges {
+            out.push(r.from);
+            if let Some(after) = r.to.checked_add(1) {
+                out.push(after);
+            }
+        }
+    }
 }
 
 impl Network {
@@ -50,7 +64,8 @@ impl Network {
                 routes.insert(format!("{}/{}", v.name, s.name), (vi, si, OnceLock::new()));
             }
         }
-        let firewalls = estate.firewalls.iter().map(|fw| CompiledFirewall::new(&estate, fw)).collect();
+        let firewalls: Vec<CompiledFirewall> =
+            estate.firewalls.iter().map(|fw| CompiledFirewall::new(&estate, fw)).collect();
         let index = EstateIndex::new(&estate);
         let mut virtual_network = HashMap::new();
         for s in estate.subnets() {
@@ -60,7 +75,24 @@ impl Network {
             });
         }
         let names = Names::new(&estate);
-        Network { estate, tags, options, routes, firewalls, index, names, virtual_network }
+        let mut port_boundaries = Vec::new();
+        for rule in estate.nsgs.iter().flat_map(|n| &n.rules) {
+            range_boundaries(&rule.destination_ports, &mut port_boundaries);
+        }
+        for fw in &firewalls {
+            fw.port_boundaries(&mut port_boundaries);
+        }
+        port_boundaries.sort_unstable();
+        port_boundaries.dedup();
+        Network { estate, tags, options, routes, firewalls, index, names, virtual_network, port_boundaries }
+    }
+
+    /// Destination ports with the same class meet the same rules: every NSG rule and firewall
+    /// rule in the network either names both or neither, and nothing else in a walk depends on
+    /// the destination port, so their walks decide alike (only the port in the hops' wording
+    /// differs). A flow on many ports walks one port of each class.
+    pub fn port_class(&self, port: u16) -> usize {
+        self.port_boundaries.partition_point(|&b| b <= port)
     }
 
     pub fn estate(&self) -> &Estate {
