@@ -180,10 +180,18 @@ async fn auth(State(s): State<AppState>, req: Request, next: Next) -> Response {
             IpAddr::V6(v6) => v6.to_ipv4_mapped(),
         });
         // Databricks checks IP access lists before credentials (domain notes §5: public requests).
-        if let (Some(ip), Some(v4)) = (client, v4) {
-            if adbflow_databricks::acceptance::ip_access(ws, Some(v4)).is_err() {
-                return ApiError::ip_blocked(ip, &ws.name).into_response();
-            }
+        let refused = match (client, v4) {
+            (Some(_), Some(v4)) => adbflow_databricks::acceptance::ip_access(ws, Some(v4)).is_err(),
+            // The model's lists hold IPv4 ranges: an IPv6 client is in no allow list (so any
+            // enabled one refuses it) and in no block list.
+            (Some(_), None) => ws
+                .ip_access_lists
+                .iter()
+                .any(|l| l.enabled && l.list_type == adbflow_model::IpAccessListType::Allow),
+            (None, _) => false,
+        };
+        if let (true, Some(ip)) = (refused, client) {
+            return ApiError::ip_blocked(ip, &ws.name).into_response();
         }
     }
     let given = req

@@ -244,6 +244,27 @@ async fn ip_access_lists_refuse_clients_by_address() {
     }
 }
 
+// The lists hold IPv4 ranges. A client reaching an IPv6 listener with no IPv4 form is in none of
+// them: any enabled allow list refuses it, a block list does not.
+#[tokio::test]
+async fn ip_access_lists_refuse_ipv6_clients_that_no_allow_list_can_hold() {
+    for (estate, refused) in [
+        (with_access_list(IpAccessListType::Allow, "127.0.0.1/32"), true),
+        (with_access_list(IpAccessListType::Block, "0.0.0.0/0"), false),
+        (pattern("non-pl"), false),
+    ] {
+        let s = common::start_on(estate, 1.0, None, "[::1]:0".parse().unwrap()).await;
+        assert!(s.base.starts_with("http://[::1]:"), "{}", s.base);
+        let (status, b) = s.get("/api/2.1/clusters/list").await;
+        if refused {
+            assert_eq!((status, b["error_code"].as_u64()), (403, Some(403)), "{b}");
+            assert!(b["message"].as_str().unwrap().contains("Source IP address: ::1 is blocked"), "{b}");
+        } else {
+            assert_eq!(status, 200, "{b}");
+        }
+    }
+}
+
 async fn snapshot(s: &Server, ids: Vec<String>) -> Vec<Value> {
     let mut out = vec![s.get("/api/2.1/clusters/list").await.1];
     for id in ids {

@@ -56,6 +56,16 @@ pub async fn start(estate: Estate, time_scale: f64) -> Server {
 
 /// A server whose data lives in `data_dir` (SQLite) when given.
 pub async fn start_with(estate: Estate, time_scale: f64, data_dir: Option<std::path::PathBuf>) -> Server {
+    start_on(estate, time_scale, data_dir, "127.0.0.1:0".parse().unwrap()).await
+}
+
+/// A server listening on `bind` (port 0: any free port).
+pub async fn start_on(
+    estate: Estate,
+    time_scale: f64,
+    data_dir: Option<std::path::PathBuf>,
+    bind: SocketAddr,
+) -> Server {
     let t = timing::builtin();
     let gate = gate_for(&estate, None);
     let engine =
@@ -77,7 +87,7 @@ pub async fn start_with(estate: Estate, time_scale: f64, data_dir: Option<std::p
             engine,
             t,
             &options,
-            "127.0.0.1:0".parse().unwrap(),
+            bind,
             move |a| {
                 let _ = addr_tx.send(a);
             },
