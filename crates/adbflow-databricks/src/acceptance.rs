@@ -7,7 +7,7 @@ use crate::catalog::FlowId;
 use crate::outcome::Outcome;
 use crate::plan::PlannedFlow;
 use adbflow_model::{
-    ids, ElementRef, Estate, IpAccessList, IpAccessListType, PublicNetworkAccess, RequiredNsgRules, Workspace,
+    ids, ElementRef, IpAccessList, IpAccessListType, Lookup, PublicNetworkAccess, RequiredNsgRules, Workspace,
 };
 use adbflow_net::{DnsAnswer, Egress, Hop, HopKind, ReasonCode};
 use std::net::Ipv4Addr;
@@ -94,8 +94,8 @@ pub fn ip_access(ws: &Workspace, client: Option<Ipv4Addr>) -> Result<Hop, Box<Fl
 }
 
 /// A user on the public internet: public DNS, then the workspace's front door.
-pub(crate) fn internet_user(estate: &Estate, ws: &Workspace, pf: &PlannedFlow) -> Outcome {
-    let ep = estate.endpoints.iter().find(|e| e.fqdn.eq_ignore_ascii_case(&pf.host));
+pub(crate) fn internet_user(lookup: &Lookup<'_>, ws: &Workspace, pf: &PlannedFlow) -> Outcome {
+    let ep = lookup.endpoint(&pf.host);
     let element = ElementRef::new(ids::endpoint(&pf.host), &pf.host, ep.and_then(|e| e.origin.clone()));
     let data: Vec<String> = match ep {
         Some(e) if !e.ips.is_empty() => e.ips.iter().map(|i| i.to_string()).collect(),

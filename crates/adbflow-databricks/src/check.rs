@@ -209,6 +209,7 @@ pub fn check(
         .par_iter()
         .map(|pw| workspace_flows(&lookup, pw, &mut |f| net.trace(f), &|p| net.port_class(p)))
         .collect();
+    // The lookup borrows the network, which moves to the pool below.
     drop(lookup);
     let report = assemble(net.estate(), &prepared, per_workspace);
     // Freeing the network's routes and indexes (40 ms at 1,000 workspaces) need not delay the answer.
@@ -225,6 +226,7 @@ pub fn evaluate(prepared: &Prepared, mut trace: impl FnMut(&FlowSpec) -> Trace) 
 }
 
 /// One workspace's flows, in report order.
+///
 /// `port_class` says which destination ports walk alike (`Network::port_class`); a stand-in
 /// `trace` gets every port its own class.
 fn workspace_flows(
@@ -278,7 +280,6 @@ fn evaluate_flow(
     trace: &mut impl FnMut(&FlowSpec) -> Trace,
     port_class: &dyn Fn(u16) -> usize,
 ) -> CheckFlow {
-    let estate = lookup.estate();
     let first_port = pf.ports.first().copied().unwrap_or(0);
     let mut o = if let Some(b) = &pf.pre_blocked {
         let mut o = Outcome::delivered(first_port, "none");
@@ -288,7 +289,7 @@ fn evaluate_flow(
         o
     } else {
         match &pf.source {
-            FlowSource::Internet => acceptance::internet_user(estate, &pw.workspace, pf),
+            FlowSource::Internet => acceptance::internet_user(lookup, &pw.workspace, pf),
             FlowSource::Subnet(path) => {
                 // One walk per class of ports that no rule tells apart (the web application's
                 // 8443-8451 are one class unless a rule splits them); the others take its verdict.

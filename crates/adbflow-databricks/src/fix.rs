@@ -25,7 +25,6 @@ fn fix(action: impl Into<String>, element: Option<ElementRef>) -> Fix {
 
 /// What the flow's source and destination look like, for wording fixes.
 struct Ctx<'a, 'e> {
-    estate: &'a Estate,
     lookup: &'a Lookup<'e>,
     ws: &'a Workspace,
     pw: &'a PreparedWorkspace,
@@ -34,7 +33,10 @@ struct Ctx<'a, 'e> {
     egress: &'a str,
 }
 
-impl Ctx<'_, '_> {
+impl<'e> Ctx<'_, 'e> {
+    fn estate(&self) -> &'e Estate {
+        self.lookup.estate()
+    }
     fn subnet_path(&self) -> &str {
         self.pf.source.label()
     }
@@ -74,7 +76,7 @@ pub(crate) fn suggest(
     port: u16,
     egress: &str,
 ) -> Fix {
-    let c = Ctx { estate: lookup.estate(), lookup, ws: &pw.workspace, pw, pf, port, egress };
+    let c = Ctx { lookup, ws: &pw.workspace, pw, pf, port, egress };
     let (kind, rest) = split_id(&block.element.id);
     match block.reason_code {
         BlockReason::SubnetNsgMissing => fix(
@@ -173,9 +175,9 @@ fn same_region_storage(c: &Ctx<'_, '_>) -> bool {
     c.endpoint_tags().iter().any(|t| symbolic_contains("Storage", t, None))
         && c.endpoint_region().is_some_and(|r| r.eq_ignore_ascii_case(&region))
         || c.pf.storage_account.as_ref().is_some_and(|a| {
-            c.estate
+            c.estate()
                 .storage_account(a)
-                .is_some_and(|s| s.region.as_deref().unwrap_or(c.estate.region()) == region)
+                .is_some_and(|s| s.region.as_deref().unwrap_or(c.estate().region()) == region)
         })
 }
 
@@ -224,10 +226,10 @@ fn no_egress_fix(c: &Ctx<'_, '_>) -> Fix {
 fn firewall_fix(c: &Ctx<'_, '_>, kind: &str, rest: &str, element: &ElementRef) -> Fix {
     let policy_name = match kind {
         "firewall-rule" | "firewall-policy" => Some(rest.split('/').next().unwrap_or(rest).to_string()),
-        "firewall" => c.estate.firewall(rest).and_then(|f| f.policy.clone()),
+        "firewall" => c.estate().firewall(rest).and_then(|f| f.policy.clone()),
         _ => None,
     };
-    let policy = policy_name.as_deref().and_then(|p| c.estate.firewall_policy(p));
+    let policy = policy_name.as_deref().and_then(|p| c.estate().firewall_policy(p));
     let Some(policy) = policy else {
         return fix(
             format!("allow {}:{} in the firewall that denies it", c.pf.host, c.port),

@@ -58,12 +58,6 @@ impl From<&String> for SharedStr {
     }
 }
 
-impl From<&SharedStr> for SharedStr {
-    fn from(s: &SharedStr) -> Self {
-        s.clone()
-    }
-}
-
 impl From<SharedStr> for String {
     fn from(s: SharedStr) -> Self {
         s.0.to_string()

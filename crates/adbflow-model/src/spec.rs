@@ -57,6 +57,11 @@ impl PortRange {
     pub fn covers(&self, other: &PortRange) -> bool {
         self.from <= other.from && other.to <= self.to
     }
+    /// Where membership changes: the range's first port and the port after its last (none after
+    /// 65535).
+    pub fn boundaries(&self) -> impl Iterator<Item = u16> {
+        std::iter::once(self.from).chain(self.to.checked_add(1))
+    }
 }
 
 impl fmt::Display for PortRange {
@@ -79,6 +84,15 @@ pub enum PortSet {
 }
 
 impl PortSet {
+    /// [`PortRange::boundaries`] of every range; none for `*`.
+    pub fn boundaries(&self) -> impl Iterator<Item = u16> + '_ {
+        let ranges: &[PortRange] = match self {
+            PortSet::Any => &[],
+            PortSet::Ranges(r) => r,
+        };
+        ranges.iter().flat_map(PortRange::boundaries)
+    }
+
     pub fn contains(&self, port: u16) -> bool {
         match self {
             PortSet::Any => true,

@@ -6,8 +6,8 @@
 use crate::address::{is_private, DestAddr};
 use crate::tags::ServiceTags;
 use adbflow_model::{
-    ids, ElementRef, Estate, Firewall, FirewallAction, FirewallPolicy, FirewallRule, PortSet, Protocol,
-    RuleCollectionKind,
+    ids, ElementRef, Estate, Firewall, FirewallAction, FirewallPolicy, FirewallRule, PortRange, PortSet,
+    Protocol, RuleCollectionKind,
 };
 use ipnet::Ipv4Net;
 use std::collections::HashMap;
@@ -256,11 +256,8 @@ impl CompiledFirewall {
     /// `Network::port_class`).
     pub(crate) fn port_boundaries(&self, out: &mut Vec<u16>) {
         for r in self.network.rules.iter().chain(&self.application.rules) {
-            crate::network::range_boundaries(&r.ports, out);
-            for &p in &r.app_ports {
-                out.push(p);
-                out.extend(p.checked_add(1));
-            }
+            out.extend(r.ports.boundaries());
+            out.extend(r.app_ports.iter().flat_map(|&p| PortRange::single(p).boundaries()));
         }
     }
 

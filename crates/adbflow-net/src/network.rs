@@ -10,7 +10,7 @@ use crate::route_index::RouteIndex;
 use crate::routes::{self, EffectiveRoute, RouteOptions};
 use crate::tags::ServiceTags;
 use crate::trace::{FlowSpec, Trace};
-use adbflow_model::{Direction, Estate, Nsg, PortSet, SubnetRef};
+use adbflow_model::{Direction, Estate, Nsg, SubnetRef};
 use ipnet::Ipv4Net;
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -39,18 +39,6 @@ pub struct Network {
     port_boundaries: Vec<u16>,
 }
 
-/// Adds the first port of each range of `ports` and the port after its last.
-pub(crate) fn range_boundaries(ports: &PortSet, out: &mut Vec<u16>) {
-    if let PortSet::Ranges(ranges) = ports {
-        for r in ranges {
-            out.push(r.from);
-            if let Some(after) = r.to.checked_add(1) {
-                out.push(after);
-            }
-        }
-    }
-}
-
 impl Network {
     pub fn new(estate: Estate, tags: ServiceTags) -> Self {
         Self::with_options(estate, tags, RouteOptions::default())
@@ -75,10 +63,12 @@ impl Network {
             });
         }
         let names = Names::new(&estate);
-        let mut port_boundaries = Vec::new();
-        for rule in estate.nsgs.iter().flat_map(|n| &n.rules) {
-            range_boundaries(&rule.destination_ports, &mut port_boundaries);
-        }
+        let mut port_boundaries: Vec<u16> = estate
+            .nsgs
+            .iter()
+            .flat_map(|n| &n.rules)
+            .flat_map(|r| r.destination_ports.boundaries())
+            .collect();
         for fw in &firewalls {
             fw.port_boundaries(&mut port_boundaries);
         }
