@@ -14,6 +14,9 @@ use std::io::{self, Write};
 /// serde_json's pretty printer indents by two spaces a level.
 const INDENT: &[u8] = b"  ";
 
+/// A line break and the indentation of up to 32 levels, sliced to the depth at hand.
+const LINE_BREAK: &[u8] = b"\n                                                                ";
+
 /// Items rendered at once by [`ObjectWriter::array_par`]: enough to keep every core busy, few enough
 /// that one batch's text (about 4.5 kB an item for `check` flows) stays small.
 const BATCH: usize = 1024;
@@ -27,6 +30,11 @@ struct NestedPretty {
 
 impl NestedPretty {
     fn line_break<W: ?Sized + Write>(&self, w: &mut W) -> io::Result<()> {
+        // One write per line break: the writer's cost per call, not per byte, dominated rendering.
+        if let Some(line) = LINE_BREAK.get(..1 + INDENT.len() * self.depth) {
+            return w.write_all(line);
+        }
+        // Deeper than any report nests: a level at a time.
         w.write_all(b"\n")?;
         for _ in 0..self.depth {
             w.write_all(INDENT)?;
@@ -90,7 +98,14 @@ impl serde_json::ser::Formatter for NestedPretty {
 }
 
 /// `value` pretty-printed as it appears `depth` levels deep, written to `out`.
-fn write_nested<T: Serialize + ?Sized>(out: &mut dyn Write, value: &T, depth: usize) -> io::Result<()> {
+///
+/// Generic over the writer so that the serializer's many small writes (a bracket, a comma, a
+/// quote) compile to inline copies; through `&mut dyn Write` each was a call.
+fn write_nested<W: Write + ?Sized, T: Serialize + ?Sized>(
+    out: &mut W,
+    value: &T,
+    depth: usize,
+) -> io::Result<()> {
     let mut ser = serde_json::Serializer::with_formatter(out, NestedPretty { depth, has_value: false });
     value.serialize(&mut ser).map_err(io::Error::other)
 }
@@ -191,7 +206,10 @@ mod tests {
         let items: Vec<serde_json::Value> = (0..2500)
             .map(|i| json!({"n": i, "nested": {"list": [i, {"deep": "a\nb \"quoted\""}], "empty": []}, "o": {}}))
             .collect();
+        // Deeper than the indentation `LINE_BREAK` holds, to take the level-at-a-time path.
+        let deep = (0..40).fold(json!([1, "end"]), |inner, i| json!({ "level": i, "inner": [inner] }));
         let cases = [
+            json!({"deep": deep.clone(), "flows": [deep]}),
             json!({}),
             json!({"a": 1}),
             json!({"a": [], "b": {"c": [1, 2]}, "d": "x\ny", "e": null}),
