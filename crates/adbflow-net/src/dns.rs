@@ -131,21 +131,24 @@ fn zone_el(z: &PrivateDnsZone) -> ElementRef {
 }
 
 /// The most specific linked private zone that is authoritative for `name`.
+/// The zone answering `name` for `view` (with its position in `estate.private_dns_zones`): the
+/// longest linked zone that is `name` or a suffix of it.
 fn authoritative_zone<'a>(
     estate: &'a Estate,
     view: Option<&VNet>,
     name: &str,
-) -> Option<(&'a PrivateDnsZone, ResolutionPolicy)> {
+) -> Option<(usize, &'a PrivateDnsZone, ResolutionPolicy)> {
     let view = view?;
     estate
         .private_dns_zones
         .iter()
-        .filter_map(|z| {
+        .enumerate()
+        .filter_map(|(i, z)| {
             let link = z.links.iter().find(|l| l.vnet == view.name)?;
             let zn = z.name.to_ascii_lowercase();
-            (name == zn || name.ends_with(&format!(".{zn}"))).then_some((z, link.resolution_policy))
+            (name == zn || name.ends_with(&format!(".{zn}"))).then_some((i, z, link.resolution_policy))
         })
-        .max_by_key(|(z, _)| z.name.len())
+        .max_by_key(|(_, z, _)| z.name.len())
 }
 
 fn relative(name: &str, zone: &str) -> String {
@@ -178,9 +181,9 @@ pub fn resolve_in<'a>(
     let mut name = asked.clone();
     // A CNAME chain is at most: public name → privatelink name → answer.
     for _ in 0..4 {
-        if let Some((zone, policy)) = authoritative_zone(estate, resolver.view, &name) {
+        if let Some((zone_ix, zone, policy)) = authoritative_zone(estate, resolver.view, &name) {
             let rel = relative(&name, &zone.name.to_ascii_lowercase());
-            if let Some(rec) = zone.records.iter().find(|r| r.name.eq_ignore_ascii_case(&rel)) {
+            if let Some(rec) = names.zone_record(estate, zone_ix, &rel) {
                 answers.push(DnsAnswer {
                     name: name.clone(),
                     record_type: "A",

@@ -3,7 +3,7 @@
 //! resources, which privatelink zone its name moves into once a private endpoint exists.
 
 use crate::tags::regional_tag;
-use adbflow_model::{ids, ElementRef, Estate, StorageAccount};
+use adbflow_model::{ids, DnsRecord, ElementRef, Estate, StorageAccount};
 use std::collections::{HashMap, HashSet};
 use std::net::Ipv4Addr;
 
@@ -129,6 +129,10 @@ pub struct Names {
     private_endpoint_by_ip: HashMap<Ipv4Addr, usize>,
     /// (lower-cased target, lower-cased sub-resource) of every private endpoint.
     private_link_targets: HashSet<(String, String)>,
+    /// (zone position, lower-cased record name) → the zone's first record with that name. A
+    /// central privatelink zone holds a record per private endpoint of the estate, and every
+    /// private-link flow asks it.
+    zone_records: HashMap<(usize, String), usize>,
 }
 
 impl Names {
@@ -150,7 +154,19 @@ impl Names {
             n.private_link_targets
                 .insert((p.target.to_ascii_lowercase(), p.subresource.to_ascii_lowercase()));
         }
+        for (zi, z) in estate.private_dns_zones.iter().enumerate() {
+            for (ri, r) in z.records.iter().enumerate() {
+                n.zone_records.entry((zi, r.name.to_ascii_lowercase())).or_insert(ri);
+            }
+        }
         n
+    }
+
+    /// The first record of zone `zone` (a position in `estate.private_dns_zones`) named `name`
+    /// (lower-cased, relative to the zone), as a case-insensitive scan of its records finds it.
+    pub fn zone_record<'a>(&self, estate: &'a Estate, zone: usize, name: &str) -> Option<&'a DnsRecord> {
+        let ri = *self.zone_records.get(&(zone, name.to_string()))?;
+        estate.private_dns_zones.get(zone)?.records.get(ri)
     }
 
     /// `lookup`, from the index.
@@ -234,5 +250,34 @@ mod tests {
         }
         let at = names.private_endpoint_at(&estate, "10.0.0.5".parse().unwrap()).map(|p| &p.name);
         assert_eq!(at.map(String::as_str), Some("pe1"), "the first private endpoint with the address");
+    }
+
+    #[test]
+    fn zone_records_agree_with_a_case_insensitive_scan() {
+        let estate: Estate = serde_json::from_str(
+            r#"{
+              "private_dns_zones": [
+                {"name": "privatelink.blob.core.windows.net",
+                 "records": [{"name": "Lake", "ips": ["10.0.0.4"]}, {"name": "lake", "ips": ["10.0.0.5"]},
+                             {"name": "@", "ips": ["10.0.0.6"]}]},
+                {"name": "privatelink.dfs.core.windows.net", "records": [{"name": "lake", "ips": ["10.0.0.7"]}]}
+              ]
+            }"#,
+        )
+        .unwrap();
+        let names = Names::new(&estate);
+        for zone in 0..3 {
+            for name in ["lake", "@", "other"] {
+                let scanned = estate
+                    .private_dns_zones
+                    .get(zone)
+                    .and_then(|z| z.records.iter().find(|r| r.name.eq_ignore_ascii_case(name)));
+                assert_eq!(names.zone_record(&estate, zone, name), scanned, "zone {zone}, {name}");
+            }
+        }
+        assert_eq!(
+            names.zone_record(&estate, 0, "lake").map(|r| r.ips[0].to_string()),
+            Some("10.0.0.4".into())
+        );
     }
 }

@@ -154,7 +154,7 @@ mod tests {
             prefix,
             next_hop_type: hop,
             next_hop_ip: None,
-            name: format!("r{i}"),
+            name: format!("r{i}").into(),
             element: ElementRef::new("test", "test", None),
             invalid_reason: None,
         }

@@ -10,7 +10,9 @@
 use crate::address::{DestAddr, PRIVATE_RANGES};
 use crate::index::{self, EstateIndex};
 use crate::tags::{self, ServiceTags, TagPrefixes};
-use adbflow_model::{ids, ElementRef, Estate, NextHopType, Origin, RouteDestination, RouteTable, SubnetRef};
+use adbflow_model::{
+    ids, ElementRef, Estate, NextHopType, Origin, RouteDestination, RouteTable, SharedStr, SubnetRef,
+};
 use ipnet::Ipv4Net;
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -48,7 +50,7 @@ pub struct EffectiveRoute {
     pub next_hop_type: NextHopType,
     pub next_hop_ip: Option<Ipv4Addr>,
     /// The UDR's name for user routes; empty for system routes.
-    pub name: String,
+    pub name: SharedStr,
     /// The element that put the route there (the UDR, the VNet address space, the peering, the
     /// gateway, the subnet's service endpoint, the private endpoint).
     pub element: ElementRef,
@@ -216,7 +218,7 @@ struct Candidate {
     route: EffectiveRoute,
     kind: Kind,
     /// The tag a UDR was written with, when its CIDRs come from the tag data file.
-    from_tag: Option<String>,
+    from_tag: Option<SharedStr>,
     pe: Option<PeInfo>,
 }
 
@@ -235,7 +237,7 @@ impl Candidate {
                 prefix,
                 next_hop_type,
                 next_hop_ip,
-                name: String::new(),
+                name: SharedStr::default(),
                 element,
                 invalid_reason: None,
             },
@@ -281,13 +283,17 @@ impl Candidate {
 /// Equal-prefix identity: CIDRs by network, tags case-insensitively (Azure compares tags so).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum PrefixKey {
-    Cidr(Ipv4Net),
+    /// Network then length, `Ipv4Net`'s order, packed into one integer: a subnet with service
+    /// endpoints sorts hundreds of these, and comparing addresses octet by octet was most of it.
+    Cidr(u64),
     Tag(String),
 }
 
 fn prefix_key(p: &RoutePrefix) -> PrefixKey {
     match p {
-        RoutePrefix::Cidr(n) => PrefixKey::Cidr(n.trunc()),
+        RoutePrefix::Cidr(n) => {
+            PrefixKey::Cidr(u64::from(u32::from(n.network())) << 8 | u64::from(n.prefix_len()))
+        }
         RoutePrefix::Tag(t) => PrefixKey::Tag(t.to_ascii_lowercase()),
     }
 }
@@ -344,7 +350,7 @@ pub fn effective_routes_indexed(
 ) -> Vec<EffectiveRoute> {
     let vnet = subnet.vnet;
     let table = subnet.subnet.route_table.as_deref().and_then(|t| ix.route_table(estate, t));
-    let mut cands = Vec::new();
+    let mut cands = Vec::with_capacity(64);
     system_routes(vnet, &mut cands);
     peering_routes(estate, ix, vnet, &mut cands);
     if !table.is_some_and(|t| t.disable_bgp_route_propagation) {
@@ -367,15 +373,12 @@ pub fn effective_routes_indexed(
 }
 
 /// The routes in display order: `Kind` (whose declaration order already groups Default, gateway,
-/// then user routes), then prefix, then input order. The keys are computed once and only
-/// positions are sorted: candidates are large and a subnet can have thousands.
-fn display_order(cands: Vec<Candidate>) -> Vec<EffectiveRoute> {
-    let mut order: Vec<(Kind, PrefixKey, usize)> =
-        cands.iter().enumerate().map(|(i, c)| (c.kind, prefix_key(&c.route.prefix), i)).collect();
-    // Positions make every key distinct, so an unstable sort gives the one order.
-    order.sort_unstable();
-    let mut slots: Vec<Option<EffectiveRoute>> = cands.into_iter().map(|c| Some(c.route)).collect();
-    order.into_iter().filter_map(|(_, _, i)| slots[i].take()).collect()
+/// then user routes), then prefix, then input order. `sort_by_cached_key` computes each key once,
+/// sorts positions and moves each candidate into place once: candidates are large and a subnet can
+/// have thousands. It is stable, so equal keys keep input order.
+fn display_order(mut cands: Vec<Candidate>) -> Vec<EffectiveRoute> {
+    cands.sort_by_cached_key(|c| (c.kind, prefix_key(&c.route.prefix)));
+    cands.into_iter().map(|c| c.route).collect()
 }
 
 /// §1.1: a VnetLocal route per address range, 0/0 Internet, and the reserved `None` routes —
@@ -471,7 +474,9 @@ fn service_endpoint_routes(
             format!("service endpoint {se} ({}{note})", choice.tag),
             subnet.subnet.origin.clone(),
         );
-        for prefix in tag_prefixes(tags, &choice.tag) {
+        let prefixes = tag_prefixes(tags, &choice.tag);
+        cands.reserve(prefixes.len());
+        for prefix in prefixes {
             cands.push(Candidate::new(
                 Kind::ServiceEndpoint,
                 prefix,
@@ -536,13 +541,15 @@ fn user_routes(table: &RouteTable, tags: &ServiceTags, cands: &mut Vec<Candidate
             RouteDestination::Tag(t) => {
                 let ps = tag_prefixes(tags, t);
                 let expanded = matches!(ps.first(), Some(RoutePrefix::Cidr(_)));
-                (ps, expanded.then(|| t.clone()))
+                (ps, expanded.then(|| SharedStr::from(t)))
             }
         };
+        let name = SharedStr::from(&udr.name);
+        cands.reserve(prefixes.len());
         for prefix in prefixes {
             let mut c =
                 Candidate::new(Kind::User, prefix, udr.next_hop_type, udr.next_hop_ip, element.clone());
-            c.route.name = udr.name.clone();
+            c.route.name = name.clone();
             c.from_tag = from_tag.clone();
             cands.push(c);
         }
@@ -788,7 +795,7 @@ mod tests {
             prefix,
             next_hop_type: hop,
             next_hop_ip: None,
-            name: String::new(),
+            name: SharedStr::default(),
             element: ElementRef::new("test", "test", None),
             invalid_reason: None,
         }

@@ -27,7 +27,7 @@ fn route(base: u32, len: u8, source: usize, hop: usize, active: bool, n: usize) 
         prefix: RoutePrefix::Cidr(Ipv4Net::new(Ipv4Addr::from(base), len).unwrap().trunc()),
         next_hop_type: HOPS[hop],
         next_hop_ip: None,
-        name: format!("r{n}"),
+        name: format!("r{n}").into(),
         element: ElementRef::new(format!("route:t/r{n}"), format!("r{n}"), None),
         invalid_reason: None,
     }

@@ -155,7 +155,9 @@ pub type Row = (RouteSource, RouteState, String, NextHopType, Option<Ipv4Addr>, 
 pub fn rows(routes: &[EffectiveRoute]) -> Vec<Row> {
     routes
         .iter()
-        .map(|r| (r.source, r.state, r.prefix.to_string(), r.next_hop_type, r.next_hop_ip, r.name.clone()))
+        .map(|r| {
+            (r.source, r.state, r.prefix.to_string(), r.next_hop_type, r.next_hop_ip, r.name.to_string())
+        })
         .collect()
 }
 

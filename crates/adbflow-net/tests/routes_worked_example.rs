@@ -159,7 +159,7 @@ type Hop = (NextHopType, Option<Ipv4Addr>, String);
 
 fn hop(routes: &[adbflow_net::routes::EffectiveRoute], dest: &DestAddr) -> Hop {
     let r = select(routes, dest, &ServiceTags::symbolic()).unwrap_or_else(|| panic!("no route for {dest}"));
-    (r.next_hop_type, r.next_hop_ip, r.name.clone())
+    (r.next_hop_type, r.next_hop_ip, r.name.to_string())
 }
 
 // §1.8 derived next-hop table, every row, both subnets.

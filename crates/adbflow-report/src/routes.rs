@@ -102,7 +102,7 @@ pub fn table(subnet: &str, routes: &[EffectiveRoute]) -> String {
             r.prefix.to_string(),
             r.next_hop_type.to_string(),
             r.next_hop_ip.map(|i| i.to_string()).unwrap_or_default(),
-            r.name.clone(),
+            r.name.to_string(),
             by,
         ]);
     }
@@ -120,7 +120,7 @@ mod tests {
             prefix,
             next_hop_type: hop,
             next_hop_ip: None,
-            name: String::new(),
+            name: Default::default(),
             element: ElementRef::new(element, element, None),
             invalid_reason: None,
         }
