@@ -112,6 +112,16 @@ pub struct Counts {
 }
 
 impl Counts {
+    fn add(self, o: &Counts) -> Counts {
+        Counts {
+            flows: self.flows + o.flows,
+            delivered: self.delivered + o.delivered,
+            blocked_required: self.blocked_required + o.blocked_required,
+            blocked_optional: self.blocked_optional + o.blocked_optional,
+            blocked_by_design: self.blocked_by_design + o.blocked_by_design,
+        }
+    }
+
     fn of<'a>(flows: impl Iterator<Item = &'a CheckFlow>) -> Self {
         let mut c = Counts::default();
         for f in flows {
@@ -157,8 +167,10 @@ pub struct CheckReport {
     pub schema_version: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    pub workspaces: Vec<WorkspaceSummary>,
+    /// First, so that a report can be written while it is computed (see [`CheckRun`]): the
+    /// workspace summaries and findings depend on every flow, the flows on nothing after them.
     pub flows: Vec<CheckFlow>,
+    pub workspaces: Vec<WorkspaceSummary>,
     pub findings: Vec<Finding>,
     pub summary: Counts,
     /// The data tables the answers rest on, with source and date.
@@ -167,8 +179,9 @@ pub struct CheckReport {
 
 impl CheckReport {
     /// 1 when a startup or workload flow is blocked or the deployment would be rejected, else 0.
+    /// Read from the summary, which counts every flow also when they were streamed and not kept.
     pub fn exit_code(&self) -> i32 {
-        let failing = self.flows.iter().any(CheckFlow::is_failure)
+        let failing = self.summary.blocked_required > 0
             || self.findings.iter().any(|f| f.severity == FindingSeverity::Error);
         i32::from(failing)
     }
@@ -198,31 +211,91 @@ pub fn check(
     tags: &ServiceTags,
     options: &CheckOptions<'_>,
 ) -> Result<CheckReport, CheckError> {
-    let mut prepared = prepare(estate, options.regions, options.workspace)?;
-    // The network owns the prepared estate; a copy of an enterprise estate costs more than the walk.
-    let net = Network::new(std::mem::take(&mut prepared.estate), tags.clone());
-    // Workspaces are independent questions to one immutable network: walk them on every core.
-    // Collecting keeps the workspaces' order, so the report does not depend on scheduling.
-    let lookup = Lookup::new(net.estate());
-    let per_workspace: Vec<Vec<CheckFlow>> = prepared
-        .workspaces
-        .par_iter()
-        .map(|pw| workspace_flows(&lookup, pw, &mut |f| net.trace(f), &|p| net.port_class(p)))
-        .collect();
-    // The lookup borrows the network, which moves to the pool below.
-    drop(lookup);
-    let report = assemble(net.estate(), &prepared, per_workspace);
-    // Freeing the network's routes and indexes (40 ms at 1,000 workspaces) need not delay the answer.
-    rayon::spawn(move || drop(net));
+    let mut flows: Vec<CheckFlow> = Vec::new();
+    // One batch of every workspace: its flows arrive as one list, kept as it is.
+    let run = CheckRun::start(estate, tags, options)?.run(usize::MAX, |batch| {
+        flows = batch;
+        Ok::<(), std::convert::Infallible>(())
+    });
+    let mut report = match run {
+        Ok(report) => report,
+        Err(never) => match never {},
+    };
+    report.flows = flows;
     Ok(report)
+}
+
+/// A check prepared and ready to walk, for answers written while they are computed: the flows
+/// come a batch of workspaces at a time, in report order, and need not be kept. At 1,000
+/// workspaces the flows are most of the memory of a check (~4.4 kB each, 38,000 of them).
+pub struct CheckRun {
+    prepared: Prepared,
+    net: Network,
+}
+
+impl CheckRun {
+    /// Validates and prepares `estate` (every error a check can have is found here) and builds the
+    /// network.
+    pub fn start(
+        estate: &Estate,
+        tags: &ServiceTags,
+        options: &CheckOptions<'_>,
+    ) -> Result<Self, CheckError> {
+        let mut prepared = prepare(estate, options.regions, options.workspace)?;
+        // The network owns the prepared estate; a copy of an enterprise estate costs more than the walk.
+        let net = Network::new(std::mem::take(&mut prepared.estate), tags.clone());
+        Ok(CheckRun { prepared, net })
+    }
+
+    /// The report's `name`.
+    pub fn name(&self) -> Option<&String> {
+        self.net.estate().name.as_ref()
+    }
+
+    /// Walks every workspace, `batch` workspaces at a time on every core, and hands each batch's
+    /// flows to `each` in report order. Returns the report without its flows (`flows` empty):
+    /// workspace summaries, findings, counts and data tables. Stops at the first error of `each`.
+    pub fn run<E>(
+        self,
+        batch: usize,
+        mut each: impl FnMut(Vec<CheckFlow>) -> Result<(), E>,
+    ) -> Result<CheckReport, E> {
+        let CheckRun { prepared, net } = self;
+        let lookup = Lookup::new(net.estate());
+        let mut tally = Tally::new(&prepared);
+        for chunk in prepared.workspaces.chunks(batch.max(1)) {
+            // Workspaces are independent questions to one immutable network: walk them on every core.
+            // Collecting keeps the workspaces' order, so the report does not depend on scheduling.
+            let per_workspace: Vec<Vec<CheckFlow>> = chunk
+                .par_iter()
+                .map(|pw| workspace_flows(&lookup, pw, &mut |f| net.trace(f), &|p| net.port_class(p)))
+                .collect();
+            for (pw, ws_flows) in chunk.iter().zip(&per_workspace) {
+                tally.add(pw, ws_flows);
+            }
+            each(concat(per_workspace))?;
+        }
+        drop(lookup);
+        let report = tally.finish(&prepared, net.estate().name.clone());
+        // Freeing the network's routes and indexes (40 ms at 1,000 workspaces) need not delay the answer.
+        rayon::spawn(move || drop(net));
+        Ok(report)
+    }
 }
 
 /// Evaluate prepared flows with `trace` answering each walk (the twin's `Network::trace`, or a stand-in).
 pub fn evaluate(prepared: &Prepared, mut trace: impl FnMut(&FlowSpec) -> Trace) -> CheckReport {
     let lookup = Lookup::new(&prepared.estate);
-    let per_workspace =
-        prepared.workspaces.iter().map(|pw| workspace_flows(&lookup, pw, &mut trace, &usize::from)).collect();
-    assemble(&prepared.estate, prepared, per_workspace)
+    let mut tally = Tally::new(prepared);
+    let mut per_workspace = Vec::with_capacity(prepared.workspaces.len());
+    for pw in &prepared.workspaces {
+        let ws_flows = workspace_flows(&lookup, pw, &mut trace, &usize::from);
+        tally.add(pw, &ws_flows);
+        per_workspace.push(ws_flows);
+    }
+    let mut report = tally.finish(prepared, prepared.estate.name.clone());
+    report.flows = concat(per_workspace);
+    report
 }
 
 /// One workspace's flows, in report order.
@@ -248,29 +321,55 @@ fn workspace_flows(
     ws_flows
 }
 
-/// The report from each workspace's flows (`per_workspace` in `prepared.workspaces` order);
-/// `prepared.estate` is not read, `estate` is.
-fn assemble(estate: &Estate, prepared: &Prepared, per_workspace: Vec<Vec<CheckFlow>>) -> CheckReport {
+/// Everything of the report but its flows, added up a workspace at a time.
+struct Tally {
+    summaries: Vec<WorkspaceSummary>,
+    findings: Vec<Finding>,
+}
+
+impl Tally {
+    fn new(prepared: &Prepared) -> Self {
+        Tally {
+            summaries: Vec::with_capacity(prepared.workspaces.len()),
+            findings: prepared.findings.clone(),
+        }
+    }
+
+    /// `ws_flows`: all of `pw`'s flows, in report order.
+    fn add(&mut self, pw: &PreparedWorkspace, ws_flows: &[CheckFlow]) {
+        self.summaries.push(summary(pw, ws_flows));
+        self.findings.extend(flow_findings(ws_flows));
+        self.findings.extend(explanations(pw, ws_flows));
+    }
+
+    /// The report, `flows` empty.
+    fn finish(self, prepared: &Prepared, name: Option<String>) -> CheckReport {
+        let Tally { summaries, mut findings } = self;
+        // Sorted, the findings do not depend on the order the workspaces were added in.
+        findings.sort();
+        findings.dedup();
+        CheckReport {
+            schema_version: CHECK_SCHEMA_VERSION,
+            name,
+            summary: summaries.iter().fold(Counts::default(), |c, s| c.add(&s.counts)),
+            flows: Vec::new(),
+            workspaces: summaries,
+            findings,
+            data: prepared.tables.clone(),
+        }
+    }
+}
+
+/// The workspaces' flows as one list, in order; one workspace's list is taken as it is.
+fn concat(mut per_workspace: Vec<Vec<CheckFlow>>) -> Vec<CheckFlow> {
+    if per_workspace.len() == 1 {
+        return per_workspace.pop().unwrap_or_default();
+    }
     let mut flows = Vec::with_capacity(per_workspace.iter().map(Vec::len).sum());
-    let mut summaries = Vec::with_capacity(per_workspace.len());
-    for (pw, ws_flows) in prepared.workspaces.iter().zip(per_workspace) {
-        summaries.push(summary(pw, &ws_flows));
-        flows.extend(ws_flows);
+    for f in per_workspace {
+        flows.extend(f);
     }
-    let mut findings = prepared.findings.clone();
-    findings.extend(flow_findings(&flows));
-    findings.extend(explanations(prepared, &flows));
-    findings.sort();
-    findings.dedup();
-    CheckReport {
-        schema_version: CHECK_SCHEMA_VERSION,
-        name: estate.name.clone(),
-        summary: Counts::of(flows.iter()),
-        workspaces: summaries,
-        flows,
-        findings,
-        data: prepared.tables.clone(),
-    }
+    flows
 }
 
 fn evaluate_flow(
@@ -439,53 +538,46 @@ fn flow_findings(flows: &[CheckFlow]) -> Vec<Finding> {
         .collect()
 }
 
-/// Where the computed answer differs from the seed's explanation (DESIGN.md "Where the seed is wrong").
-fn explanations(prepared: &Prepared, flows: &[CheckFlow]) -> Vec<Finding> {
+/// Where the computed answer differs from the seed's explanation (DESIGN.md "Where the seed is
+/// wrong"), for one workspace; `mine` are its flows.
+fn explanations(pw: &PreparedWorkspace, mine: &[CheckFlow]) -> Vec<Finding> {
     let mut out = Vec::new();
-    // Grouped once: scanning every flow for every workspace is quadratic in the estate's size.
-    let mut by_workspace: BTreeMap<&str, Vec<&CheckFlow>> = BTreeMap::new();
-    for f in flows {
-        by_workspace.entry(f.workspace.as_str()).or_default().push(f);
+    let ws = &pw.workspace.name;
+    let of = |id: FlowId| mine.iter().filter(move |f| f.id == id);
+    let nat: Vec<&CheckFlow> = of(FlowId::SccRelay)
+        .chain(of(FlowId::Webapp))
+        .filter(|f| f.verdict == FlowVerdict::Delivered && f.egress == "nat-gateway")
+        .collect();
+    if !nat.is_empty() {
+        out.push(
+            Finding::new(
+                FindingSeverity::Info,
+                "control-plane-via-nat",
+                "control-plane traffic (scc-relay, webapp) leaves through the NAT gateway and is SNATed and \
+                 billed there: NSG service tags only filter, routes decide the path (the seed document says \
+                 it bypasses the NAT gateway)",
+            )
+            .workspace(ws),
+        );
     }
-    for pw in &prepared.workspaces {
-        let ws = &pw.workspace.name;
-        let mine: &[&CheckFlow] = by_workspace.get(ws.as_str()).map_or(&[], Vec::as_slice);
-        let of = |id: FlowId| mine.iter().copied().filter(move |f| f.id == id);
-        let nat: Vec<&CheckFlow> = of(FlowId::SccRelay)
-            .chain(of(FlowId::Webapp))
-            .filter(|f| f.verdict == FlowVerdict::Delivered && f.egress == "nat-gateway")
-            .collect();
-        if !nat.is_empty() {
+    let primary_se = of(FlowId::ArtifactPrimary).any(|f| f.egress == "service-endpoint");
+    for f in of(FlowId::ArtifactSecondary).filter(|f| f.verdict == FlowVerdict::Delivered) {
+        if primary_se && f.egress != "service-endpoint" {
             out.push(
                 Finding::new(
                     FindingSeverity::Info,
-                    "control-plane-via-nat",
-                    "control-plane traffic (scc-relay, webapp) leaves through the NAT gateway and is SNATed and \
-                     billed there: NSG service tags only filter, routes decide the path (the seed document says \
-                     it bypasses the NAT gateway)",
+                    "cross-region-artifacts",
+                    format!(
+                        "the secondary artifact account {} is outside {}: the Microsoft.Storage service endpoint \
+                         does not carry it, so it leaves through {} (the seed says all artifact downloads use \
+                         the Storage service tag)",
+                        f.destination.fqdn, pw.region.name, f.egress
+                    ),
                 )
-                .workspace(ws),
+                .workspace(ws)
+                .flow(FlowId::ArtifactSecondary),
             );
-        }
-        let primary_se = of(FlowId::ArtifactPrimary).any(|f| f.egress == "service-endpoint");
-        for f in of(FlowId::ArtifactSecondary).filter(|f| f.verdict == FlowVerdict::Delivered) {
-            if primary_se && f.egress != "service-endpoint" {
-                out.push(
-                    Finding::new(
-                        FindingSeverity::Info,
-                        "cross-region-artifacts",
-                        format!(
-                            "the secondary artifact account {} is outside {}: the Microsoft.Storage service endpoint \
-                             does not carry it, so it leaves through {} (the seed says all artifact downloads use \
-                             the Storage service tag)",
-                            f.destination.fqdn, pw.region.name, f.egress
-                        ),
-                    )
-                    .workspace(ws)
-                    .flow(FlowId::ArtifactSecondary),
-                );
-                break;
-            }
+            break;
         }
     }
     out

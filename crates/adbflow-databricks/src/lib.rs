@@ -39,7 +39,9 @@ pub mod validate;
 
 pub use block::{BlockReason, FlowBlock};
 pub use catalog::{FlowDef, FlowId, Phase, Requirement, CATALOG};
-pub use check::{check, evaluate, CheckFlow, CheckOptions, CheckReport, FlowVerdict, CHECK_SCHEMA_VERSION};
+pub use check::{
+    check, evaluate, CheckFlow, CheckOptions, CheckReport, CheckRun, FlowVerdict, CHECK_SCHEMA_VERSION,
+};
 pub use error::CheckError;
 pub use findings::{Finding, FindingSeverity};
 pub use prepare::{prepare, with_databricks, Prepared};

@@ -3,7 +3,7 @@
 //! blocked flows in detail) and `adbflow flows` (the startup sequence by phase; mermaid
 //! `sequenceDiagram`). Output depends only on the report, so it is byte-for-byte repeatable.
 
-use adbflow_databricks::check::{CheckFlow, CheckReport, FlowVerdict, WorkspaceSummary};
+use adbflow_databricks::check::{CheckFlow, CheckReport, CheckRun, Counts, FlowVerdict, WorkspaceSummary};
 use adbflow_databricks::findings::Finding;
 use adbflow_databricks::nsg_rules::RULE_PREFIX;
 use adbflow_databricks::plan::SourceRole;
@@ -289,12 +289,41 @@ pub fn render_check_json(r: &CheckReport) -> String {
 /// as `serde_json`'s pretty printing of the whole report. Field order and the skipped `name` follow
 /// `CheckReport`'s `Serialize` derive; a test renders every built-in pattern both ways.
 pub fn write_check_json(r: &CheckReport, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let CheckReport { schema_version, name, workspaces, flows, findings, summary, data } = r;
+    let CheckReport { schema_version, name, flows, workspaces, findings, summary, data } = r;
     let mut w = crate::json::ObjectWriter::new(out);
     w.field("schema_version", schema_version)?;
     w.optional_field("name", name.as_ref())?;
-    w.field("workspaces", workspaces)?;
     w.array_par("flows", flows)?;
+    write_check_json_tail(w, workspaces, findings, summary, data)
+}
+
+/// Workspaces walked at once by [`write_check_run_json`]: enough to keep every core busy, few
+/// enough that a batch's flows (~37 a workspace, ~4.4 kB each) stay small.
+const WORKSPACE_BATCH: usize = 64;
+
+/// Runs `run` and writes its report as [`write_check_json`] would write it, each batch of
+/// workspaces' flows written and dropped as soon as they are walked, so memory does not grow with
+/// the estate's flows. Returns the report without its flows (for the exit code).
+pub fn write_check_run_json(run: CheckRun, out: &mut dyn std::io::Write) -> std::io::Result<CheckReport> {
+    let mut w = crate::json::ObjectWriter::new(out);
+    w.field("schema_version", &adbflow_databricks::CHECK_SCHEMA_VERSION)?;
+    w.optional_field("name", run.name())?;
+    w.begin_array("flows")?;
+    let report = run.run(WORKSPACE_BATCH, |flows| w.items_par(&flows))?;
+    w.end_array()?;
+    let CheckReport { workspaces, findings, summary, data, .. } = &report;
+    write_check_json_tail(w, workspaces, findings, summary, data)?;
+    Ok(report)
+}
+
+fn write_check_json_tail(
+    mut w: crate::json::ObjectWriter<'_>,
+    workspaces: &[WorkspaceSummary],
+    findings: &[Finding],
+    summary: &Counts,
+    data: &[adbflow_databricks::regions::DataTable],
+) -> std::io::Result<()> {
+    w.field("workspaces", workspaces)?;
     w.field("findings", findings)?;
     w.field("summary", summary)?;
     w.field("data", data)?;

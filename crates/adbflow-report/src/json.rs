@@ -125,11 +125,13 @@ fn key(name: &str) -> io::Result<Vec<u8>> {
 pub struct ObjectWriter<'w> {
     out: &'w mut dyn Write,
     fields: usize,
+    /// Items written so far to the array opened by [`ObjectWriter::begin_array`].
+    items: usize,
 }
 
 impl<'w> ObjectWriter<'w> {
     pub fn new(out: &'w mut dyn Write) -> Self {
-        ObjectWriter { out, fields: 0 }
+        ObjectWriter { out, fields: 0, items: 0 }
     }
 
     fn open_field(&mut self, name: &str) -> io::Result<()> {
@@ -156,24 +158,40 @@ impl<'w> ObjectWriter<'w> {
 
     /// `"name": [items…]`, the items rendered in parallel batches and written in order.
     pub fn array_par<T: Serialize + Sync>(&mut self, name: &str, items: &[T]) -> io::Result<()> {
+        self.begin_array(name)?;
+        self.items_par(items)?;
+        self.end_array()
+    }
+
+    /// Opens `"name": [`, for items that arrive in parts: [`ObjectWriter::items_par`] for each
+    /// part, then [`ObjectWriter::end_array`]. No other field may be written in between.
+    pub fn begin_array(&mut self, name: &str) -> io::Result<()> {
         self.open_field(name)?;
-        if items.is_empty() {
-            return self.out.write_all(b"[]");
-        }
-        self.out.write_all(b"[")?;
-        let mut first = true;
+        self.items = 0;
+        self.out.write_all(b"[")
+    }
+
+    /// Appends `items` to the open array, rendered in parallel batches and written in order.
+    pub fn items_par<T: Serialize + Sync>(&mut self, items: &[T]) -> io::Result<()> {
         for batch in items.chunks(BATCH) {
             let rendered: Vec<io::Result<Vec<u8>>> = batch.par_iter().map(|item| nested(item, 2)).collect();
             for item in rendered {
-                self.out.write_all(if first { b"\n" } else { b",\n" })?;
-                first = false;
+                self.out.write_all(if self.items == 0 { b"\n" } else { b",\n" })?;
+                self.items += 1;
                 self.out.write_all(INDENT)?;
                 self.out.write_all(INDENT)?;
                 self.out.write_all(&item?)?;
             }
         }
-        self.out.write_all(b"\n")?;
-        self.out.write_all(INDENT)?;
+        Ok(())
+    }
+
+    /// Closes the array opened by [`ObjectWriter::begin_array`]; an empty one stays `[]`.
+    pub fn end_array(&mut self) -> io::Result<()> {
+        if self.items > 0 {
+            self.out.write_all(b"\n")?;
+            self.out.write_all(INDENT)?;
+        }
         self.out.write_all(b"]")
     }
 
@@ -218,6 +236,32 @@ mod tests {
         for case in cases {
             let expected = serde_json::to_string_pretty(&case).unwrap() + "\n";
             assert_eq!(streamed(&case), expected);
+        }
+    }
+
+    #[test]
+    fn an_array_written_in_parts_is_the_array_written_at_once() {
+        let items: Vec<serde_json::Value> =
+            (0..2500).map(|i| json!({"n": i, "l": [i, {"s": "x\ny"}]})).collect();
+        for parts in
+            [vec![], vec![0], vec![0, 0], vec![1], vec![1200, 0, 1300], vec![2500], vec![1, 2, 3, 2494]]
+        {
+            let mut buf = Vec::new();
+            let mut w = ObjectWriter::new(&mut buf);
+            // Keys in alphabetical order, the order `json!` objects serialise in.
+            w.field("a_version", &1).unwrap();
+            w.begin_array("b_flows").unwrap();
+            let mut from = 0;
+            for n in &parts {
+                w.items_par(&items[from..from + n]).unwrap();
+                from += n;
+            }
+            w.end_array().unwrap();
+            w.field("c_after", &json!({"k": []})).unwrap();
+            w.finish().unwrap();
+            let expected = json!({"a_version": 1, "b_flows": items[..from], "c_after": {"k": []}});
+            let expected = serde_json::to_string_pretty(&expected).unwrap() + "\n";
+            assert_eq!(String::from_utf8(buf).unwrap(), expected, "parts {parts:?}");
         }
     }
 

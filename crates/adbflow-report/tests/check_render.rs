@@ -96,18 +96,25 @@ fn json_round_trips_to_the_contract() {
     assert_eq!(v["flows"].as_array().unwrap().len(), r.flows.len());
 }
 
-/// The streamed, parallel JSON writer is byte-identical to serde_json's pretty printing of the
-/// whole report: on the built-in patterns, on blocked flows with findings, and on a generated
-/// estate of more flows than one rendering batch.
-#[test]
-fn streamed_json_is_serde_json_pretty_printing_of_the_report() {
-    let generated = adbflow_gen::generate(&adbflow_gen::GenOptions::new(30, 7)).unwrap();
+/// The built-in patterns, the broken variant, and a generated estate of `workspaces` (last), read
+/// back from its native JSON as a user's file would be.
+fn patterns_broken_and_generated(workspaces: usize, seed: u64) -> Vec<adbflow_model::Estate> {
+    let generated = adbflow_gen::generate(&adbflow_gen::GenOptions::new(workspaces, seed)).unwrap();
     let text = adbflow_gen::to_native_json(&generated.estate);
     let large =
         adbflow_import::load_str(&text, "gen.json", adbflow_import::Format::NativeJson).unwrap().estate;
     let mut estates: Vec<_> = common::PATTERNS.iter().map(|p| common::pattern(p)).collect();
     estates.push(common::broken());
     estates.push(large);
+    estates
+}
+
+/// The streamed, parallel JSON writer is byte-identical to serde_json's pretty printing of the
+/// whole report: on the built-in patterns, on blocked flows with findings, and on a generated
+/// estate of more flows than one rendering batch.
+#[test]
+fn streamed_json_is_serde_json_pretty_printing_of_the_report() {
+    let estates = patterns_broken_and_generated(30, 7);
     for e in &estates {
         let r = common::assessed(e).check;
         let expected = serde_json::to_string_pretty(&r).unwrap() + "\n";
@@ -119,6 +126,37 @@ fn streamed_json_is_serde_json_pretty_printing_of_the_report() {
     empty.flows.clear();
     empty.name = None;
     assert_eq!(render_check_json(&empty), serde_json::to_string_pretty(&empty).unwrap() + "\n");
+}
+
+/// `check --format json` walks and writes a batch of workspaces at a time; its bytes must be those
+/// of the whole report, its exit code and tallies those of the whole check: on the patterns, on
+/// blocked flows, on one workspace of many, and on an estate of several batches (64 workspaces each).
+#[test]
+fn a_check_written_while_it_runs_is_the_whole_report() {
+    use adbflow_databricks::{CheckOptions, CheckRun};
+    let estates = patterns_broken_and_generated(150, 3);
+    let tags = adbflow_net::ServiceTags::symbolic();
+    let large = estates.len() - 1;
+    let mut cases: Vec<(usize, Option<&str>)> = (0..estates.len()).map(|i| (i, None)).collect();
+    cases.push((large, Some("adb-ws-00077")));
+    for (i, only) in cases {
+        let e = &estates[i];
+        let options = CheckOptions { workspace: only, ..CheckOptions::default() };
+        let whole = adbflow_databricks::check(e, &tags, &options).unwrap();
+        let mut streamed = Vec::new();
+        let run = CheckRun::start(e, &tags, &options).unwrap();
+        let tally = write_check_run_json(run, &mut streamed).unwrap();
+        assert_eq!(String::from_utf8(streamed).unwrap(), render_check_json(&whole), "estate {i}, {only:?}");
+        assert!(tally.flows.is_empty(), "the streamed flows are not kept");
+        assert_eq!(tally.exit_code(), whole.exit_code());
+        assert_eq!(
+            (&tally.workspaces, &tally.findings, tally.summary),
+            (&whole.workspaces, &whole.findings, whole.summary)
+        );
+    }
+    let flows = adbflow_databricks::check(&estates[large], &tags, &CheckOptions::default()).unwrap();
+    assert!(flows.workspaces.len() > 128, "the generated estate spans three batches of workspaces");
+    assert_eq!(flows.exit_code(), 1, "the generated estate has planted faults");
 }
 
 #[test]

@@ -37,10 +37,8 @@ fn main() -> ExitCode {
         cli::Command::Serve(a) => commands::serve::run(a),
     };
     match result {
-        Ok(out) => match write_stdout(&out.stdout) {
-            Ok(()) => exit_now(out.exit),
-            // A closed pipe (e.g. `| head`) is the reader's choice, not an error.
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => exit_now(out.exit),
+        Ok(out) => match write_stdout(out) {
+            Ok(code) => exit_now(code),
             Err(e) => {
                 eprintln!("adbflow: writing the output failed: {e}");
                 exit_now(2)
@@ -53,13 +51,56 @@ fn main() -> ExitCode {
     }
 }
 
-fn write_stdout(stdout: &commands::Stdout) -> std::io::Result<()> {
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-    match stdout {
-        commands::Stdout::Text(text) => out.write_all(text.as_bytes())?,
+/// Writes the command's output and returns the exit code.
+fn write_stdout(outcome: commands::Outcome) -> std::io::Result<u8> {
+    let stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let mut out = ReaderMayLeave { inner: stdout, gone: false };
+    let code = match outcome.stdout {
+        commands::Stdout::Text(text) => {
+            out.write_all(text.as_bytes())?;
+            outcome.exit
+        }
         commands::Stdout::Stream(write) => write(&mut out)?,
+    };
+    out.flush()?;
+    Ok(code)
+}
+
+/// Standard output whose reader may close it early (`| head`): that is the reader's choice, not an
+/// error, so the rest is discarded and a streamed answer still runs to its end and its exit code.
+struct ReaderMayLeave<W> {
+    inner: W,
+    gone: bool,
+}
+
+impl<W: Write> ReaderMayLeave<W> {
+    fn left(&mut self, r: std::io::Result<()>) -> std::io::Result<()> {
+        match r {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                self.gone = true;
+                Ok(())
+            }
+            r => r,
+        }
     }
-    out.flush()
+}
+
+impl<W: Write> Write for ReaderMayLeave<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if !self.gone {
+            let r = self.inner.write_all(buf);
+            self.left(r)?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.gone {
+            return Ok(());
+        }
+        let r = self.inner.flush();
+        self.left(r)
+    }
 }
 
 /// Ends the process without running destructors: the answer is written, and freeing a large

@@ -19,6 +19,31 @@ fn scratch(name: &str) -> PathBuf {
     dir.join(name)
 }
 
+/// `check --format json` writes while it walks; a reader that leaves early (`| head`) must not turn
+/// the answer into an error: the check runs to its end and exits with its own code.
+#[test]
+fn a_reader_leaving_early_still_gets_the_checks_exit_code() {
+    use std::io::Read;
+    let path = scratch("two-hundred.json");
+    let p = path.to_str().unwrap();
+    let o = adbflow(&["gen", "--workspaces", "200", "--seed", "2", "--output", p, "--force"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    // Spawned by hand: `common::adbflow` reads the whole output.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_adbflow"))
+        .args(["check", p, "--format", "json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut head = [0u8; 4096];
+    child.stdout.take().unwrap().read_exact(&mut head).unwrap();
+    // The pipe is closed here, with tens of megabytes still to come.
+    assert!(String::from_utf8_lossy(&head).starts_with("{\n  \"schema_version\": 1,"));
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "planted mistakes make check fail: {}", text(&out.stderr));
+    assert!(!text(&out.stderr).contains("writing the output failed"), "{}", text(&out.stderr));
+}
+
 #[test]
 fn generated_estate_checks_with_the_planted_failures() {
     let path = scratch("twelve.json");

@@ -2,21 +2,36 @@ use super::{Outcome, Stdout};
 use crate::cli::{CheckArgs, CheckFormat};
 use crate::error::CliError;
 use crate::input;
-use adbflow_databricks::CheckOptions;
+use adbflow_databricks::{CheckOptions, CheckReport, CheckRun};
 
 pub fn run(args: &CheckArgs) -> Result<Outcome, CliError> {
     let input::Inputs { estate, regions, tags } = input::load_inputs(&args.input)?;
     let options = CheckOptions { regions: &regions, workspace: args.workspace.as_deref() };
-    let report =
-        adbflow_databricks::check(&estate, &tags, &options).map_err(|e| CliError::Input(e.to_string()))?;
-    let exit = if report.exit_code() == 0 { 0 } else { 1 };
-    let stdout = match args.format {
-        CheckFormat::Table => adbflow_report::check::render_check_table(&report).into(),
+    let invalid = |e: adbflow_databricks::CheckError| CliError::Input(e.to_string());
+    let render: fn(&CheckReport) -> String = match args.format {
         CheckFormat::Json => {
-            Stdout::Stream(Box::new(move |out| adbflow_report::check::write_check_json(&report, out)))
+            // Prepared now, so that an invalid estate is an error before any output; walked while
+            // the JSON is written, a batch of workspaces at a time, so the flows are never all in
+            // memory.
+            let run = CheckRun::start(&estate, &tags, &options).map_err(invalid)?;
+            let write = move |out: &mut dyn std::io::Write| {
+                let report = adbflow_report::check::write_check_run_json(run, out)?;
+                Ok(exit_code(&report))
+            };
+            return Ok(Outcome { stdout: Stdout::Stream(Box::new(write)), exit: 0 });
         }
-        CheckFormat::Markdown => adbflow_report::check::render_check_markdown(&report).into(),
-        CheckFormat::Sarif => adbflow_report::sarif::check(&report).into(),
+        CheckFormat::Table => adbflow_report::check::render_check_table,
+        CheckFormat::Markdown => adbflow_report::check::render_check_markdown,
+        CheckFormat::Sarif => adbflow_report::sarif::check,
     };
-    Ok(Outcome { stdout, exit })
+    let report = adbflow_databricks::check(&estate, &tags, &options).map_err(invalid)?;
+    Ok(Outcome { stdout: render(&report).into(), exit: exit_code(&report) })
+}
+
+fn exit_code(report: &CheckReport) -> u8 {
+    if report.exit_code() == 0 {
+        0
+    } else {
+        1
+    }
 }

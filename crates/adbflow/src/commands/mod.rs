@@ -21,20 +21,21 @@ pub mod trace;
 /// What a command prints and how the process should end.
 pub struct Outcome {
     pub stdout: Stdout,
-    /// 0 ok, 1 findings (a blocked flow).
+    /// 0 ok, 1 findings (a blocked flow); a [`Stdout::Stream`] returns its own.
     pub exit: u8,
 }
 
 /// A command's standard output.
 pub enum Stdout {
     Text(String),
-    /// Rendered while it is written, for answers too large to hold as text beside the data they
-    /// come from (a 1,000-workspace `check` is 170 MB of JSON). The closure owns that data; `main`
-    /// exits without dropping it.
+    /// Computed while it is written, for answers too large to hold beside the data they come from
+    /// (a 1,000-workspace `check` is 170 MB of JSON, and its flows 165 MB of memory). Returns the
+    /// exit code, which such an answer knows only once it is written; [`Outcome::exit`] is not
+    /// read. The closure owns its data; `main` exits without dropping it.
     Stream(Box<WriteOutput>),
 }
 
-pub type WriteOutput = dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()>;
+pub type WriteOutput = dyn FnOnce(&mut dyn std::io::Write) -> std::io::Result<u8>;
 
 impl From<String> for Stdout {
     fn from(text: String) -> Self {
