@@ -7,8 +7,8 @@
 //! the first match in estate order — without the scan.
 
 use crate::{
-    Endpoint, Estate, FirewallPolicy, FirewallRule, Nsg, PrivateDnsZone, PrivateEndpoint, RuleCollection,
-    RuleCollectionGroup, StorageAccount, SubnetRef, VNet,
+    Endpoint, Estate, FirewallPolicy, FirewallRule, Nsg, Peering, PrivateDnsZone, PrivateEndpoint,
+    RouteTable, RuleCollection, RuleCollectionGroup, StorageAccount, SubnetRef, VNet, Workspace,
 };
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -23,6 +23,10 @@ pub struct Lookup<'e> {
     subnets: Vec<HashMap<&'e str, usize>>,
     storage_accounts: HashMap<&'e str, usize>,
     nsgs: HashMap<&'e str, usize>,
+    route_tables: HashMap<&'e str, usize>,
+    workspaces: HashMap<&'e str, usize>,
+    /// (local VNet, remote VNet) → the first peering between them in that direction.
+    peerings: HashMap<(&'e str, &'e str), usize>,
     private_dns_zones: HashMap<&'e str, usize>,
     /// Lower-cased FQDN → the first endpoint with it (host names compare without case).
     endpoints: HashMap<String, usize>,
@@ -79,6 +83,15 @@ impl<'e> Lookup<'e> {
                 .collect(),
             storage_accounts: first_by_name(estate.storage_accounts.iter().map(|s| s.name.as_str())),
             nsgs: first_by_name(estate.nsgs.iter().map(|n| n.name.as_str())),
+            route_tables: first_by_name(estate.route_tables.iter().map(|t| t.name.as_str())),
+            workspaces: first_by_name(estate.workspaces.iter().map(|w| w.name.as_str())),
+            peerings: {
+                let mut map = HashMap::new();
+                for (i, p) in estate.peerings.iter().enumerate() {
+                    map.entry((p.vnet.as_str(), p.remote_vnet.as_str())).or_insert(i);
+                }
+                map
+            },
             private_dns_zones: first_by_name(estate.private_dns_zones.iter().map(|z| z.name.as_str())),
             private_endpoints_to,
             fqdn_rules: OnceLock::new(),
@@ -111,6 +124,21 @@ impl<'e> Lookup<'e> {
     /// [`Estate::nsg`].
     pub fn nsg(&self, name: &str) -> Option<&'e Nsg> {
         self.nsgs.get(name).map(|&i| &self.estate.nsgs[i])
+    }
+
+    /// [`Estate::route_table`].
+    pub fn route_table(&self, name: &str) -> Option<&'e RouteTable> {
+        self.route_tables.get(name).map(|&i| &self.estate.route_tables[i])
+    }
+
+    /// [`Estate::workspace`].
+    pub fn workspace(&self, name: &str) -> Option<&'e Workspace> {
+        self.workspaces.get(name).map(|&i| &self.estate.workspaces[i])
+    }
+
+    /// [`Estate::reverse_peering`]: the first peering from `p`'s remote VNet back to its own.
+    pub fn reverse_peering(&self, p: &Peering) -> Option<&'e Peering> {
+        self.peerings.get(&(p.remote_vnet.as_str(), p.vnet.as_str())).map(|&i| &self.estate.peerings[i])
     }
 
     /// [`Estate::private_dns_zone`].
@@ -187,6 +215,32 @@ mod tests {
         assert_eq!(to_st1, ["pe1", "pe3"]);
         assert_eq!(l.private_endpoints_to("nothing").count(), 0);
         assert!(l.nsg("x").is_none() && l.private_dns_zone("x").is_none());
+    }
+
+    #[test]
+    fn route_tables_workspaces_and_reverse_peerings_as_the_estate_finds_them() {
+        let e: Estate = serde_json::from_value(serde_json::json!({
+            "route_tables": [{"name": "rt", "routes": []}, {"name": "rt", "routes": []}],
+            "peerings": [
+                {"name": "a-b", "vnet": "a", "remote_vnet": "b"},
+                {"name": "b-a", "vnet": "b", "remote_vnet": "a"},
+                {"name": "b-a-again", "vnet": "b", "remote_vnet": "a"},
+                {"name": "a-c", "vnet": "a", "remote_vnet": "c"}
+            ]
+        }))
+        .unwrap();
+        let l = Lookup::new(&e);
+        for name in ["rt", "other"] {
+            let (ours, theirs) = (l.route_table(name), e.route_table(name));
+            assert_eq!(ours.map(|t| t as *const _), theirs.map(|t| t as *const _), "{name}");
+        }
+        for p in &e.peerings {
+            let (ours, theirs) = (l.reverse_peering(p), e.reverse_peering(p));
+            assert_eq!(ours.map(|b| &b.name), theirs.map(|b| &b.name), "{}", p.name);
+        }
+        assert_eq!(l.reverse_peering(&e.peerings[0]).map(|b| b.name.as_str()), Some("b-a"));
+        assert!(l.reverse_peering(&e.peerings[3]).is_none());
+        assert!(l.workspace("w").is_none() && e.workspace("w").is_none());
     }
 
     #[test]

@@ -7,6 +7,7 @@ use crate::estate::Estate;
 use crate::firewall::{
     Firewall, FirewallAction, FirewallPolicy, FirewallRule, RuleCollection, RuleCollectionKind,
 };
+use crate::lookup::Lookup;
 use crate::origin::ids;
 use crate::spec::parse_prefix;
 use std::net::Ipv4Addr;
@@ -15,9 +16,10 @@ const PRIORITY_MIN: u32 = 100;
 const PRIORITY_MAX: u32 = 65000;
 const FIREWALL_SUBNET: &str = "AzureFirewallSubnet";
 
-pub(super) fn check(e: &Estate, out: &mut Vec<Diagnostic>) {
+pub(super) fn check(lx: &Lookup<'_>, out: &mut Vec<Diagnostic>) {
+    let e = lx.estate();
     for fw in &e.firewalls {
-        firewall(e, fw, out);
+        firewall(lx, fw, out);
     }
     for p in &e.firewall_policies {
         parent(e, p, out);
@@ -49,10 +51,11 @@ pub(super) fn check(e: &Estate, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn firewall(e: &Estate, fw: &Firewall, out: &mut Vec<Diagnostic>) {
+fn firewall(lx: &Lookup<'_>, fw: &Firewall, out: &mut Vec<Diagnostic>) {
+    let e = lx.estate();
     let id = || ids::firewall(&fw.name);
     let origin = fw.origin.as_ref();
-    match e.vnet(&fw.vnet) {
+    match lx.vnet(&fw.vnet) {
         None => dangling(out, id(), origin, "vnet", "virtual network", &fw.vnet),
         Some(v) => match v.subnets.iter().find(|s| s.name == FIREWALL_SUBNET) {
             None => out.push(Diagnostic::error(

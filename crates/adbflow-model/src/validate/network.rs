@@ -4,6 +4,7 @@
 use super::{dangling, defined_at, overlaps};
 use crate::diagnostic::Diagnostic;
 use crate::estate::Estate;
+use crate::lookup::Lookup;
 use crate::network::{Subnet, VNet};
 use crate::origin::ids;
 use std::collections::BTreeMap;
@@ -11,17 +12,18 @@ use std::collections::BTreeMap;
 /// Azure's smallest IPv4 subnet: it reserves five addresses in every subnet.
 const MAX_SUBNET_PREFIX_LEN: u8 = 29;
 
-pub(super) fn check(e: &Estate, out: &mut Vec<Diagnostic>) {
+pub(super) fn check(lx: &Lookup<'_>, out: &mut Vec<Diagnostic>) {
+    let e = lx.estate();
     for vnet in &e.vnets {
         address_space(vnet, out);
         for (i, subnet) in vnet.subnets.iter().enumerate() {
             layout(vnet, &vnet.subnets[..i], subnet, out);
-            references(e, vnet, subnet, out);
+            references(lx, vnet, subnet, out);
             service_endpoints(vnet, subnet, out);
         }
     }
     asgs_in_one_vnet(e, out);
-    gateways(e, out);
+    gateways(lx, out);
 }
 
 fn address_space(vnet: &VNet, out: &mut Vec<Diagnostic>) {
@@ -107,16 +109,17 @@ fn layout(vnet: &VNet, earlier: &[Subnet], subnet: &Subnet, out: &mut Vec<Diagno
     }
 }
 
-fn references(e: &Estate, vnet: &VNet, s: &Subnet, out: &mut Vec<Diagnostic>) {
+fn references(lx: &Lookup<'_>, vnet: &VNet, s: &Subnet, out: &mut Vec<Diagnostic>) {
+    let e = lx.estate();
     let id = || ids::subnet(&vnet.name, &s.name);
     let origin = s.origin.as_ref();
     if let Some(n) = &s.nsg {
-        if e.nsg(n).is_none() {
+        if lx.nsg(n).is_none() {
             dangling(out, id(), origin, "nsg", "network security group", n);
         }
     }
     if let Some(n) = &s.route_table {
-        if e.route_table(n).is_none() {
+        if lx.route_table(n).is_none() {
             dangling(out, id(), origin, "route_table", "route table", n);
         }
     }
@@ -208,11 +211,12 @@ fn asgs_in_one_vnet(e: &Estate, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn gateways(e: &Estate, out: &mut Vec<Diagnostic>) {
+fn gateways(lx: &Lookup<'_>, out: &mut Vec<Diagnostic>) {
+    let e = lx.estate();
     for g in &e.gateways {
         let id = ids::gateway(&g.name);
         let origin = g.origin.as_ref();
-        match e.vnet(&g.vnet) {
+        match lx.vnet(&g.vnet) {
             None => dangling(out, id, origin, "vnet", "virtual network", &g.vnet),
             Some(v) if !v.subnets.iter().any(|s| s.name == "GatewaySubnet") => out.push(Diagnostic::error(
                 "gateway-subnet-missing",

@@ -2,19 +2,20 @@
 
 use super::{dangling, defined_at, overlaps};
 use crate::diagnostic::Diagnostic;
-use crate::estate::Estate;
+use crate::lookup::Lookup;
 use crate::network::{Peering, VNet};
 use crate::origin::ids;
 use std::collections::BTreeMap;
 
-pub(super) fn check(e: &Estate, out: &mut Vec<Diagnostic>) {
+pub(super) fn check(lx: &Lookup<'_>, out: &mut Vec<Diagnostic>) {
+    let e = lx.estate();
     let mut seen_pairs: BTreeMap<(&str, &str), &Peering> = BTreeMap::new();
     let mut remote_gateway_users: BTreeMap<&str, Vec<&Peering>> = BTreeMap::new();
     for p in &e.peerings {
         let id = ids::peering(&p.vnet, &p.name);
         let origin = p.origin.as_ref();
-        let local = e.vnet(&p.vnet);
-        let remote = e.vnet(&p.remote_vnet);
+        let local = lx.vnet(&p.vnet);
+        let remote = lx.vnet(&p.remote_vnet);
         if local.is_none() {
             dangling(out, id.clone(), origin, "vnet", "virtual network", &p.vnet);
         }
@@ -50,7 +51,7 @@ pub(super) fn check(e: &Estate, out: &mut Vec<Diagnostic>) {
         }
         if let (Some(l), Some(r)) = (local, remote) {
             address_overlap(p, l, r, &id, out);
-            if e.reverse_peering(p).is_none() {
+            if lx.reverse_peering(p).is_none() {
                 out.push(Diagnostic::warning(
                     "peering-not-connected",
                     id.clone(),
@@ -65,7 +66,7 @@ pub(super) fn check(e: &Estate, out: &mut Vec<Diagnostic>) {
         }
         if p.use_remote_gateways {
             remote_gateway_users.entry(&p.vnet).or_default().push(p);
-            remote_gateways(e, p, &id, out);
+            remote_gateways(lx, p, &id, out);
         }
     }
     for (vnet, users) in remote_gateway_users {
@@ -104,7 +105,8 @@ fn address_overlap(p: &Peering, local: &VNet, remote: &VNet, id: &str, out: &mut
     }
 }
 
-fn remote_gateways(e: &Estate, p: &Peering, id: &str, out: &mut Vec<Diagnostic>) {
+fn remote_gateways(lx: &Lookup<'_>, p: &Peering, id: &str, out: &mut Vec<Diagnostic>) {
+    let e = lx.estate();
     let origin = p.origin.as_ref();
     if e.gateways.iter().any(|g| g.vnet == p.vnet) {
         out.push(Diagnostic::error(
@@ -118,7 +120,7 @@ fn remote_gateways(e: &Estate, p: &Peering, id: &str, out: &mut Vec<Diagnostic>)
             origin,
         ));
     }
-    if let Some(back) = e.reverse_peering(p) {
+    if let Some(back) = lx.reverse_peering(p) {
         if !back.allow_gateway_transit {
             out.push(Diagnostic::warning(
                 "peering-gateway-transit",
@@ -133,7 +135,7 @@ fn remote_gateways(e: &Estate, p: &Peering, id: &str, out: &mut Vec<Diagnostic>)
             ));
         }
     }
-    if e.vnet(&p.remote_vnet).is_some() && !e.gateways.iter().any(|g| g.vnet == p.remote_vnet) {
+    if lx.vnet(&p.remote_vnet).is_some() && !e.gateways.iter().any(|g| g.vnet == p.remote_vnet) {
         out.push(Diagnostic::warning(
             "peering-gateway-transit",
             id.to_string(),

@@ -2,7 +2,7 @@
 
 use super::dangling;
 use crate::diagnostic::Diagnostic;
-use crate::estate::Estate;
+use crate::lookup::Lookup;
 use crate::origin::ids;
 use crate::privatelink::PrivateEndpoint;
 use std::net::Ipv4Addr;
@@ -22,14 +22,15 @@ const STORAGE_SUBRESOURCES: &[&str] = &[
     "web_secondary",
 ];
 
-pub(super) fn check(e: &Estate, out: &mut Vec<Diagnostic>) {
+pub(super) fn check(lx: &Lookup<'_>, out: &mut Vec<Diagnostic>) {
+    let e = lx.estate();
     for pe in &e.private_endpoints {
-        placement(e, pe, out);
-        target(e, pe, out);
+        placement(lx, pe, out);
+        target(lx, pe, out);
     }
     for z in &e.private_dns_zones {
         for l in &z.links {
-            if e.vnet(&l.vnet).is_none() {
+            if lx.vnet(&l.vnet).is_none() {
                 dangling(
                     out,
                     ids::dns_link(&z.name, &l.vnet),
@@ -43,10 +44,10 @@ pub(super) fn check(e: &Estate, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn placement(e: &Estate, pe: &PrivateEndpoint, out: &mut Vec<Diagnostic>) {
+fn placement(lx: &Lookup<'_>, pe: &PrivateEndpoint, out: &mut Vec<Diagnostic>) {
     let id = || ids::private_endpoint(&pe.name);
     let origin = pe.origin.as_ref();
-    let Some(s) = e.subnet(&pe.subnet) else {
+    let Some(s) = lx.subnet(&pe.subnet) else {
         let kind = if pe.subnet.contains('/') { "subnet" } else { "subnet (written VNET/SUBNET)" };
         dangling(out, id(), origin, "subnet", kind, &pe.subnet);
         return;
@@ -85,10 +86,11 @@ fn placement(e: &Estate, pe: &PrivateEndpoint, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn target(e: &Estate, pe: &PrivateEndpoint, out: &mut Vec<Diagnostic>) {
+fn target(lx: &Lookup<'_>, pe: &PrivateEndpoint, out: &mut Vec<Diagnostic>) {
+    let e = lx.estate();
     let id = || ids::private_endpoint(&pe.name);
     let origin = pe.origin.as_ref();
-    if let Some(sa) = e.storage_account(&pe.target) {
+    if let Some(sa) = lx.storage_account(&pe.target) {
         if !STORAGE_SUBRESOURCES.contains(&pe.subresource.as_str()) {
             out.push(Diagnostic::error(
                 "private-endpoint-subresource",
@@ -108,7 +110,7 @@ fn target(e: &Estate, pe: &PrivateEndpoint, out: &mut Vec<Diagnostic>) {
     if e.endpoints.iter().any(|x| x.resource.as_deref() == Some(pe.target.as_str())) {
         return;
     }
-    if e.workspaces.iter().any(|w| w.name == pe.target) {
+    if lx.workspace(&pe.target).is_some() {
         // Workspace sub-resources (databricks_ui_api, browser_authentication) are checked with the
         // workspace, where the Databricks rules live.
         return;

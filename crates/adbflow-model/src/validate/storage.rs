@@ -3,7 +3,7 @@
 
 use super::dangling;
 use crate::diagnostic::Diagnostic;
-use crate::estate::Estate;
+use crate::lookup::Lookup;
 use crate::origin::ids;
 use crate::spec::parse_prefix;
 use crate::storage::StorageAccount;
@@ -11,9 +11,10 @@ use ipnet::Ipv4Net;
 
 const BYPASS: &[&str] = &["None", "AzureServices", "Logging", "Metrics"];
 
-pub(super) fn check(e: &Estate, out: &mut Vec<Diagnostic>) {
+pub(super) fn check(lx: &Lookup<'_>, out: &mut Vec<Diagnostic>) {
+    let e = lx.estate();
     for sa in &e.storage_accounts {
-        vnet_rules(e, sa, out);
+        vnet_rules(lx, sa, out);
         ip_rules(sa, out);
         for b in &sa.bypass {
             if !BYPASS.contains(&b.as_str()) {
@@ -28,10 +29,10 @@ pub(super) fn check(e: &Estate, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn vnet_rules(e: &Estate, sa: &StorageAccount, out: &mut Vec<Diagnostic>) {
+fn vnet_rules(lx: &Lookup<'_>, sa: &StorageAccount, out: &mut Vec<Diagnostic>) {
     let id = || ids::storage_account(&sa.name);
     for rule in &sa.virtual_network_rules {
-        let Some(s) = e.subnet(rule) else {
+        let Some(s) = lx.subnet(rule) else {
             dangling(out, id(), sa.origin.as_ref(), "virtual_network_rules", "subnet", rule);
             continue;
         };
