@@ -550,3 +550,20 @@ fn dangling_references_do_not_panic() {
     assert!(has(&routes, "10.0.9.9/32", InterfaceEndpoint), "ghost PE sits in this VNet's range");
     assert!(!has(&routes, "10.0.1.9/32", InterfaceEndpoint));
 }
+
+/// A network may forget a subnet's computed routes (a check does, after each batch of workspaces);
+/// asked again, it computes the same routes and picks the same ones.
+#[test]
+fn forgotten_routes_are_computed_again_alike() {
+    let mut e = hub_spoke(vec![default_to_fw()]);
+    subnet_mut(&mut e, "spoke/host").service_endpoints = vec!["Microsoft.Storage".into()];
+    let mut net = adbflow_net::Network::new(e, ServiceTags::symbolic());
+    let dest = DestAddr::ip(ip("8.8.8.8"));
+    let before = net.routes("spoke/host").unwrap().to_vec();
+    let picked = net.select_route("spoke/host", &dest).cloned();
+    net.forget_routes("spoke/host");
+    net.forget_routes("no/such-subnet");
+    assert_eq!(net.routes("spoke/host").unwrap(), before.as_slice());
+    assert_eq!(net.select_route("spoke/host", &dest).cloned(), picked);
+    assert_eq!(picked.map(|r| r.name.to_string()), Some("to-firewall".into()));
+}
