@@ -21,6 +21,9 @@ const LINE_BREAK: &[u8] = b"\n                                                  
 /// that one batch's text (about 4.5 kB an item for `check` flows) stays small.
 const BATCH: usize = 1024;
 
+/// Items rendered one after another into one buffer within a batch.
+const RUN: usize = 32;
+
 /// serde_json's pretty layout starting `depth` levels deep, so a value rendered on its own splices
 /// into its parent without a second pass: each line break is followed by two spaces a level.
 struct NestedPretty {
@@ -110,13 +113,6 @@ fn write_nested<W: Write + ?Sized, T: Serialize + ?Sized>(
     value.serialize(&mut ser).map_err(io::Error::other)
 }
 
-/// [`write_nested`] into a buffer of its own (for rendering on another thread).
-fn nested<T: Serialize + ?Sized>(value: &T, depth: usize) -> io::Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(4096);
-    write_nested(&mut out, value, depth)?;
-    Ok(out)
-}
-
 fn key(name: &str) -> io::Result<Vec<u8>> {
     serde_json::to_vec(name).map_err(io::Error::other)
 }
@@ -174,14 +170,26 @@ impl<'w> ObjectWriter<'w> {
     /// Appends `items` to the open array, rendered in parallel batches and written in order.
     pub fn items_par<T: Serialize + Sync>(&mut self, items: &[T]) -> io::Result<()> {
         for batch in items.chunks(BATCH) {
-            let rendered: Vec<io::Result<Vec<u8>>> = batch.par_iter().map(|item| nested(item, 2)).collect();
-            for item in rendered {
-                self.out.write_all(if self.items == 0 { b"\n" } else { b",\n" })?;
-                self.items += 1;
-                self.out.write_all(INDENT)?;
-                self.out.write_all(INDENT)?;
-                self.out.write_all(&item?)?;
+            let first = self.items;
+            // Runs of items share one buffer, separators included: one allocation per run
+            // instead of one per item (most `check` flows outgrew a per-item buffer once).
+            let rendered: Vec<io::Result<Vec<u8>>> = batch
+                .par_chunks(RUN)
+                .enumerate()
+                .map(|(r, run)| {
+                    let mut out = Vec::with_capacity(run.len() * 5 * 1024);
+                    for (i, item) in run.iter().enumerate() {
+                        // A line break and two levels of indentation, after a comma but the first.
+                        out.extend_from_slice(if first + r * RUN + i == 0 { b"\n    " } else { b",\n    " });
+                        write_nested(&mut out, item, 2)?;
+                    }
+                    Ok(out)
+                })
+                .collect();
+            for run in rendered {
+                self.out.write_all(&run?)?;
             }
+            self.items += batch.len();
         }
         Ok(())
     }
