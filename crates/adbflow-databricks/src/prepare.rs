@@ -15,7 +15,7 @@ use adbflow_model::{
     StorageAccount, Workspace,
 };
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Private endpoints to a workspace, by role. A `databricks_ui_api` endpoint in the workspace's own
 /// VNet is the back-end (cluster → control plane); elsewhere it is a front-end (users → workspace).
@@ -109,6 +109,13 @@ pub fn prepare(estate: &Estate, regions: &RegionData, only: Option<&str>) -> Res
     // The owner depends only on the region; finding it scans every workspace's private endpoints.
     let mut owners: BTreeMap<String, ControlPlaneOwner<'_>> = BTreeMap::new();
     let original = Lookup::new(estate);
+    // Managed rules go into `out`'s NSGs, found by name once: scanning for each workspace's NSG
+    // (and each workspace's subnets) made preparing a 5,000-workspace estate quadratic.
+    let mut nsg_at: HashMap<String, usize> = HashMap::new();
+    for (i, n) in out.nsgs.iter().enumerate() {
+        nsg_at.entry(n.name.clone()).or_insert(i);
+    }
+    let mut dbfs_added: BTreeSet<String> = BTreeSet::new();
     for ws in &estate.workspaces {
         let region_name = ws.region.as_deref().unwrap_or(estate.region());
         let region = regions
@@ -120,8 +127,8 @@ pub fn prepare(estate: &Estate, regions: &RegionData, only: Option<&str>) -> Res
             .clone();
         let cloud = regions.cloud(&region).clone();
         let mut ws = ws.clone();
-        ensure_dbfs(&mut out, &mut ws, &region, &mut findings);
-        let managed = inject_managed_rules(&mut out, &ws, &mut findings);
+        ensure_dbfs(&mut out, &original, &mut dbfs_added, &mut ws, &region, &mut findings);
+        let managed = inject_managed_rules(&mut out, &original, &nsg_at, &ws, &mut findings);
         let owner = owners
             .entry(region.name.clone())
             .or_insert_with(|| control_plane_owner(&original, &region.name, regions));
@@ -162,12 +169,21 @@ pub fn prepare(estate: &Estate, regions: &RegionData, only: Option<&str>) -> Res
 
 /// The DBFS root lives in the managed resource group, so inputs often leave it out; a workspace
 /// always has one, so the twin assumes a default-configured account in the workspace's region.
-fn ensure_dbfs(estate: &mut Estate, ws: &mut Workspace, region: &Region, findings: &mut Vec<Finding>) {
+/// `original` indexes the estate `estate` was copied from; `added` names the accounts this has
+/// added to `estate` so far (together, the accounts `estate` holds).
+fn ensure_dbfs(
+    estate: &mut Estate,
+    original: &Lookup<'_>,
+    added: &mut BTreeSet<String>,
+    ws: &mut Workspace,
+    region: &Region,
+    findings: &mut Vec<Finding>,
+) {
     if ws.dbfs_storage_account.is_some() {
         return;
     }
     let name = adbflow_model::workspace::default_dbfs_account(&ws.name);
-    if estate.storage_account(&name).is_none() {
+    if original.storage_account(&name).is_none() && added.insert(name.clone()) {
         estate.storage_accounts.push(StorageAccount {
             name: name.clone(),
             region: Some(region.name.clone()),
@@ -199,15 +215,23 @@ fn ensure_dbfs(estate: &mut Estate, ws: &mut Workspace, region: &Region, finding
 
 /// Add the Databricks-managed rules to the NSG of both subnets (once per NSG). A user rule holding
 /// the same priority and direction makes Azure reject the deployment; the rule is then left out.
-fn inject_managed_rules(estate: &mut Estate, ws: &Workspace, findings: &mut Vec<Finding>) -> Vec<ElementRef> {
+/// `original` indexes the estate `estate` was copied from (same subnets); `nsg_at` is the position
+/// of the first NSG of each name in `estate.nsgs`.
+fn inject_managed_rules(
+    estate: &mut Estate,
+    original: &Lookup<'_>,
+    nsg_at: &HashMap<String, usize>,
+    ws: &Workspace,
+    findings: &mut Vec<Finding>,
+) -> Vec<ElementRef> {
     let mut nsgs: Vec<String> = [ws.host_path(), ws.container_path()]
         .iter()
-        .filter_map(|p| estate.subnet(p).and_then(|s| s.subnet.nsg.clone()))
+        .filter_map(|p| original.subnet(p).and_then(|s| s.subnet.nsg.clone()))
         .collect();
     nsgs.dedup();
     let mut injected = Vec::new();
     for nsg_name in nsgs {
-        let Some(nsg) = estate.nsgs.iter_mut().find(|n| n.name == nsg_name) else { continue };
+        let Some(nsg) = nsg_at.get(&nsg_name).and_then(|&i| estate.nsgs.get_mut(i)) else { continue };
         for rule in managed_rules(ws) {
             if nsg.rules.iter().any(|r| r.name == rule.name) {
                 continue;
