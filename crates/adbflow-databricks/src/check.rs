@@ -266,7 +266,8 @@ impl CheckRun {
         let estate = net.shared_estate();
         let lookup = Lookup::new(&estate);
         let mut tally = Tally::new(&prepared);
-        for chunk in prepared.workspaces.chunks(batch.max(1)) {
+        let mut chunks = prepared.workspaces.chunks(batch.max(1)).peekable();
+        while let Some(chunk) = chunks.next() {
             // Workspaces are independent questions to one immutable network: walk them on every core.
             // Collecting keeps the workspaces' order, so the report does not depend on scheduling.
             let per_workspace: Vec<Vec<CheckFlow>> = chunk
@@ -279,7 +280,10 @@ impl CheckRun {
             each(concat(per_workspace))?;
             // No later batch walks from these subnets (a workspace's subnets are its own), and
             // with the full tag file each holds ~375 routes: keeping them all made memory grow
-            // with the estate.
+            // with the estate. After the last batch the network is dropped off this thread anyway.
+            if chunks.peek().is_none() {
+                break;
+            }
             for pf in chunk.iter().flat_map(|pw| &pw.flows) {
                 if let FlowSource::Subnet(path) = &pf.source {
                     net.forget_routes(path);
