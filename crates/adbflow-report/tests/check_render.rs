@@ -159,6 +159,52 @@ fn a_check_written_while_it_runs_is_the_whole_report() {
     assert_eq!(flows.exit_code(), 1, "the generated estate has planted faults");
 }
 
+/// Whatever the batch size, the flows come in report order and the tallies are the whole check's,
+/// also when a batch is one workspace and the network forgets routes after each (with exact tags,
+/// where each cluster subnet's routes are hundreds of tag prefixes).
+#[test]
+fn any_batch_size_gives_the_whole_check() {
+    use adbflow_databricks::{CheckOptions, CheckRun};
+    let estates = patterns_broken_and_generated(12, 5);
+    let generated = estates.last().unwrap();
+    let exact = adbflow_net::ServiceTags::from_json("tags.json", &adbflow_gen::service_tags_json(1)).unwrap();
+    let options = CheckOptions::default();
+    for tags in [adbflow_net::ServiceTags::symbolic(), exact] {
+        let whole = adbflow_databricks::check(generated, &tags, &options).unwrap();
+        for batch in [0, 1, 5, 12, usize::MAX] {
+            let mut flows = Vec::new();
+            let mut batches = 0;
+            let run = CheckRun::start(generated, &tags, &options).unwrap();
+            let tally = run
+                .run(batch, |b| {
+                    batches += 1;
+                    flows.extend(b);
+                    Ok::<(), ()>(())
+                })
+                .unwrap();
+            assert_eq!(batches, 12usize.div_ceil(batch.clamp(1, 12)), "batch {batch}");
+            assert_eq!(flows, whole.flows, "batch {batch}");
+            assert_eq!(
+                (&tally.workspaces, &tally.findings, tally.summary),
+                (&whole.workspaces, &whole.findings, whole.summary)
+            );
+        }
+    }
+    // An error from the consumer stops the run and is returned.
+    let run = CheckRun::start(generated, &adbflow_net::ServiceTags::symbolic(), &options).unwrap();
+    let mut calls = 0;
+    let stopped = run.run(1, |_| {
+        calls += 1;
+        if calls == 2 {
+            Err("reader gone")
+        } else {
+            Ok(())
+        }
+    });
+    assert_eq!(stopped.err(), Some("reader gone"));
+    assert_eq!(calls, 2);
+}
+
 #[test]
 fn flows_table_lists_every_phase_with_its_window() {
     let out = render_flows_table(&sequence(&report()));
