@@ -17,7 +17,7 @@ const INDENT: &[u8] = b"  ";
 /// A line break and the indentation of up to 32 levels, sliced to the depth at hand.
 const LINE_BREAK: &[u8] = b"\n                                                                ";
 
-/// Items rendered at once by [`ObjectWriter::array_par`]: enough to keep every core busy, few enough
+/// Items rendered at once by [`ObjectWriter::items_par`]: enough to keep every core busy, few enough
 /// that one batch's text (about 4.5 kB an item for `check` flows) stays small.
 const BATCH: usize = 1024;
 
@@ -177,6 +177,7 @@ impl<'w> ObjectWriter<'w> {
                 .par_chunks(RUN)
                 .enumerate()
                 .map(|(r, run)| {
+                    // Sized for `check` flows (~4.5 kB each); other items just use less of it.
                     let mut out = Vec::with_capacity(run.len() * 5 * 1024);
                     for (i, item) in run.iter().enumerate() {
                         // A line break and two levels of indentation, after a comma but the first.
