@@ -213,7 +213,7 @@ pub fn check(
 ) -> Result<CheckReport, CheckError> {
     let mut flows: Vec<CheckFlow> = Vec::new();
     // One batch of every workspace: its flows arrive as one list, kept as it is.
-    let run = CheckRun::start(estate, tags, options)?.run(usize::MAX, |batch| {
+    let run = CheckRun::start(estate, tags, options)?.run(usize::MAX, |_, batch| {
         flows = batch;
         Ok::<(), std::convert::Infallible>(())
     });
@@ -253,12 +253,13 @@ impl CheckRun {
     }
 
     /// Walks every workspace, `batch` workspaces at a time on every core, and hands each batch's
-    /// flows to `each` in report order. Returns the report without its flows (`flows` empty):
-    /// workspace summaries, findings, counts and data tables. Stops at the first error of `each`.
+    /// workspace summaries and flows to `each` in report order. Returns the report without its
+    /// flows (`flows` empty): workspace summaries, findings, counts and data tables. Stops at the
+    /// first error of `each`.
     pub fn run<E>(
         self,
         batch: usize,
-        mut each: impl FnMut(Vec<CheckFlow>) -> Result<(), E>,
+        mut each: impl FnMut(&[WorkspaceSummary], Vec<CheckFlow>) -> Result<(), E>,
     ) -> Result<CheckReport, E> {
         let CheckRun { prepared, mut net } = self;
         // Indexed beside the network rather than through it, so that the network can forget each
@@ -274,10 +275,11 @@ impl CheckRun {
                 .par_iter()
                 .map(|pw| workspace_flows(&lookup, pw, &mut |f| net.trace(f), &|p| net.port_class(p)))
                 .collect();
+            let done = tally.summaries.len();
             for (pw, ws_flows) in chunk.iter().zip(&per_workspace) {
                 tally.add(pw, ws_flows);
             }
-            each(concat(per_workspace))?;
+            each(&tally.summaries[done..], concat(per_workspace))?;
             // No later batch walks from these subnets (a workspace's subnets are its own), and
             // with the full tag file each holds ~375 routes: keeping them all made memory grow
             // with the estate. After the last batch the network is dropped off this thread anyway.

@@ -211,9 +211,9 @@ const SUMMARY_HEADER: [&str; 10] =
 
 /// Each workspace's flows in report order, grouped once: filtering every flow for every workspace
 /// is quadratic in the estate's size.
-fn flows_by_workspace(r: &CheckReport) -> BTreeMap<&str, Vec<&CheckFlow>> {
+fn flows_by_workspace(flows: &[CheckFlow]) -> BTreeMap<&str, Vec<&CheckFlow>> {
     let mut by: BTreeMap<&str, Vec<&CheckFlow>> = BTreeMap::new();
-    for f in &r.flows {
+    for f in flows {
         by.entry(f.workspace.as_str()).or_default().push(f);
     }
     by
@@ -221,13 +221,40 @@ fn flows_by_workspace(r: &CheckReport) -> BTreeMap<&str, Vec<&CheckFlow>> {
 
 /// The human `check` report.
 pub fn render_check_table(r: &CheckReport) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "adbflow check{}", r.name.as_ref().map(|n| format!(" — {n}")).unwrap_or_default());
-    let by_workspace = flows_by_workspace(r);
-    // A table per workspace, laid out on all cores (a thousand workspaces are 75,000 rows) and
-    // written in the workspaces' order.
-    let sections: Vec<String> = r
-        .workspaces
+    let mut out = table_head(r.name.as_ref());
+    for section in workspace_sections(&r.workspaces, &r.flows) {
+        out.push_str(&section);
+    }
+    out.push_str(&table_tail(r.flows.iter().filter(|f| f.verdict == FlowVerdict::Blocked), r));
+    out
+}
+
+/// Runs `run` and writes its report as [`render_check_table`] would, each batch of workspaces'
+/// sections written as soon as it is walked; only blocked flows are kept (for the section that
+/// lists them at the end). Returns the report without its flows.
+pub fn write_check_run_table(run: CheckRun, out: &mut dyn std::io::Write) -> std::io::Result<CheckReport> {
+    out.write_all(table_head(run.name()).as_bytes())?;
+    let mut blocked: Vec<CheckFlow> = Vec::new();
+    let report = run.run(WORKSPACE_BATCH, |workspaces, flows| {
+        for section in workspace_sections(workspaces, &flows) {
+            out.write_all(section.as_bytes())?;
+        }
+        blocked.extend(flows.into_iter().filter(|f| f.verdict == FlowVerdict::Blocked));
+        Ok::<(), std::io::Error>(())
+    })?;
+    out.write_all(table_tail(blocked.iter(), &report).as_bytes())?;
+    Ok(report)
+}
+
+fn table_head(name: Option<&String>) -> String {
+    format!("adbflow check{}\n", name.map(|n| format!(" — {n}")).unwrap_or_default())
+}
+
+/// A section per workspace of `workspaces` with its flows among `flows`: laid out on all cores
+/// (a thousand workspaces are 75,000 rows), in the workspaces' order.
+fn workspace_sections(workspaces: &[WorkspaceSummary], flows: &[CheckFlow]) -> Vec<String> {
+    let by_workspace = flows_by_workspace(flows);
+    workspaces
         .par_iter()
         .map(|w| {
             let mut section = String::from("\n");
@@ -241,12 +268,14 @@ pub fn render_check_table(r: &CheckReport) -> String {
             let _ = writeln!(section, "\nNetwork Path Summary\n{t}");
             section
         })
-        .collect();
-    for section in sections {
-        out.push_str(&section);
-    }
-    let blocked: Vec<&CheckFlow> = r.flows.iter().filter(|f| f.verdict == FlowVerdict::Blocked).collect();
-    if !blocked.is_empty() {
+        .collect()
+}
+
+/// Blocked flows, findings, the counts and the data tables: what follows the sections.
+fn table_tail<'a>(blocked: impl Iterator<Item = &'a CheckFlow>, r: &CheckReport) -> String {
+    let mut out = String::new();
+    let mut blocked = blocked.peekable();
+    if blocked.peek().is_some() {
         let _ = writeln!(out, "\nBlocked flows");
         for f in blocked {
             for l in blocked_details(f) {
@@ -309,7 +338,7 @@ pub fn write_check_run_json(run: CheckRun, out: &mut dyn std::io::Write) -> std:
     w.field("schema_version", &adbflow_databricks::CHECK_SCHEMA_VERSION)?;
     w.optional_field("name", run.name())?;
     w.begin_array("flows")?;
-    let report = run.run(WORKSPACE_BATCH, |flows| w.items_par(&flows))?;
+    let report = run.run(WORKSPACE_BATCH, |_, flows| w.items_par(&flows))?;
     w.end_array()?;
     let CheckReport { workspaces, findings, summary, data, .. } = &report;
     write_check_json_tail(w, workspaces, findings, summary, data)?;
@@ -352,7 +381,7 @@ pub fn render_check_markdown(r: &CheckReport) -> String {
     let mut out = String::new();
     let _ =
         writeln!(out, "# adbflow check{}\n", r.name.as_ref().map(|n| format!(" — {n}")).unwrap_or_default());
-    let by_workspace = flows_by_workspace(r);
+    let by_workspace = flows_by_workspace(&r.flows);
     for w in &r.workspaces {
         let lines = workspace_lines(w);
         let _ = writeln!(out, "## {}\n", md_cell(&lines[0]));

@@ -128,8 +128,8 @@ fn streamed_json_is_serde_json_pretty_printing_of_the_report() {
     assert_eq!(render_check_json(&empty), serde_json::to_string_pretty(&empty).unwrap() + "\n");
 }
 
-/// `check --format json` walks and writes a batch of workspaces at a time; its bytes must be those
-/// of the whole report, its exit code and tallies those of the whole check: on the patterns, on
+/// `check --format json` (and the table) walks and writes a batch of workspaces at a time; its
+/// bytes must be those of the whole report, its exit code and tallies those of the whole check: on the patterns, on
 /// blocked flows, on one workspace of many, and on an estate of several batches (64 workspaces each).
 #[test]
 fn a_check_written_while_it_runs_is_the_whole_report() {
@@ -147,6 +147,11 @@ fn a_check_written_while_it_runs_is_the_whole_report() {
         let run = CheckRun::start(e, &tags, &options).unwrap();
         let tally = write_check_run_json(run, &mut streamed).unwrap();
         assert_eq!(String::from_utf8(streamed).unwrap(), render_check_json(&whole), "estate {i}, {only:?}");
+        let mut table = Vec::new();
+        let run = CheckRun::start(e, &tags, &options).unwrap();
+        let table_tally = write_check_run_table(run, &mut table).unwrap();
+        assert_eq!(String::from_utf8(table).unwrap(), render_check_table(&whole), "estate {i}, {only:?}");
+        assert_eq!(table_tally.exit_code(), whole.exit_code());
         assert!(tally.flows.is_empty(), "the streamed flows are not kept");
         assert_eq!(tally.exit_code(), whole.exit_code());
         assert_eq!(
@@ -176,7 +181,7 @@ fn any_batch_size_gives_the_whole_check() {
             let mut batches = 0;
             let run = CheckRun::start(generated, &tags, &options).unwrap();
             let tally = run
-                .run(batch, |b| {
+                .run(batch, |_, b| {
                     batches += 1;
                     flows.extend(b);
                     Ok::<(), ()>(())
@@ -193,7 +198,7 @@ fn any_batch_size_gives_the_whole_check() {
     // An error from the consumer stops the run and is returned.
     let run = CheckRun::start(generated, &adbflow_net::ServiceTags::symbolic(), &options).unwrap();
     let mut calls = 0;
-    let stopped = run.run(1, |_| {
+    let stopped = run.run(1, |_, _| {
         calls += 1;
         if calls == 2 {
             Err("reader gone")

@@ -8,19 +8,23 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, CliError> {
     let input::Inputs { estate, regions, tags } = input::load_inputs(&args.input)?;
     let options = CheckOptions { regions: &regions, workspace: args.workspace.as_deref() };
     let invalid = |e: adbflow_databricks::CheckError| CliError::Input(e.to_string());
+    type WriteRun = fn(CheckRun, &mut dyn std::io::Write) -> std::io::Result<CheckReport>;
     let render: fn(&CheckReport) -> String = match args.format {
-        CheckFormat::Json => {
+        CheckFormat::Json | CheckFormat::Table => {
             // Prepared now, so that an invalid estate is an error before any output; walked while
-            // the JSON is written, a batch of workspaces at a time, so the flows are never all in
-            // memory.
+            // the answer is written, a batch of workspaces at a time, so the flows are never all
+            // in memory.
             let run = CheckRun::start(&estate, &tags, &options).map_err(invalid)?;
+            let write_run: WriteRun = match args.format {
+                CheckFormat::Json => adbflow_report::check::write_check_run_json,
+                _ => adbflow_report::check::write_check_run_table,
+            };
             let write = move |out: &mut dyn std::io::Write| {
-                let report = adbflow_report::check::write_check_run_json(run, out)?;
+                let report = write_run(run, out)?;
                 Ok(exit_code(&report))
             };
             return Ok(Outcome { stdout: Stdout::Stream(Box::new(write)), exit: 0 });
         }
-        CheckFormat::Table => adbflow_report::check::render_check_table,
         CheckFormat::Markdown => adbflow_report::check::render_check_markdown,
         CheckFormat::Sarif => adbflow_report::sarif::check,
     };
