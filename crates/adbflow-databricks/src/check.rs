@@ -217,10 +217,7 @@ pub fn check(
         flows = batch;
         Ok::<(), std::convert::Infallible>(())
     });
-    let mut report = match run {
-        Ok(report) => report,
-        Err(never) => match never {},
-    };
+    let Ok(mut report) = run;
     report.flows = flows;
     Ok(report)
 }

@@ -129,10 +129,10 @@ pub struct Names {
     private_endpoint_by_ip: HashMap<Ipv4Addr, usize>,
     /// (lower-cased target, lower-cased sub-resource) of every private endpoint.
     private_link_targets: HashSet<(String, String)>,
-    /// (zone position, lower-cased record name) → the zone's first record with that name. A
-    /// central privatelink zone holds a record per private endpoint of the estate, and every
-    /// private-link flow asks it.
-    zone_records: HashMap<(usize, String), usize>,
+    /// Per private DNS zone (by position), lower-cased record name → the zone's first record with
+    /// that name. A central privatelink zone holds a record per private endpoint of the estate,
+    /// and every private-link flow asks it.
+    zone_records: Vec<HashMap<String, usize>>,
 }
 
 impl Names {
@@ -154,10 +154,12 @@ impl Names {
             n.private_link_targets
                 .insert((p.target.to_ascii_lowercase(), p.subresource.to_ascii_lowercase()));
         }
-        for (zi, z) in estate.private_dns_zones.iter().enumerate() {
+        for z in &estate.private_dns_zones {
+            let mut records = HashMap::new();
             for (ri, r) in z.records.iter().enumerate() {
-                n.zone_records.entry((zi, r.name.to_ascii_lowercase())).or_insert(ri);
+                records.entry(r.name.to_ascii_lowercase()).or_insert(ri);
             }
+            n.zone_records.push(records);
         }
         n
     }
@@ -165,7 +167,7 @@ impl Names {
     /// The first record of zone `zone` (a position in `estate.private_dns_zones`) named `name`
     /// (lower-cased, relative to the zone), as a case-insensitive scan of its records finds it.
     pub fn zone_record<'a>(&self, estate: &'a Estate, zone: usize, name: &str) -> Option<&'a DnsRecord> {
-        let ri = *self.zone_records.get(&(zone, name.to_string()))?;
+        let ri = *self.zone_records.get(zone)?.get(name)?;
         estate.private_dns_zones.get(zone)?.records.get(ri)
     }
 

@@ -2,34 +2,56 @@ use super::{Outcome, Stdout};
 use crate::cli::{CheckArgs, CheckFormat};
 use crate::error::CliError;
 use crate::input;
-use adbflow_databricks::{CheckOptions, CheckReport, CheckRun};
+use adbflow_databricks::{CheckError, CheckOptions, CheckReport, CheckRun};
+use adbflow_model::Estate;
+use adbflow_net::ServiceTags;
+
+type WriteRun = fn(CheckRun, &mut dyn std::io::Write) -> std::io::Result<CheckReport>;
 
 pub fn run(args: &CheckArgs) -> Result<Outcome, CliError> {
     let input::Inputs { estate, regions, tags } = input::load_inputs(&args.input)?;
     let options = CheckOptions { regions: &regions, workspace: args.workspace.as_deref() };
-    let invalid = |e: adbflow_databricks::CheckError| CliError::Input(e.to_string());
-    type WriteRun = fn(CheckRun, &mut dyn std::io::Write) -> std::io::Result<CheckReport>;
-    let render: fn(&CheckReport) -> String = match args.format {
-        CheckFormat::Json | CheckFormat::Table => {
-            // Prepared now, so that an invalid estate is an error before any output; walked while
-            // the answer is written, a batch of workspaces at a time, so the flows are never all
-            // in memory.
-            let run = CheckRun::start(&estate, &tags, &options).map_err(invalid)?;
-            let write_run: WriteRun = match args.format {
-                CheckFormat::Json => adbflow_report::check::write_check_run_json,
-                _ => adbflow_report::check::write_check_run_table,
-            };
-            let write = move |out: &mut dyn std::io::Write| {
-                let report = write_run(run, out)?;
-                Ok(exit_code(&report))
-            };
-            return Ok(Outcome { stdout: Stdout::Stream(Box::new(write)), exit: 0 });
+    match args.format {
+        CheckFormat::Json => streamed(&estate, &tags, &options, adbflow_report::check::write_check_run_json),
+        CheckFormat::Table => {
+            streamed(&estate, &tags, &options, adbflow_report::check::write_check_run_table)
         }
-        CheckFormat::Markdown => adbflow_report::check::render_check_markdown,
-        CheckFormat::Sarif => adbflow_report::sarif::check,
+        CheckFormat::Markdown => {
+            whole(&estate, &tags, &options, adbflow_report::check::render_check_markdown)
+        }
+        CheckFormat::Sarif => whole(&estate, &tags, &options, adbflow_report::sarif::check),
+    }
+}
+
+/// Prepared now, so that an invalid estate is an error before any output; walked while the
+/// answer is written, a batch of workspaces at a time, so the flows are never all in memory.
+fn streamed(
+    estate: &Estate,
+    tags: &ServiceTags,
+    options: &CheckOptions<'_>,
+    write_run: WriteRun,
+) -> Result<Outcome, CliError> {
+    let run = CheckRun::start(estate, tags, options).map_err(invalid)?;
+    let write = move |out: &mut dyn std::io::Write| {
+        let report = write_run(run, out)?;
+        Ok(exit_code(&report))
     };
-    let report = adbflow_databricks::check(&estate, &tags, &options).map_err(invalid)?;
+    Ok(Outcome { stdout: Stdout::Stream(Box::new(write)), exit: 0 })
+}
+
+/// The whole report, then its rendering.
+fn whole(
+    estate: &Estate,
+    tags: &ServiceTags,
+    options: &CheckOptions<'_>,
+    render: fn(&CheckReport) -> String,
+) -> Result<Outcome, CliError> {
+    let report = adbflow_databricks::check(estate, tags, options).map_err(invalid)?;
     Ok(Outcome { stdout: render(&report).into(), exit: exit_code(&report) })
+}
+
+fn invalid(e: CheckError) -> CliError {
+    CliError::Input(e.to_string())
 }
 
 fn exit_code(report: &CheckReport) -> u8 {
