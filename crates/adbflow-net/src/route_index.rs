@@ -14,7 +14,6 @@
 use crate::address::DestAddr;
 use crate::routes::{self, EffectiveRoute, MatchRank, RoutePrefix};
 use crate::tags::ServiceTags;
-use std::cmp::Reverse;
 use std::collections::HashMap;
 use std::net::Ipv4Addr;
 use std::sync::Mutex;
@@ -40,34 +39,36 @@ fn mask(len: u8) -> u32 {
 
 impl RouteIndex {
     pub fn new(routes: &[EffectiveRoute]) -> Self {
-        // (longest first, network, position): one sort groups equal prefixes in list order.
-        let mut cidrs: Vec<(Reverse<u8>, u32, usize)> = Vec::new();
+        // A bucket per prefix length, each in list order. A list is in display order (by network
+        // within each kind), so a bucket is a few sorted runs, which the stable sort below merges;
+        // being stable, it keeps equal prefixes in list order.
+        let mut by_len: Vec<Vec<(u32, usize)>> = vec![Vec::new(); 33];
         let mut tag_routes = Vec::new();
         for (i, r) in routes.iter().enumerate().filter(|(_, r)| r.is_active()) {
             match &r.prefix {
                 RoutePrefix::Cidr(net) => {
-                    cidrs.push((Reverse(net.prefix_len()), u32::from(net.network()), i))
+                    by_len[usize::from(net.prefix_len())].push((u32::from(net.network()), i))
                 }
                 RoutePrefix::Tag(_) => tag_routes.push(i),
             }
         }
-        cidrs.sort_unstable();
         let mut by_length: Vec<(u8, Vec<(u32, usize)>)> = Vec::new();
-        for same in cidrs.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
-            let (Reverse(len), network, _) = same[0];
-            // Equal prefixes differ only in precedence; on a tie the earlier route, as `select` does.
-            let pos = same.iter().map(|&(_, _, i)| i).reduce(|best, i| {
-                if routes::precedence(&routes[i]) > routes::precedence(&routes[best]) {
-                    i
-                } else {
-                    best
-                }
-            });
-            let Some(pos) = pos else { continue };
-            match by_length.last_mut() {
-                Some((l, v)) if *l == len => v.push((network, pos)),
-                _ => by_length.push((len, vec![(network, pos)])),
+        for (len, mut nets) in (0u8..=32).zip(by_len).rev() {
+            if nets.is_empty() {
+                continue;
             }
+            nets.sort_by_key(|&(network, _)| network);
+            // Equal prefixes differ only in precedence; on a tie the earlier route, as `select` does.
+            nets.dedup_by(|later, kept| {
+                if later.0 != kept.0 {
+                    return false;
+                }
+                if routes::precedence(&routes[later.1]) > routes::precedence(&routes[kept.1]) {
+                    kept.1 = later.1;
+                }
+                true
+            });
+            by_length.push((len, nets));
         }
         RouteIndex { by_length, tag_routes, symbolic: Mutex::new(HashMap::new()) }
     }

@@ -280,21 +280,38 @@ impl Candidate {
     }
 }
 
-/// Equal-prefix identity: CIDRs by network, tags case-insensitively (Azure compares tags so).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum PrefixKey {
-    /// Network then length, `Ipv4Net`'s order, packed into one integer: a subnet with service
-    /// endpoints sorts hundreds of these, and comparing addresses octet by octet was most of it.
-    Cidr(u64),
-    Tag(String),
+/// Candidate positions ordered by prefix — CIDRs by network then length, then tags
+/// case-insensitively (Azure compares tags so) — and by position among equal prefixes.
+///
+/// One sort serves both equal-prefix settling (each group is a run) and display order (a stable
+/// pass by kind). A CIDR and its position sort as one integer pair: a subnet with service
+/// endpoints has hundreds of candidates, and comparison sorts of the candidates themselves were
+/// most of computing its routes.
+fn prefix_order(cands: &[Candidate]) -> Vec<usize> {
+    let mut cidrs: Vec<(u64, usize)> = Vec::with_capacity(cands.len());
+    let mut tags: Vec<(String, usize)> = Vec::new();
+    for (i, c) in cands.iter().enumerate() {
+        match &c.route.prefix {
+            RoutePrefix::Cidr(n) => {
+                cidrs.push((u64::from(u32::from(n.network())) << 8 | u64::from(n.prefix_len()), i))
+            }
+            RoutePrefix::Tag(t) => tags.push((t.to_ascii_lowercase(), i)),
+        }
+    }
+    // Every pair is distinct (positions are), so unstable sorts order them as stable ones would.
+    cidrs.sort_unstable();
+    tags.sort_unstable();
+    cidrs.into_iter().map(|(_, i)| i).chain(tags.into_iter().map(|(_, i)| i)).collect()
 }
 
-fn prefix_key(p: &RoutePrefix) -> PrefixKey {
-    match p {
-        RoutePrefix::Cidr(n) => {
-            PrefixKey::Cidr(u64::from(u32::from(n.network())) << 8 | u64::from(n.prefix_len()))
+/// Do two routes have the same prefix, as `prefix_order` compares them?
+fn same_prefix(a: &RoutePrefix, b: &RoutePrefix) -> bool {
+    match (a, b) {
+        (RoutePrefix::Cidr(x), RoutePrefix::Cidr(y)) => {
+            (x.network(), x.prefix_len()) == (y.network(), y.prefix_len())
         }
-        RoutePrefix::Tag(t) => PrefixKey::Tag(t.to_ascii_lowercase()),
+        (RoutePrefix::Tag(x), RoutePrefix::Tag(y)) => x.eq_ignore_ascii_case(y),
+        _ => false,
     }
 }
 
@@ -350,7 +367,9 @@ pub fn effective_routes_indexed(
 ) -> Vec<EffectiveRoute> {
     let vnet = subnet.vnet;
     let table = subnet.subnet.route_table.as_deref().and_then(|t| ix.route_table(estate, t));
-    let mut cands = Vec::with_capacity(64);
+    // Sized once: tag expansions add hundreds of candidates, and growing the list while they
+    // arrive copied it (and its earlier allocation) each time.
+    let mut cands = Vec::with_capacity(32 + expanded_route_count(estate, tags, subnet, table));
     system_routes(vnet, &mut cands);
     peering_routes(estate, ix, vnet, &mut cands);
     if !table.is_some_and(|t| t.disable_bgp_route_propagation) {
@@ -363,22 +382,56 @@ pub fn effective_routes_indexed(
     }
 
     prefer_system_over_bgp(&mut cands);
-    settle_equal_prefixes(&mut cands);
+    let by_prefix = prefix_order(&cands);
+    settle_equal_prefixes(&mut cands, &by_prefix);
     invalidate_private_endpoint_routes(&mut cands);
     if options.drop_reserved_none_routes_under_default_udr {
         drop_reserved_under_default_udr(&mut cands);
     }
 
-    display_order(cands)
+    display_order(cands, &by_prefix)
+}
+
+/// How many candidates the subnet's service endpoints and its route table's UDRs add.
+fn expanded_route_count(
+    estate: &Estate,
+    tags: &ServiceTags,
+    subnet: SubnetRef<'_>,
+    table: Option<&RouteTable>,
+) -> usize {
+    let count = |tag: &str| tags.prefixes(tag).map_or(1, <[Ipv4Net]>::len);
+    let region = estate.vnet_region(subnet.vnet);
+    let endpoints: usize =
+        subnet.subnet.service_endpoints.iter().map(|se| count(&service_endpoint_tag(se, region).tag)).sum();
+    let udrs: usize = table.map_or(0, |t| {
+        t.routes
+            .iter()
+            .map(|udr| match &udr.address_prefix {
+                RouteDestination::Prefix(_) => 1,
+                RouteDestination::Tag(t) => count(t),
+            })
+            .sum()
+    });
+    endpoints + udrs
 }
 
 /// The routes in display order: `Kind` (whose declaration order already groups Default, gateway,
-/// then user routes), then prefix, then input order. `sort_by_cached_key` computes each key once,
-/// sorts positions and moves each candidate into place once: candidates are large and a subnet can
-/// have thousands. It is stable, so equal keys keep input order.
-fn display_order(mut cands: Vec<Candidate>) -> Vec<EffectiveRoute> {
-    cands.sort_by_cached_key(|c| (c.kind, prefix_key(&c.route.prefix)));
-    cands.into_iter().map(|c| c.route).collect()
+/// then user routes), then prefix, then input order: `by_prefix` (prefix, then position) sorted
+/// stably by kind, one counting pass; each candidate is moved once.
+fn display_order(cands: Vec<Candidate>, by_prefix: &[usize]) -> Vec<EffectiveRoute> {
+    let mut slots: Vec<Option<Candidate>> = cands.into_iter().map(Some).collect();
+    let mut kinds: Vec<Kind> = slots.iter().flatten().map(|c| c.kind).collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    let mut routes = Vec::with_capacity(slots.len());
+    for kind in kinds {
+        for &i in by_prefix {
+            if slots[i].as_ref().is_some_and(|c| c.kind == kind) {
+                routes.extend(slots[i].take().map(|c| c.route));
+            }
+        }
+    }
+    routes
 }
 
 /// §1.1: a VnetLocal route per address range, 0/0 Internet, and the reserved `None` routes —
@@ -489,9 +542,13 @@ fn service_endpoint_routes(
 }
 
 /// The route prefixes a tag stands for: its CIDRs when the data file lists it, else the tag itself.
+///
+/// In address order rather than file order: candidates from one tag differ only in their prefix,
+/// so their order decides nothing (equal prefixes from one tag are equal candidates), and sorted
+/// runs make the two sorts of a subnet's hundreds of candidates nearly linear.
 fn tag_prefixes(tags: &ServiceTags, tag: &str) -> Vec<RoutePrefix> {
-    match tags.prefixes(tag) {
-        Some(ps) => ps.iter().map(|p| RoutePrefix::Cidr(p.trunc())).collect(),
+    match tags.resolve(tag) {
+        Some(ps) => ps.canonical_prefixes().iter().map(|&p| RoutePrefix::Cidr(p)).collect(),
         None => vec![RoutePrefix::Tag(tag.to_string())],
     }
 }
@@ -582,28 +639,22 @@ fn prefer_system_over_bgp(cands: &mut [Candidate]) {
 
 /// §1.6: on equal prefix UDR > BGP > system, service-endpoint routes above all; the loser is
 /// Invalid. Among UDRs an explicit CIDR beats one expanded from a tag, and tags rank as §1.4 says.
-fn settle_equal_prefixes(cands: &mut [Candidate]) {
-    // Sorting (key, position) once makes each equal-prefix group one run, in key order and input
-    // order within, instead of rescanning every route for every distinct prefix (a subnet with a
-    // service endpoint has hundreds once the tag file is given).
-    let mut keyed: Vec<(PrefixKey, usize)> = cands
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.active())
-        .map(|(i, c)| (prefix_key(&c.route.prefix), i))
+///
+/// `by_prefix`: every candidate's position, as `prefix_order` orders them.
+fn settle_equal_prefixes(cands: &mut [Candidate], by_prefix: &[usize]) {
+    // Each equal-prefix group is a run of `by_prefix`, in input order within, instead of a
+    // rescan of every route for every distinct prefix.
+    let active: Vec<usize> = by_prefix.iter().copied().filter(|&i| cands[i].active()).collect();
+    let groups: Vec<&[usize]> = active
+        .chunk_by(|&a, &b| same_prefix(&cands[a].route.prefix, &cands[b].route.prefix))
+        .filter(|run| run.len() > 1)
         .collect();
-    keyed.sort();
-    for run in keyed.chunk_by(|a, b| a.0 == b.0) {
-        if run.len() < 2 {
-            continue;
-        }
-        let group: Vec<usize> = run.iter().map(|&(_, i)| i).collect();
+    for run in groups {
         let strength =
             |c: &Candidate| (c.kind.rank(), c.from_tag.is_none(), c.from_tag.as_deref().map_or(0, tag_class));
         // First in input order wins a full tie, so the result never depends on sorting.
         let Some(winner) =
-            group
-                .iter()
+            run.iter()
                 .copied()
                 .reduce(|best, i| if strength(&cands[i]) > strength(&cands[best]) { i } else { best })
         else {
@@ -613,7 +664,7 @@ fn settle_equal_prefixes(cands: &mut [Candidate]) {
         if cands[winner].kind == Kind::ServiceEndpoint {
             reason.push_str("; service-endpoint routes can't be overridden");
         }
-        for i in group.into_iter().filter(|&i| i != winner) {
+        for &i in run.iter().filter(|&&i| i != winner) {
             cands[i].invalidate(reason.clone());
         }
     }
