@@ -114,6 +114,11 @@ impl EstateIndex {
         self.nsgs.get(name).map(|&i| &estate.nsgs[i])
     }
 
+    /// The position in `estate.nsgs` of the NSG `Estate::nsg` finds.
+    pub fn nsg_position(&self, name: &str) -> Option<usize> {
+        self.nsgs.get(name).copied()
+    }
+
     /// `Estate::route_table`.
     pub fn route_table<'e>(&self, estate: &'e Estate, name: &str) -> Option<&'e RouteTable> {
         self.route_tables.get(name).map(|&i| &estate.route_tables[i])

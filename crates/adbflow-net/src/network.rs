@@ -33,6 +33,8 @@ pub struct Network {
     routes: HashMap<String, (usize, usize, OnceLock<SubnetRoutes>)>,
     /// One per `estate.firewalls` entry, same order.
     firewalls: Vec<CompiledFirewall>,
+    /// One per `estate.nsgs` entry, same order.
+    nsg_orders: Vec<nsg::RuleOrder>,
     index: EstateIndex,
     names: Names,
     /// `VNET/SUBNET` → what the `VirtualNetwork` tag stands for in the rules protecting it.
@@ -56,6 +58,7 @@ impl Network {
         }
         let firewalls: Vec<CompiledFirewall> =
             estate.firewalls.iter().map(|fw| CompiledFirewall::new(&estate, fw)).collect();
+        let nsg_orders = estate.nsgs.iter().map(nsg::RuleOrder::new).collect();
         let index = EstateIndex::new(&estate);
         let mut virtual_network = HashMap::new();
         for s in estate.subnets() {
@@ -77,7 +80,18 @@ impl Network {
         port_boundaries.sort_unstable();
         port_boundaries.dedup();
         let estate = Arc::new(estate);
-        Network { estate, tags, options, routes, firewalls, index, names, virtual_network, port_boundaries }
+        Network {
+            estate,
+            tags,
+            options,
+            routes,
+            firewalls,
+            nsg_orders,
+            index,
+            names,
+            virtual_network,
+            port_boundaries,
+        }
     }
 
     /// Destination ports with the same class meet the same rules: every NSG rule and firewall
@@ -172,9 +186,20 @@ impl Network {
             .subnet(&path)
             .filter(|s| std::ptr::eq(s.subnet, subnet.subnet))
             .and_then(|_| self.virtual_network.get(&path));
-        match cached {
-            Some(vn) => nsg::evaluate_with(&self.estate, &self.tags, nsg, subnet, direction, packet, vn),
-            None => nsg::evaluate(&self.estate, &self.tags, nsg, subnet, direction, packet),
+        let order = self
+            .index
+            .nsg_position(&nsg.name)
+            .filter(|&i| std::ptr::eq(&self.estate.nsgs[i], nsg))
+            .map(|i| &self.nsg_orders[i]);
+        match (cached, order) {
+            (Some(vn), Some(order)) => {
+                let ordered = nsg::OrderedNsg { nsg, order };
+                nsg::evaluate_ordered(&self.estate, &self.tags, ordered, subnet, direction, packet, vn)
+            }
+            (Some(vn), None) => {
+                nsg::evaluate_with(&self.estate, &self.tags, nsg, subnet, direction, packet, vn)
+            }
+            (None, _) => nsg::evaluate(&self.estate, &self.tags, nsg, subnet, direction, packet),
         }
     }
 

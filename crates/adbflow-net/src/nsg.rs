@@ -138,10 +138,60 @@ pub fn rule_ref(nsg: &str, rule: &NsgRule) -> ElementRef {
 /// Azure forbids two rules with one priority and direction; if the input has them anyway the name
 /// breaks the tie so the order never depends on input order.
 fn ordered_rules(nsg: &Nsg, direction: Direction) -> Vec<(&NsgRule, bool)> {
-    let mut user: Vec<&NsgRule> = nsg.rules.iter().filter(|r| r.direction == direction).collect();
-    user.sort_by(|a, b| a.priority.cmp(&b.priority).then_with(|| a.name.cmp(&b.name)));
-    let defaults = defaults().iter().filter(|r| r.direction == direction);
-    user.into_iter().map(|r| (r, false)).chain(defaults.map(|r| (r, true))).collect()
+    in_order(nsg, &user_rule_order(nsg, direction), direction).collect()
+}
+
+/// `nsg`'s user rules in `direction` (positions in `order`, from `user_rule_order`), then the
+/// defaults: each rule with whether it is a default.
+fn in_order<'a: 'o, 'o>(
+    nsg: &'a Nsg,
+    order: &'o [usize],
+    direction: Direction,
+) -> impl Iterator<Item = (&'a NsgRule, bool)> + Clone + 'o {
+    let user = order.iter().filter_map(|&i| nsg.rules.get(i)).map(|r| (r, false));
+    user.chain(defaults().iter().filter(move |r| r.direction == direction).map(|r| (r, true)))
+}
+
+/// Positions in `nsg.rules` of its user rules in `direction`, in evaluation order.
+fn user_rule_order(nsg: &Nsg, direction: Direction) -> Vec<usize> {
+    let mut order: Vec<usize> =
+        (0..nsg.rules.len()).filter(|&i| nsg.rules[i].direction == direction).collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&nsg.rules[a], &nsg.rules[b]);
+        a.priority.cmp(&b.priority).then_with(|| a.name.cmp(&b.name))
+    });
+    order
+}
+
+/// An NSG's user rules in evaluation order, both directions, computed once: a check evaluates
+/// each cluster subnet's NSG for every flow, and sorting its rules was a third of each evaluation.
+#[derive(Debug, Clone)]
+pub struct RuleOrder {
+    inbound: Vec<usize>,
+    outbound: Vec<usize>,
+}
+
+impl RuleOrder {
+    pub fn new(nsg: &Nsg) -> Self {
+        RuleOrder {
+            inbound: user_rule_order(nsg, Direction::Inbound),
+            outbound: user_rule_order(nsg, Direction::Outbound),
+        }
+    }
+
+    fn of(&self, direction: Direction) -> &[usize] {
+        match direction {
+            Direction::Inbound => &self.inbound,
+            Direction::Outbound => &self.outbound,
+        }
+    }
+}
+
+/// An NSG with its rules' evaluation order (`RuleOrder::new` of that NSG).
+#[derive(Debug, Clone, Copy)]
+pub struct OrderedNsg<'a> {
+    pub nsg: &'a Nsg,
+    pub order: &'a RuleOrder,
 }
 
 /// Which kind of NIC an NSG decision is for.
@@ -370,24 +420,47 @@ pub fn evaluate_with(
     packet: &Packet,
     virtual_network: &[Ipv4Net],
 ) -> NsgDecision {
+    let order = RuleOrder::new(nsg);
+    evaluate_ordered(
+        estate,
+        tags,
+        OrderedNsg { nsg, order: &order },
+        subnet,
+        direction,
+        packet,
+        virtual_network,
+    )
+}
+
+/// `evaluate_with`, the NSG's rules already in evaluation order.
+pub fn evaluate_ordered(
+    estate: &Estate,
+    tags: &ServiceTags,
+    ordered: OrderedNsg<'_>,
+    subnet: SubnetRef<'_>,
+    direction: Direction,
+    packet: &Packet,
+    virtual_network: &[Ipv4Net],
+) -> NsgDecision {
+    let nsg = ordered.nsg;
     let ctx = Context { estate, tags, subnet, direction, virtual_network };
-    let rules = ordered_rules(nsg, direction);
+    let rules = in_order(nsg, ordered.order.of(direction), direction);
     if let Some(ip) = packet.dst.ip.filter(|ip| is_platform_address(*ip)) {
-        let targeted = rules.iter().any(|(rule, is_default)| {
+        let targeted = rules.clone().any(|(rule, is_default)| {
             !is_default && targets_platform_address(rule, ip) && ctx.rule_matches(rule, packet)
         });
         if !targeted {
             return platform_exception();
         }
     }
-    for (rule, _) in &rules {
+    for (rule, _) in rules.clone() {
         if ctx.rule_matches(rule, packet) {
             return decision(nsg, rule);
         }
     }
     // The last default rule denies every packet, so the loop always returns; this keeps the
     // function total should that ever change.
-    let deny_all = rules.last().map(|(r, _)| *r).unwrap_or(&defaults()[defaults().len() - 1]);
+    let deny_all = rules.last().map(|(r, _)| r).unwrap_or(&defaults()[defaults().len() - 1]);
     decision(nsg, deny_all)
 }
 
