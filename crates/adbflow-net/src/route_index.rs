@@ -13,7 +13,9 @@
 
 use crate::address::DestAddr;
 use crate::routes::{self, EffectiveRoute, MatchRank, RoutePrefix};
-use crate::tags::ServiceTags;
+use crate::tags::{ServiceTags, TagPrefixes};
+use ipnet::Ipv4Net;
+use std::cmp::Reverse;
 use std::collections::HashMap;
 use std::net::Ipv4Addr;
 use std::sync::Mutex;
@@ -126,9 +128,61 @@ impl RouteIndex {
         if let Some(hit) = self.lock().get(&key) {
             return *hit;
         }
-        let answer = routes::select_position(routes, dest, tags);
+        let answer = self.select_symbolic_uncached(routes, dest, tags);
         self.lock().insert(key, answer);
         answer
+    }
+
+    /// `routes::select_position` for a destination without an address, from the index.
+    ///
+    /// A CIDR route of length 1 or more carries such a destination only by holding a whole
+    /// published prefix of one of its tags, and then outranks every tag route and 0.0.0.0/0
+    /// (longer, or as long and explicit): the longest length with such a route decides, by
+    /// precedence and then list order. Only when none holds one do 0.0.0.0/0 and the tag routes
+    /// compete, ranked as the linear scan ranks them.
+    fn select_symbolic_uncached(
+        &self,
+        routes: &[EffectiveRoute],
+        dest: &DestAddr,
+        tags: &ServiceTags,
+    ) -> Option<usize> {
+        let dest_tags: Vec<TagPrefixes<'_>> = dest.tags.iter().filter_map(|t| tags.resolve(t)).collect();
+        if !dest_tags.is_empty() {
+            for (len, nets) in self.by_length.iter().filter(|(len, _)| *len > 0) {
+                let holding = nets
+                    .iter()
+                    .filter(|&&(network, _)| {
+                        Ipv4Net::new(Ipv4Addr::from(network), *len)
+                            .is_ok_and(|net| dest_tags.iter().any(|t| t.any_within(&net)))
+                    })
+                    .map(|&(_, pos)| pos);
+                let preferred = |a: usize, b: usize| {
+                    (routes::precedence(&routes[a]), Reverse(a))
+                        > (routes::precedence(&routes[b]), Reverse(b))
+                };
+                if let Some(best) = holding.reduce(|best, pos| if preferred(pos, best) { pos } else { best })
+                {
+                    return Some(best);
+                }
+            }
+        }
+        let mut rest: Vec<usize> = self
+            .by_length
+            .iter()
+            .filter(|(len, _)| *len == 0)
+            .flat_map(|(_, nets)| nets.iter().map(|&(_, pos)| pos))
+            .chain(self.tag_routes.iter().copied())
+            .collect();
+        rest.sort_unstable();
+        let mut best: Option<(MatchRank, usize)> = None;
+        for i in rest {
+            let Some(rank) = routes::match_rank(&routes[i], dest, tags, &dest_tags) else { continue };
+            // The larger rank wins; on equal ranks the earlier route, as in the linear scan.
+            if best.is_none_or(|(b, _)| rank > b) {
+                best = Some((rank, i));
+            }
+        }
+        best.map(|(_, i)| i)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<SymbolicKey, Option<usize>>> {
@@ -220,10 +274,33 @@ mod tests {
         out
     }
 
-    // The index must answer exactly what the linear scan answers, the same element included.
+    /// Tag data whose prefixes the random routes' CIDRs hold, contain or miss.
+    fn exact_tags() -> ServiceTags {
+        let tag = |name: &str, prefixes: &str| {
+            format!(
+                r#"{{"name": "{name}", "id": "{name}", "properties": {{"addressPrefixes": [{prefixes}]}}}}"#
+            )
+        };
+        let json = format!(
+            r#"{{"changeNumber": 1, "cloud": "Public", "values": [{}, {}, {}]}}"#,
+            tag("Storage.EastUS2", r#""20.38.1.0/24", "20.38.0.0/16", "10.1.2.0/25""#),
+            tag("Storage", r#""20.38.0.0/16", "20.0.0.0/8", "52.0.0.0/8""#),
+            tag("Sql.WestEurope", r#""10.1.2.3/32", "40.0.0.0/8""#),
+        );
+        ServiceTags::from_json("tags.json", &json).unwrap()
+    }
+
+    // The index must answer exactly what the linear scan answers, the same element included,
+    // with symbolic tags and with tag data.
     #[test]
     fn agrees_with_linear_select() {
-        let tags = ServiceTags::symbolic();
+        for tags in [ServiceTags::symbolic(), exact_tags()] {
+            agrees_with_linear_select_under(&tags);
+        }
+    }
+
+    fn agrees_with_linear_select_under(tags: &ServiceTags) {
+        let tags = tags.clone();
         let mut g = Lcg(7);
         for _ in 0..3000 {
             let routes = random_routes(&mut g);
