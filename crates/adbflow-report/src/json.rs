@@ -2,10 +2,14 @@
 //!
 //! A 1,000-workspace `check` is 170 MB of JSON. Building it as one `String` held the whole text
 //! (and, while the string grew, a copy of it) beside the report, and rendered on one core.
-//! [`ObjectWriter`] writes a top-level object field by field: small fields through serde_json's
-//! own pretty printer, large arrays in batches whose items are rendered on all cores and written
-//! in order. The bytes are those of `serde_json::to_string_pretty` of the same object plus a final
-//! newline; the tests of each caller compare the two.
+//! [`ObjectWriter`] writes a top-level object field by field, large arrays in batches whose items
+//! are rendered on all cores and written in order. The bytes are those of
+//! `serde_json::to_string_pretty` of the same object plus a final newline; the tests of each
+//! caller compare the two.
+//!
+//! Values are serialised by sonic-rs rather than serde_json: its serializer has serde_json's
+//! interface and output but escapes strings with SIMD, where serde_json looks at each byte in
+//! turn, and strings are most of a report (escaping was two thirds of rendering a check).
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -26,6 +30,7 @@ const RUN: usize = 32;
 
 /// serde_json's pretty layout starting `depth` levels deep, so a value rendered on its own splices
 /// into its parent without a second pass: each line break is followed by two spaces a level.
+#[derive(Clone)]
 struct NestedPretty {
     depth: usize,
     has_value: bool,
@@ -68,7 +73,7 @@ impl NestedPretty {
     }
 }
 
-impl serde_json::ser::Formatter for NestedPretty {
+impl sonic_rs::format::Formatter for NestedPretty {
     fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
         self.open(w, b"[")
     }
@@ -100,16 +105,9 @@ impl serde_json::ser::Formatter for NestedPretty {
     }
 }
 
-/// `value` pretty-printed as it appears `depth` levels deep, written to `out`.
-///
-/// Generic over the writer so that the serializer's many small writes (a bracket, a comma, a
-/// quote) compile to inline copies; through `&mut dyn Write` each was a call.
-fn write_nested<W: Write + ?Sized, T: Serialize + ?Sized>(
-    out: &mut W,
-    value: &T,
-    depth: usize,
-) -> io::Result<()> {
-    let mut ser = serde_json::Serializer::with_formatter(out, NestedPretty { depth, has_value: false });
+/// `value` pretty-printed as it appears `depth` levels deep, appended to `out`.
+fn write_nested<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T, depth: usize) -> io::Result<()> {
+    let mut ser = sonic_rs::Serializer::with_formatter(out, NestedPretty { depth, has_value: false });
     value.serialize(&mut ser).map_err(io::Error::other)
 }
 
@@ -141,7 +139,9 @@ impl<'w> ObjectWriter<'w> {
     /// `"name": value`.
     pub fn field<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) -> io::Result<()> {
         self.open_field(name)?;
-        write_nested(self.out, value, 1)
+        let mut text = Vec::new();
+        write_nested(&mut text, value, 1)?;
+        self.out.write_all(&text)
     }
 
     /// `"name": value`, left out when `value` is `None` (serde's `skip_serializing_if`).
