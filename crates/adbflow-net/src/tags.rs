@@ -274,14 +274,15 @@ pub fn region_display(region: &str) -> String {
         "asia",
         "italy",
     ];
-    let mut out = String::new();
-    let mut rest = region.to_ascii_lowercase();
-    while !rest.is_empty() {
+    let lower = region.to_ascii_lowercase();
+    let mut out = String::with_capacity(lower.len());
+    let mut rest = lower.as_str();
+    while let Some(first) = rest.chars().next() {
         let word = WORDS.iter().filter(|w| rest.starts_with(**w)).max_by_key(|w| w.len());
         match word {
             Some(w) if *w == "us" || *w == "uk" || *w == "uae" => {
                 out.push_str(&w.to_ascii_uppercase());
-                rest = rest[w.len()..].to_string();
+                rest = &rest[w.len()..];
             }
             Some(w) => {
                 let mut c = w.chars();
@@ -289,11 +290,11 @@ pub fn region_display(region: &str) -> String {
                     out.push(f.to_ascii_uppercase());
                     out.push_str(c.as_str());
                 }
-                rest = rest[w.len()..].to_string();
+                rest = &rest[w.len()..];
             }
             None => {
-                let ch = rest.remove(0);
-                out.push(if out.is_empty() { ch.to_ascii_uppercase() } else { ch });
+                out.push(if out.is_empty() { first.to_ascii_uppercase() } else { first });
+                rest = &rest[first.len_utf8()..];
             }
         }
     }
@@ -410,5 +411,9 @@ mod tests {
         assert_eq!(region_display("uksouth"), "UKSouth");
         assert_eq!(region_display("australiacentral2"), "AustraliaCentral2");
         assert_eq!(regional_tag("Storage", "northcentralus"), "Storage.NorthCentralUS");
+        // Letters outside the known words pass through; only the first is capitalised.
+        assert_eq!(region_display("xyzeast2é"), "XyzEast2é");
+        assert_eq!(region_display("EASTUS"), "EastUS");
+        assert_eq!(region_display(""), "");
     }
 }
