@@ -190,10 +190,10 @@ impl Network {
             .index
             .nsg_position(&nsg.name)
             .filter(|&i| std::ptr::eq(&self.estate.nsgs[i], nsg))
-            .map(|i| &self.nsg_orders[i]);
+            .map(|i| self.nsg_orders[i].of(direction));
         match (cached, order) {
-            (Some(vn), Some(order)) => {
-                let ordered = nsg::OrderedNsg { nsg, order };
+            (Some(vn), Some(user_rules)) => {
+                let ordered = nsg::OrderedNsg { nsg, user_rules };
                 nsg::evaluate_ordered(&self.estate, &self.tags, ordered, subnet, direction, packet, vn)
             }
             (Some(vn), None) => {

@@ -179,7 +179,8 @@ impl RuleOrder {
         }
     }
 
-    fn of(&self, direction: Direction) -> &[usize] {
+    /// Positions in the NSG's rules of its user rules in `direction`, in evaluation order.
+    pub fn of(&self, direction: Direction) -> &[usize] {
         match direction {
             Direction::Inbound => &self.inbound,
             Direction::Outbound => &self.outbound,
@@ -187,11 +188,11 @@ impl RuleOrder {
     }
 }
 
-/// An NSG with its rules' evaluation order (`RuleOrder::new` of that NSG).
+/// An NSG with its user rules' evaluation order in the direction evaluated (`RuleOrder::of`).
 #[derive(Debug, Clone, Copy)]
 pub struct OrderedNsg<'a> {
     pub nsg: &'a Nsg,
-    pub order: &'a RuleOrder,
+    pub user_rules: &'a [usize],
 }
 
 /// Which kind of NIC an NSG decision is for.
@@ -420,11 +421,12 @@ pub fn evaluate_with(
     packet: &Packet,
     virtual_network: &[Ipv4Net],
 ) -> NsgDecision {
-    let order = RuleOrder::new(nsg);
+    // One direction's order only: the other would be sorted for nothing.
+    let user_rules = user_rule_order(nsg, direction);
     evaluate_ordered(
         estate,
         tags,
-        OrderedNsg { nsg, order: &order },
+        OrderedNsg { nsg, user_rules: &user_rules },
         subnet,
         direction,
         packet,
@@ -432,7 +434,7 @@ pub fn evaluate_with(
     )
 }
 
-/// `evaluate_with`, the NSG's rules already in evaluation order.
+/// `evaluate_with`, the NSG's user rules in `direction` already in evaluation order.
 pub fn evaluate_ordered(
     estate: &Estate,
     tags: &ServiceTags,
@@ -444,7 +446,7 @@ pub fn evaluate_ordered(
 ) -> NsgDecision {
     let nsg = ordered.nsg;
     let ctx = Context { estate, tags, subnet, direction, virtual_network };
-    let rules = in_order(nsg, ordered.order.of(direction), direction);
+    let rules = in_order(nsg, ordered.user_rules, direction);
     if let Some(ip) = packet.dst.ip.filter(|ip| is_platform_address(*ip)) {
         let targeted = rules.clone().any(|(rule, is_default)| {
             !is_default && targets_platform_address(rule, ip) && ctx.rule_matches(rule, packet)

@@ -298,8 +298,9 @@ fn prefix_order(cands: &[Candidate]) -> Vec<usize> {
             RoutePrefix::Tag(t) => tags.push((t.to_ascii_lowercase(), i)),
         }
     }
-    // Every pair is distinct (positions are), so unstable sorts order them as stable ones would.
-    cidrs.sort_unstable();
+    // Every pair is distinct (positions are), so any sort gives the one order; the stable one
+    // merges the runs candidates arrive in (a tag's prefixes, mostly sorted in the data file).
+    cidrs.sort();
     tags.sort_unstable();
     cidrs.into_iter().map(|(_, i)| i).chain(tags.into_iter().map(|(_, i)| i)).collect()
 }
@@ -527,9 +528,7 @@ fn service_endpoint_routes(
             format!("service endpoint {se} ({}{note})", choice.tag),
             subnet.subnet.origin.clone(),
         );
-        let prefixes = tag_prefixes(tags, &choice.tag);
-        cands.reserve(prefixes.len());
-        for prefix in prefixes {
+        for prefix in tag_prefixes(tags, &choice.tag) {
             cands.push(Candidate::new(
                 Kind::ServiceEndpoint,
                 prefix,
@@ -542,13 +541,9 @@ fn service_endpoint_routes(
 }
 
 /// The route prefixes a tag stands for: its CIDRs when the data file lists it, else the tag itself.
-///
-/// In address order rather than file order: candidates from one tag differ only in their prefix,
-/// so their order decides nothing (equal prefixes from one tag are equal candidates), and sorted
-/// runs make the two sorts of a subnet's hundreds of candidates nearly linear.
 fn tag_prefixes(tags: &ServiceTags, tag: &str) -> Vec<RoutePrefix> {
-    match tags.resolve(tag) {
-        Some(ps) => ps.canonical_prefixes().iter().map(|&p| RoutePrefix::Cidr(p)).collect(),
+    match tags.prefixes(tag) {
+        Some(ps) => ps.iter().map(|p| RoutePrefix::Cidr(p.trunc())).collect(),
         None => vec![RoutePrefix::Tag(tag.to_string())],
     }
 }
@@ -602,7 +597,6 @@ fn user_routes(table: &RouteTable, tags: &ServiceTags, cands: &mut Vec<Candidate
             }
         };
         let name = SharedStr::from(&udr.name);
-        cands.reserve(prefixes.len());
         for prefix in prefixes {
             let mut c =
                 Candidate::new(Kind::User, prefix, udr.next_hop_type, udr.next_hop_ip, element.clone());

@@ -29,10 +29,6 @@ struct TagData {
 struct TagEntry {
     /// IPv4 prefixes in file order.
     prefixes: Vec<Ipv4Net>,
-    /// The same prefixes with host bits cleared, in address order (network, then length): route
-    /// building adds them to every subnet with a service endpoint, where sorted runs are cheap
-    /// to sort into the rest.
-    canonical: Vec<Ipv4Net>,
     /// The same prefixes as (first, last) address, sorted: answers "is there a published prefix
     /// inside this range" with a binary search instead of a scan of every prefix.
     sorted: Vec<(u32, u32)>,
@@ -52,9 +48,7 @@ impl TagEntry {
                 _ => merged.push((a, b)),
             }
         }
-        let mut canonical: Vec<Ipv4Net> = prefixes.iter().map(Ipv4Net::trunc).collect();
-        canonical.sort();
-        TagEntry { prefixes, canonical, sorted, merged }
+        TagEntry { prefixes, sorted, merged }
     }
 }
 
@@ -67,11 +61,6 @@ pub struct TagPrefixes<'t> {
 impl<'t> TagPrefixes<'t> {
     pub fn prefixes(&self) -> &'t [Ipv4Net] {
         &self.entry.prefixes
-    }
-
-    /// The prefixes with host bits cleared, sorted by network then length.
-    pub fn canonical_prefixes(&self) -> &'t [Ipv4Net] {
-        &self.entry.canonical
     }
 
     /// Does some published prefix contain `ip`? (`prefixes().iter().any(|p| p.contains(&ip))`)
@@ -399,9 +388,6 @@ mod tests {
             assert_eq!(t.any_within(&net), nets.iter().any(|p| net.contains(p)), "{net}");
         }
         assert_eq!(t.prefixes(), nets.as_slice(), "file order is kept");
-        let mut canonical: Vec<Ipv4Net> = nets.iter().map(Ipv4Net::trunc).collect();
-        canonical.sort();
-        assert_eq!(t.canonical_prefixes(), canonical.as_slice());
     }
 
     #[test]
