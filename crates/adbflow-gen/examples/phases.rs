@@ -1,10 +1,11 @@
 //! Times the phases of `adbflow check` in one process, for `scripts/bench`:
 //!
-//!   phases ESTATE [TAGS]        prints `flows=… parse_model_s=… check_s=…`
+//!   phases ESTATE [TAGS]        prints `flows=… parse_model_s=… prepared_s=… check_s=…`
 //!   phases --write-tags FILE    writes the stand-in service-tag file
 //!
 //! `parse_model_s` is reading and validating the estate plus reading the tag file: what any
-//! question costs before it is asked. `check_s` is that plus the whole check and its JSON output,
+//! question costs before it is asked. `prepared_s` is that plus preparing the check and building
+//! the network (one core). `check_s` is that plus the whole check and its JSON output,
 //! walked and written a batch of workspaces at a time as `adbflow check --format json` does.
 //! Uses the allocator the `adbflow` binary uses, so the figures are the command's.
 
@@ -41,13 +42,15 @@ fn main() {
     // counts the bytes), a batch of workspaces at a time.
     let run =
         CheckRun::start(&loaded.estate, &tags, &CheckOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    let prepared = start.elapsed();
     let mut sink = Counter(0);
     let report = adbflow_report::check::write_check_run_json(run, &mut sink).expect("renders");
     let total = start.elapsed();
     println!(
-        "flows={} parse_model_s={:.3} check_s={:.3} output_bytes={}",
+        "flows={} parse_model_s={:.3} prepared_s={:.3} check_s={:.3} output_bytes={}",
         report.summary.flows,
         parse_model.as_secs_f64(),
+        prepared.as_secs_f64(),
         total.as_secs_f64(),
         sink.0
     );

@@ -7,7 +7,7 @@ use crate::index::EstateIndex;
 use crate::nsg::{self, NsgDecision, Packet};
 use crate::resources::Names;
 use crate::route_index::RouteIndex;
-use crate::routes::{self, EffectiveRoute, RouteOptions};
+use crate::routes::{self, EffectiveRoute, RouteOptions, SubnetRoutes};
 use crate::tags::ServiceTags;
 use crate::trace::{FlowSpec, Trace};
 use adbflow_model::{Direction, Estate, Nsg, SubnetRef};
@@ -15,10 +15,12 @@ use ipnet::Ipv4Net;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
-/// A subnet's effective routes and the index that selects among them.
-struct SubnetRoutes {
-    routes: Vec<EffectiveRoute>,
+/// A subnet's effective routes, the index that selects among them, and (only for a caller who
+/// asks to see them) the routes in full.
+struct IndexedRoutes {
+    routes: SubnetRoutes,
     index: RouteIndex,
+    shown: OnceLock<Vec<EffectiveRoute>>,
 }
 
 pub struct Network {
@@ -30,7 +32,7 @@ pub struct Network {
     /// `VNET/SUBNET` → the subnet's position and its effective routes, computed on first use: a
     /// question usually walks from a few subnets, and a check never from private-endpoint or
     /// gateway subnets.
-    routes: HashMap<String, (usize, usize, OnceLock<SubnetRoutes>)>,
+    routes: HashMap<String, (usize, usize, OnceLock<IndexedRoutes>)>,
     /// One per `estate.firewalls` entry, same order.
     firewalls: Vec<CompiledFirewall>,
     /// One per `estate.nsgs` entry, same order.
@@ -113,7 +115,7 @@ impl Network {
 
     /// Frees the effective routes computed for `VNET/SUBNET`; they are computed again if asked
     /// for. A check that walks a batch of workspaces at a time forgets each batch's subnets: with
-    /// the full tag file a cluster subnet has ~375 routes (~64 kB), 640 MB at 5,000 workspaces.
+    /// the full tag file a cluster subnet has ~375 routes; kept, they made memory grow with the estate.
     pub fn forget_routes(&mut self, subnet: &str) {
         if let Some((_, _, cell)) = self.routes.get_mut(subnet) {
             cell.take();
@@ -130,25 +132,24 @@ impl Network {
 
     /// Effective routes of `VNET/SUBNET`, computed once.
     pub fn routes(&self, subnet: &str) -> Option<&[EffectiveRoute]> {
-        self.subnet_routes(subnet).map(|r| r.routes.as_slice())
+        self.subnet_routes(subnet).map(|r| r.shown.get_or_init(|| r.routes.to_routes()).as_slice())
     }
 
     /// `routes::select` over the effective routes of `VNET/SUBNET` (none when the subnet is not
-    /// in the estate), without scanning them.
-    pub fn select_route(&self, subnet: &str, dest: &DestAddr) -> Option<&EffectiveRoute> {
+    /// in the estate, or when no route matches), without scanning them.
+    pub fn select_route(&self, subnet: &str, dest: &DestAddr) -> Option<EffectiveRoute> {
         let r = self.subnet_routes(subnet)?;
-        r.index.select(&r.routes, dest, &self.tags)
+        r.index.select_position(&r.routes, dest, &self.tags).map(|i| r.routes.route(i))
     }
 
-    fn subnet_routes(&self, subnet: &str) -> Option<&SubnetRoutes> {
+    fn subnet_routes(&self, subnet: &str) -> Option<&IndexedRoutes> {
         let (vi, si, cell) = self.routes.get(subnet)?;
         Some(cell.get_or_init(|| {
             let vnet = &self.estate.vnets[*vi];
             let s = SubnetRef { vnet, subnet: &vnet.subnets[*si] };
-            let routes =
-                routes::effective_routes_indexed(&self.estate, &self.index, &self.tags, s, self.options);
+            let routes = routes::subnet_routes(&self.estate, &self.index, &self.tags, s, self.options);
             let index = RouteIndex::new(&routes);
-            SubnetRoutes { routes, index }
+            IndexedRoutes { routes, index, shown: OnceLock::new() }
         }))
     }
 

@@ -12,7 +12,7 @@
 //!   subnet many times.
 
 use crate::address::DestAddr;
-use crate::routes::{self, EffectiveRoute, MatchRank, RoutePrefix};
+use crate::routes::{self, EffectiveRoute, MatchRank, RouteList, RoutePrefix};
 use crate::tags::{ServiceTags, TagPrefixes};
 use ipnet::Ipv4Net;
 use std::cmp::Reverse;
@@ -40,14 +40,14 @@ fn mask(len: u8) -> u32 {
 }
 
 impl RouteIndex {
-    pub fn new(routes: &[EffectiveRoute]) -> Self {
+    pub fn new<L: RouteList + ?Sized>(routes: &L) -> Self {
         // A bucket per prefix length, each in list order. A list is in display order (by network
         // within each kind), so a bucket is a few sorted runs, which the stable sort below merges;
         // being stable, it keeps equal prefixes in list order.
         let mut by_len: Vec<Vec<(u32, usize)>> = vec![Vec::new(); 33];
         let mut tag_routes = Vec::new();
-        for (i, r) in routes.iter().enumerate().filter(|(_, r)| r.is_active()) {
-            match &r.prefix {
+        for i in (0..routes.route_count()).filter(|&i| routes.is_active(i)) {
+            match routes.prefix(i) {
                 RoutePrefix::Cidr(net) => {
                     by_len[usize::from(net.prefix_len())].push((u32::from(net.network()), i))
                 }
@@ -65,7 +65,7 @@ impl RouteIndex {
                 if later.0 != kept.0 {
                     return false;
                 }
-                if routes::precedence(&routes[later.1]) > routes::precedence(&routes[kept.1]) {
+                if routes.precedence(later.1) > routes.precedence(kept.1) {
                     kept.1 = later.1;
                 }
                 true
@@ -82,22 +82,33 @@ impl RouteIndex {
         dest: &DestAddr,
         tags: &ServiceTags,
     ) -> Option<&'r EffectiveRoute> {
+        self.select_position(routes, dest, tags).map(|i| &routes[i])
+    }
+
+    /// `routes::select_position(routes, dest, tags)`, where `routes` is the list this index was
+    /// built from.
+    pub fn select_position<L: RouteList + ?Sized>(
+        &self,
+        routes: &L,
+        dest: &DestAddr,
+        tags: &ServiceTags,
+    ) -> Option<usize> {
         match dest.ip {
-            Some(ip) => self.select_ip(routes, ip, dest, tags).map(|i| &routes[i]),
-            None => self.select_symbolic(routes, dest, tags).map(|i| &routes[i]),
+            Some(ip) => self.select_ip(routes, ip, dest, tags),
+            None => self.select_symbolic(routes, dest, tags),
         }
     }
 
-    fn select_ip(
+    fn select_ip<L: RouteList + ?Sized>(
         &self,
-        routes: &[EffectiveRoute],
+        routes: &L,
         ip: Ipv4Addr,
         dest: &DestAddr,
         tags: &ServiceTags,
     ) -> Option<usize> {
         let mut best: Option<(MatchRank, usize)> = self.longest_cidr(routes, ip);
         for &i in &self.tag_routes {
-            let Some(rank) = routes::match_rank(&routes[i], dest, tags, &[]) else { continue };
+            let Some(rank) = routes::match_rank(routes, i, dest, tags, &[]) else { continue };
             // The larger rank wins; on equal ranks the earlier route, as in the linear scan.
             let better = best.is_none_or(|(b, bi)| rank > b || (rank == b && i < bi));
             if better {
@@ -108,19 +119,19 @@ impl RouteIndex {
     }
 
     /// The preferred CIDR route holding `ip` with the longest prefix, and its rank.
-    fn longest_cidr(&self, routes: &[EffectiveRoute], ip: Ipv4Addr) -> Option<(MatchRank, usize)> {
+    fn longest_cidr<L: RouteList + ?Sized>(&self, routes: &L, ip: Ipv4Addr) -> Option<(MatchRank, usize)> {
         let ip = u32::from(ip);
         self.by_length.iter().find_map(|(len, nets)| {
             let key = ip & mask(*len);
             let i = nets.binary_search_by_key(&key, |&(n, _)| n).ok()?;
             let pos = nets[i].1;
-            Some((routes::cidr_rank(&routes[pos], *len), pos))
+            Some((routes::cidr_rank(routes.precedence(pos), *len), pos))
         })
     }
 
-    fn select_symbolic(
+    fn select_symbolic<L: RouteList + ?Sized>(
         &self,
-        routes: &[EffectiveRoute],
+        routes: &L,
         dest: &DestAddr,
         tags: &ServiceTags,
     ) -> Option<usize> {
@@ -140,9 +151,9 @@ impl RouteIndex {
     /// (longer, or as long and explicit): the longest length with such a route decides, by
     /// precedence and then list order. Only when none holds one do 0.0.0.0/0 and the tag routes
     /// compete, ranked as the linear scan ranks them.
-    fn select_symbolic_uncached(
+    fn select_symbolic_uncached<L: RouteList + ?Sized>(
         &self,
-        routes: &[EffectiveRoute],
+        routes: &L,
         dest: &DestAddr,
         tags: &ServiceTags,
     ) -> Option<usize> {
@@ -157,8 +168,7 @@ impl RouteIndex {
                     })
                     .map(|&(_, pos)| pos);
                 let preferred = |a: usize, b: usize| {
-                    (routes::precedence(&routes[a]), Reverse(a))
-                        > (routes::precedence(&routes[b]), Reverse(b))
+                    (routes.precedence(a), Reverse(a)) > (routes.precedence(b), Reverse(b))
                 };
                 if let Some(best) = holding.reduce(|best, pos| if preferred(pos, best) { pos } else { best })
                 {
@@ -176,7 +186,7 @@ impl RouteIndex {
         rest.sort_unstable();
         let mut best: Option<(MatchRank, usize)> = None;
         for i in rest {
-            let Some(rank) = routes::match_rank(&routes[i], dest, tags, &dest_tags) else { continue };
+            let Some(rank) = routes::match_rank(routes, i, dest, tags, &dest_tags) else { continue };
             // The larger rank wins; on equal ranks the earlier route, as in the linear scan.
             if best.is_none_or(|(b, _)| rank > b) {
                 best = Some((rank, i));
@@ -304,7 +314,7 @@ mod tests {
         let mut g = Lcg(7);
         for _ in 0..3000 {
             let routes = random_routes(&mut g);
-            let ix = RouteIndex::new(&routes);
+            let ix = RouteIndex::new(routes.as_slice());
             for dest in destinations() {
                 for _ in 0..2 {
                     let want = routes::select(&routes, &dest, &tags).map(|r| r as *const EffectiveRoute);

@@ -213,70 +213,179 @@ struct PeInfo {
     vnet_range: Option<Ipv4Net>,
 }
 
+/// What the routes one element adds have in common: who added them and where they lead. A
+/// service endpoint adds hundreds of routes that differ only in prefix; each route refers to its
+/// origin instead of carrying a copy.
 #[derive(Debug, Clone)]
-struct Candidate {
-    route: EffectiveRoute,
+struct RouteOrigin {
     kind: Kind,
+    next_hop_type: NextHopType,
+    next_hop_ip: Option<Ipv4Addr>,
+    /// The UDR's name for user routes; empty for system routes.
+    name: SharedStr,
+    element: ElementRef,
     /// The tag a UDR was written with, when its CIDRs come from the tag data file.
     from_tag: Option<SharedStr>,
     pe: Option<PeInfo>,
 }
 
-impl Candidate {
-    fn new(
-        kind: Kind,
-        prefix: RoutePrefix,
-        next_hop_type: NextHopType,
-        next_hop_ip: Option<Ipv4Addr>,
-        element: ElementRef,
-    ) -> Self {
-        Candidate {
-            route: EffectiveRoute {
-                source: kind.source(),
-                state: RouteState::Active,
-                prefix,
-                next_hop_type,
-                next_hop_ip,
-                name: SharedStr::default(),
-                element,
-                invalid_reason: None,
-            },
-            kind,
-            from_tag: None,
-            pe: None,
-        }
-    }
+/// One route of a subnet: its prefix, its state and its origin (a position in `origins`).
+#[derive(Debug, Clone)]
+struct CompactRoute {
+    prefix: RoutePrefix,
+    kind: Kind,
+    origin: u32,
+    state: RouteState,
+    /// Why an Invalid route lost.
+    invalid_reason: Option<String>,
+}
 
+impl CompactRoute {
     fn active(&self) -> bool {
-        self.route.state == RouteState::Active
-    }
-
-    fn invalidate(&mut self, reason: String) {
-        self.route.state = RouteState::Invalid;
-        self.route.invalid_reason = Some(reason);
+        self.state == RouteState::Active
     }
 
     fn cidr(&self) -> Option<Ipv4Net> {
-        match self.route.prefix {
+        match self.prefix {
             RoutePrefix::Cidr(n) => Some(n),
             RoutePrefix::Tag(_) => None,
         }
     }
+}
 
-    /// How an invalid-route reason names this route.
-    fn describe(&self) -> String {
-        let r = &self.route;
-        let what = match self.kind {
-            Kind::User => return format!("user route {} ({})", r.name, r.element.id),
-            Kind::Gateway => format!("gateway route {} via {}", r.prefix, r.element.name),
+/// A subnet's effective routes as computed: in display order (see `effective_routes`), each
+/// route a prefix, a state and a reference to what it shares with its siblings.
+///
+/// Route selection reads it directly (it is a [`RouteList`]); [`SubnetRoutes::to_routes`] gives
+/// the full routes Azure would list. With the full service-tag file a cluster subnet has ~375
+/// routes, 300 of them one service endpoint's: built as full routes, each carried its own copy
+/// of the endpoint's element, and building, ordering and indexing those copies was a third of
+/// walking a check.
+#[derive(Debug, Clone, Default)]
+pub struct SubnetRoutes {
+    origins: Vec<RouteOrigin>,
+    routes: Vec<CompactRoute>,
+}
+
+impl SubnetRoutes {
+    pub fn len(&self) -> usize {
+        self.routes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.routes.is_empty()
+    }
+
+    /// The route at position `i`, as Azure lists it.
+    pub fn route(&self, i: usize) -> EffectiveRoute {
+        let r = &self.routes[i];
+        let o = &self.origins[r.origin as usize];
+        EffectiveRoute {
+            source: o.kind.source(),
+            state: r.state,
+            prefix: r.prefix.clone(),
+            next_hop_type: o.next_hop_type,
+            next_hop_ip: o.next_hop_ip,
+            name: o.name.clone(),
+            element: o.element.clone(),
+            invalid_reason: r.invalid_reason.clone(),
+        }
+    }
+
+    /// Every route, Active and Invalid, in display order.
+    pub fn to_routes(&self) -> Vec<EffectiveRoute> {
+        (0..self.routes.len()).map(|i| self.route(i)).collect()
+    }
+}
+
+impl RouteList for SubnetRoutes {
+    fn route_count(&self) -> usize {
+        self.routes.len()
+    }
+
+    fn prefix(&self, i: usize) -> &RoutePrefix {
+        &self.routes[i].prefix
+    }
+
+    fn is_active(&self, i: usize) -> bool {
+        self.routes[i].active()
+    }
+
+    fn precedence(&self, i: usize) -> u8 {
+        let o = &self.origins[self.routes[i].origin as usize];
+        precedence_of(o.kind.source(), o.next_hop_type)
+    }
+}
+
+/// The routes of a subnet while they are collected and settled.
+struct Candidates {
+    origins: Vec<RouteOrigin>,
+    routes: Vec<CompactRoute>,
+}
+
+impl Candidates {
+    fn with_capacity(n: usize) -> Self {
+        Candidates { origins: Vec::new(), routes: Vec::with_capacity(n) }
+    }
+
+    /// Registers what a group of routes shares; returns its reference for `push`.
+    fn origin(
+        &mut self,
+        kind: Kind,
+        next_hop_type: NextHopType,
+        next_hop_ip: Option<Ipv4Addr>,
+        element: ElementRef,
+    ) -> u32 {
+        self.origins.push(RouteOrigin {
+            kind,
+            next_hop_type,
+            next_hop_ip,
+            name: SharedStr::default(),
+            element,
+            from_tag: None,
+            pe: None,
+        });
+        // A subnet's origins are its few route sources (VNet, peerings, gateways, endpoints,
+        // UDRs), far below u32::MAX.
+        u32::try_from(self.origins.len() - 1).unwrap_or(u32::MAX)
+    }
+
+    fn push(&mut self, origin: u32, prefix: RoutePrefix) {
+        let kind = self.origins[origin as usize].kind;
+        self.routes.push(CompactRoute {
+            prefix,
+            kind,
+            origin,
+            state: RouteState::Active,
+            invalid_reason: None,
+        });
+    }
+
+    fn origin_of(&self, i: usize) -> &RouteOrigin {
+        &self.origins[self.routes[i].origin as usize]
+    }
+
+    fn invalidate(&mut self, i: usize, reason: String) {
+        let r = &mut self.routes[i];
+        r.state = RouteState::Invalid;
+        r.invalid_reason = Some(reason);
+    }
+
+    /// How an invalid-route reason names route `i`.
+    fn describe(&self, i: usize) -> String {
+        let r = &self.routes[i];
+        let o = self.origin_of(i);
+        let what = match r.kind {
+            Kind::User => return format!("user route {} ({})", o.name, o.element.id),
+            Kind::Gateway => format!("gateway route {} via {}", r.prefix, o.element.name),
             Kind::ServiceEndpoint => format!("service endpoint route {}", r.prefix),
             Kind::PrivateEndpoint => format!("private endpoint route {}", r.prefix),
             Kind::Peering => format!("peering route {}", r.prefix),
             Kind::VnetLocal | Kind::Internet | Kind::Reserved => {
-                format!("system route {} {}", r.prefix, r.next_hop_type)
+                format!("system route {} {}", r.prefix, o.next_hop_type)
             }
         };
-        format!("{what} ({})", r.element.id)
+        format!("{what} ({})", o.element.id)
     }
 }
 
@@ -287,11 +396,11 @@ impl Candidate {
 /// pass by kind). A CIDR and its position sort as one integer pair: a subnet with service
 /// endpoints has hundreds of candidates, and comparison sorts of the candidates themselves were
 /// most of computing its routes.
-fn prefix_order(cands: &[Candidate]) -> Vec<usize> {
+fn prefix_order(cands: &[CompactRoute]) -> Vec<usize> {
     let mut cidrs: Vec<(u64, usize)> = Vec::with_capacity(cands.len());
     let mut tags: Vec<(String, usize)> = Vec::new();
     for (i, c) in cands.iter().enumerate() {
-        match &c.route.prefix {
+        match &c.prefix {
             RoutePrefix::Cidr(n) => {
                 cidrs.push((u64::from(u32::from(n.network())) << 8 | u64::from(n.prefix_len()), i))
             }
@@ -366,11 +475,23 @@ pub fn effective_routes_indexed(
     subnet: SubnetRef<'_>,
     options: RouteOptions,
 ) -> Vec<EffectiveRoute> {
+    subnet_routes(estate, ix, tags, subnet, options).to_routes()
+}
+
+/// `effective_routes_indexed`, compact: what route selection reads, without a copy of each
+/// route's element (see [`SubnetRoutes`]).
+pub fn subnet_routes(
+    estate: &Estate,
+    ix: &EstateIndex,
+    tags: &ServiceTags,
+    subnet: SubnetRef<'_>,
+    options: RouteOptions,
+) -> SubnetRoutes {
     let vnet = subnet.vnet;
     let table = subnet.subnet.route_table.as_deref().and_then(|t| ix.route_table(estate, t));
     // Sized once: tag expansions add hundreds of candidates, and growing the list while they
     // arrive copied it (and its earlier allocation) each time.
-    let mut cands = Vec::with_capacity(32 + expanded_route_count(estate, tags, subnet, table));
+    let mut cands = Candidates::with_capacity(32 + expanded_route_count(estate, tags, subnet, table));
     system_routes(vnet, &mut cands);
     peering_routes(estate, ix, vnet, &mut cands);
     if !table.is_some_and(|t| t.disable_bgp_route_propagation) {
@@ -383,14 +504,15 @@ pub fn effective_routes_indexed(
     }
 
     prefer_system_over_bgp(&mut cands);
-    let by_prefix = prefix_order(&cands);
+    let by_prefix = prefix_order(&cands.routes);
     settle_equal_prefixes(&mut cands, &by_prefix);
     invalidate_private_endpoint_routes(&mut cands);
     if options.drop_reserved_none_routes_under_default_udr {
         drop_reserved_under_default_udr(&mut cands);
     }
 
-    display_order(cands, &by_prefix)
+    let Candidates { origins, routes } = cands;
+    SubnetRoutes { origins, routes: display_order(routes, &by_prefix) }
 }
 
 /// How many candidates the subnet's service endpoints and its route table's UDRs add.
@@ -419,8 +541,8 @@ fn expanded_route_count(
 /// The routes in display order: `Kind` (whose declaration order already groups Default, gateway,
 /// then user routes), then prefix, then input order: `by_prefix` (prefix, then position) sorted
 /// stably by kind, one counting pass; each candidate is moved once.
-fn display_order(cands: Vec<Candidate>, by_prefix: &[usize]) -> Vec<EffectiveRoute> {
-    let mut slots: Vec<Option<Candidate>> = cands.into_iter().map(Some).collect();
+fn display_order(cands: Vec<CompactRoute>, by_prefix: &[usize]) -> Vec<CompactRoute> {
+    let mut slots: Vec<Option<CompactRoute>> = cands.into_iter().map(Some).collect();
     let mut kinds: Vec<Kind> = slots.iter().flatten().map(|c| c.kind).collect();
     kinds.sort_unstable();
     kinds.dedup();
@@ -428,7 +550,7 @@ fn display_order(cands: Vec<Candidate>, by_prefix: &[usize]) -> Vec<EffectiveRou
     for kind in kinds {
         for &i in by_prefix {
             if slots[i].as_ref().is_some_and(|c| c.kind == kind) {
-                routes.extend(slots[i].take().map(|c| c.route));
+                routes.extend(slots[i].take());
             }
         }
     }
@@ -438,60 +560,40 @@ fn display_order(cands: Vec<Candidate>, by_prefix: &[usize]) -> Vec<EffectiveRou
 /// §1.1: a VnetLocal route per address range, 0/0 Internet, and the reserved `None` routes —
 /// flipped to VnetLocal when a range equals one (the range's own route is that route) and removed
 /// when a range contains one.
-fn system_routes(vnet: &adbflow_model::VNet, cands: &mut Vec<Candidate>) {
+fn system_routes(vnet: &adbflow_model::VNet, cands: &mut Candidates) {
     let element = ElementRef::new(ids::vnet(&vnet.name), &vnet.name, vnet.origin.clone());
     let ranges: Vec<Ipv4Net> = vnet.address_space.iter().map(|p| p.0.trunc()).collect();
+    let local = cands.origin(Kind::VnetLocal, NextHopType::VnetLocal, None, element);
     for r in &ranges {
-        cands.push(Candidate::new(
-            Kind::VnetLocal,
-            RoutePrefix::Cidr(*r),
-            NextHopType::VnetLocal,
-            None,
-            element.clone(),
-        ));
+        cands.push(local, RoutePrefix::Cidr(*r));
     }
     let default = DEFAULT_ROUTE;
-    cands.push(Candidate::new(
-        Kind::Internet,
-        RoutePrefix::Cidr(default),
-        NextHopType::Internet,
-        None,
-        platform_route(default),
-    ));
+    let internet = cands.origin(Kind::Internet, NextHopType::Internet, None, platform_route(default));
+    cands.push(internet, RoutePrefix::Cidr(default));
     for reserved in PRIVATE_RANGES {
         if ranges.iter().any(|r| r.contains(&reserved)) {
             continue;
         }
-        cands.push(Candidate::new(
-            Kind::Reserved,
-            RoutePrefix::Cidr(reserved),
-            NextHopType::None,
-            None,
-            platform_route(reserved),
-        ));
+        let none = cands.origin(Kind::Reserved, NextHopType::None, None, platform_route(reserved));
+        cands.push(none, RoutePrefix::Cidr(reserved));
     }
 }
 
 /// §1.2: each address range of each Connected peered VNet.
-fn peering_routes(estate: &Estate, ix: &EstateIndex, vnet: &adbflow_model::VNet, cands: &mut Vec<Candidate>) {
+fn peering_routes(estate: &Estate, ix: &EstateIndex, vnet: &adbflow_model::VNet, cands: &mut Candidates) {
     for p in ix.connected_peerings(estate, &vnet.name) {
         let Some(remote) = ix.vnet(estate, &p.remote_vnet) else { continue };
         let element = ElementRef::new(ids::peering(&p.vnet, &p.name), &p.name, p.origin.clone());
+        let origin = cands.origin(Kind::Peering, NextHopType::VNetPeering, None, element);
         for r in &remote.address_space {
-            cands.push(Candidate::new(
-                Kind::Peering,
-                RoutePrefix::Cidr(r.0.trunc()),
-                NextHopType::VNetPeering,
-                None,
-                element.clone(),
-            ));
+            cands.push(origin, RoutePrefix::Cidr(r.0.trunc()));
         }
     }
 }
 
 /// §1.2, §1.4, §7.1: the prefixes of this VNet's gateways, and of a peered hub's gateways when this
 /// side uses remote gateways and the hub side allows gateway transit.
-fn gateway_routes(estate: &Estate, ix: &EstateIndex, vnet: &adbflow_model::VNet, cands: &mut Vec<Candidate>) {
+fn gateway_routes(estate: &Estate, ix: &EstateIndex, vnet: &adbflow_model::VNet, cands: &mut Candidates) {
     let mut vnets = vec![vnet.name.as_str()];
     for p in ix.connected_peerings(estate, &vnet.name) {
         if p.use_remote_gateways && ix.reverse_peering(estate, p).is_some_and(|b| b.allow_gateway_transit) {
@@ -500,14 +602,9 @@ fn gateway_routes(estate: &Estate, ix: &EstateIndex, vnet: &adbflow_model::VNet,
     }
     for gw in estate.gateways.iter().filter(|g| vnets.contains(&g.vnet.as_str())) {
         let element = ElementRef::new(ids::gateway(&gw.name), &gw.name, gw.origin.clone());
+        let origin = cands.origin(Kind::Gateway, NextHopType::VirtualNetworkGateway, gw.public_ip, element);
         for p in &gw.onprem_prefixes {
-            cands.push(Candidate::new(
-                Kind::Gateway,
-                RoutePrefix::Cidr(p.0.trunc()),
-                NextHopType::VirtualNetworkGateway,
-                gw.public_ip,
-                element.clone(),
-            ));
+            cands.push(origin, RoutePrefix::Cidr(p.0.trunc()));
         }
     }
 }
@@ -517,7 +614,7 @@ fn service_endpoint_routes(
     estate: &Estate,
     tags: &ServiceTags,
     subnet: SubnetRef<'_>,
-    cands: &mut Vec<Candidate>,
+    cands: &mut Candidates,
 ) {
     let region = estate.vnet_region(subnet.vnet);
     for se in &subnet.subnet.service_endpoints {
@@ -528,23 +625,26 @@ fn service_endpoint_routes(
             format!("service endpoint {se} ({}{note})", choice.tag),
             subnet.subnet.origin.clone(),
         );
-        for prefix in tag_prefixes(tags, &choice.tag) {
-            cands.push(Candidate::new(
-                Kind::ServiceEndpoint,
-                prefix,
-                NextHopType::VirtualNetworkServiceEndpoint,
-                None,
-                element.clone(),
-            ));
-        }
+        let origin =
+            cands.origin(Kind::ServiceEndpoint, NextHopType::VirtualNetworkServiceEndpoint, None, element);
+        push_tag_prefixes(tags, &choice.tag, origin, cands);
     }
 }
 
-/// The route prefixes a tag stands for: its CIDRs when the data file lists it, else the tag itself.
-fn tag_prefixes(tags: &ServiceTags, tag: &str) -> Vec<RoutePrefix> {
+/// Adds a route per prefix a tag stands for: its CIDRs when the data file lists it, else one
+/// route with the tag itself. Returns whether the data file listed it.
+fn push_tag_prefixes(tags: &ServiceTags, tag: &str, origin: u32, cands: &mut Candidates) -> bool {
     match tags.prefixes(tag) {
-        Some(ps) => ps.iter().map(|p| RoutePrefix::Cidr(p.trunc())).collect(),
-        None => vec![RoutePrefix::Tag(tag.to_string())],
+        Some(ps) => {
+            for p in ps {
+                cands.push(origin, RoutePrefix::Cidr(p.trunc()));
+            }
+            !ps.is_empty()
+        }
+        None => {
+            cands.push(origin, RoutePrefix::Tag(tag.to_string()));
+            false
+        }
     }
 }
 
@@ -554,7 +654,7 @@ fn private_endpoint_routes(
     estate: &Estate,
     ix: &EstateIndex,
     vnet: &adbflow_model::VNet,
-    cands: &mut Vec<Candidate>,
+    cands: &mut Candidates,
 ) {
     let mut reachable: BTreeSet<&str> = BTreeSet::from([vnet.name.as_str()]);
     reachable.extend(ix.connected_peerings(estate, &vnet.name).map(|p| p.remote_vnet.as_str()));
@@ -572,37 +672,26 @@ fn private_endpoint_routes(
             .vnet(estate, pe_vnet)
             .and_then(|v| v.address_space.iter().map(|p| p.0.trunc()).find(|r| r.contains(&ip)));
         let element = ElementRef::new(ids::private_endpoint(&pe.name), &pe.name, pe.origin.clone());
-        let mut c = Candidate::new(
-            Kind::PrivateEndpoint,
-            RoutePrefix::Cidr(Ipv4Net::from(ip)),
-            NextHopType::InterfaceEndpoint,
-            None,
-            element,
-        );
-        c.pe = Some(PeInfo { ip, subnet: pe.subnet.clone(), route_table_policy, vnet_range });
-        cands.push(c);
+        let origin = cands.origin(Kind::PrivateEndpoint, NextHopType::InterfaceEndpoint, None, element);
+        cands.origins[origin as usize].pe =
+            Some(PeInfo { ip, subnet: pe.subnet.clone(), route_table_policy, vnet_range });
+        cands.push(origin, RoutePrefix::Cidr(Ipv4Net::from(ip)));
     }
 }
 
 /// §1.4: the subnet's UDRs; a tag-prefixed UDR becomes one route per CIDR when tag data exists.
-fn user_routes(table: &RouteTable, tags: &ServiceTags, cands: &mut Vec<Candidate>) {
+fn user_routes(table: &RouteTable, tags: &ServiceTags, cands: &mut Candidates) {
     for udr in &table.routes {
         let element = ElementRef::new(ids::route(&table.name, &udr.name), &udr.name, udr.origin.clone());
-        let (prefixes, from_tag) = match &udr.address_prefix {
-            RouteDestination::Prefix(n) => (vec![RoutePrefix::Cidr(n.trunc())], None),
+        let origin = cands.origin(Kind::User, udr.next_hop_type, udr.next_hop_ip, element);
+        cands.origins[origin as usize].name = SharedStr::from(&udr.name);
+        match &udr.address_prefix {
+            RouteDestination::Prefix(n) => cands.push(origin, RoutePrefix::Cidr(n.trunc())),
             RouteDestination::Tag(t) => {
-                let ps = tag_prefixes(tags, t);
-                let expanded = matches!(ps.first(), Some(RoutePrefix::Cidr(_)));
-                (ps, expanded.then(|| SharedStr::from(t)))
+                if push_tag_prefixes(tags, t, origin, cands) {
+                    cands.origins[origin as usize].from_tag = Some(SharedStr::from(t));
+                }
             }
-        };
-        let name = SharedStr::from(&udr.name);
-        for prefix in prefixes {
-            let mut c =
-                Candidate::new(Kind::User, prefix, udr.next_hop_type, udr.next_hop_ip, element.clone());
-            c.route.name = name.clone();
-            c.from_tag = from_tag.clone();
-            cands.push(c);
         }
     }
 }
@@ -610,23 +699,28 @@ fn user_routes(table: &RouteTable, tags: &ServiceTags, cands: &mut Vec<Candidate
 /// §1.6: "system routes for VNet, VNet peering and service endpoints are preferred even if BGP
 /// routes are more specific": a gateway route inside (or equal to) such a route's prefix loses.
 /// Tag-prefixed service-endpoint routes have no known extent, so they cannot shadow gateway routes.
-fn prefer_system_over_bgp(cands: &mut [Candidate]) {
+fn prefer_system_over_bgp(cands: &mut Candidates) {
     // Described only when one wins: a subnet with a service endpoint has hundreds of candidates.
     let preferred: Vec<(Ipv4Net, usize)> = cands
+        .routes
         .iter()
         .enumerate()
         .filter(|(_, c)| matches!(c.kind, Kind::VnetLocal | Kind::Peering | Kind::ServiceEndpoint))
         .filter_map(|(i, c)| c.cidr().map(|n| (n, i)))
         .collect();
-    let gateways: Vec<usize> = (0..cands.len()).filter(|&i| cands[i].kind == Kind::Gateway).collect();
+    let gateways: Vec<usize> =
+        (0..cands.routes.len()).filter(|&i| cands.routes[i].kind == Kind::Gateway).collect();
     for gi in gateways {
-        let Some(net) = cands[gi].cidr() else { continue };
+        let Some(net) = cands.routes[gi].cidr() else { continue };
         if let Some(&(_, wi)) = preferred.iter().find(|(p, _)| p.contains(&net)) {
-            let winner = cands[wi].describe();
-            cands[gi].invalidate(format!(
-                "overridden by {winner}: Azure prefers VNet, peering and service-endpoint routes over \
-                 gateway routes, even more specific ones"
-            ));
+            let winner = cands.describe(wi);
+            cands.invalidate(
+                gi,
+                format!(
+                    "overridden by {winner}: Azure prefers VNet, peering and service-endpoint routes over \
+                     gateway routes, even more specific ones"
+                ),
+            );
         }
     }
 }
@@ -635,31 +729,31 @@ fn prefer_system_over_bgp(cands: &mut [Candidate]) {
 /// Invalid. Among UDRs an explicit CIDR beats one expanded from a tag, and tags rank as §1.4 says.
 ///
 /// `by_prefix`: every candidate's position, as `prefix_order` orders them.
-fn settle_equal_prefixes(cands: &mut [Candidate], by_prefix: &[usize]) {
+fn settle_equal_prefixes(cands: &mut Candidates, by_prefix: &[usize]) {
     // Each equal-prefix group is a run of `by_prefix`, in input order within, instead of a
     // rescan of every route for every distinct prefix.
-    let active: Vec<usize> = by_prefix.iter().copied().filter(|&i| cands[i].active()).collect();
+    let active: Vec<usize> = by_prefix.iter().copied().filter(|&i| cands.routes[i].active()).collect();
     let groups: Vec<&[usize]> = active
-        .chunk_by(|&a, &b| same_prefix(&cands[a].route.prefix, &cands[b].route.prefix))
+        .chunk_by(|&a, &b| same_prefix(&cands.routes[a].prefix, &cands.routes[b].prefix))
         .filter(|run| run.len() > 1)
         .collect();
     for run in groups {
-        let strength =
-            |c: &Candidate| (c.kind.rank(), c.from_tag.is_none(), c.from_tag.as_deref().map_or(0, tag_class));
+        let strength = |i: usize| {
+            let from_tag = cands.origin_of(i).from_tag.as_deref();
+            (cands.routes[i].kind.rank(), from_tag.is_none(), from_tag.map_or(0, tag_class))
+        };
         // First in input order wins a full tie, so the result never depends on sorting.
         let Some(winner) =
-            run.iter()
-                .copied()
-                .reduce(|best, i| if strength(&cands[i]) > strength(&cands[best]) { i } else { best })
+            run.iter().copied().reduce(|best, i| if strength(i) > strength(best) { i } else { best })
         else {
             continue;
         };
-        let mut reason = format!("overridden by {}", cands[winner].describe());
-        if cands[winner].kind == Kind::ServiceEndpoint {
+        let mut reason = format!("overridden by {}", cands.describe(winner));
+        if cands.routes[winner].kind == Kind::ServiceEndpoint {
             reason.push_str("; service-endpoint routes can't be overridden");
         }
         for &i in run.iter().filter(|&&i| i != winner) {
-            cands[i].invalidate(reason.clone());
+            cands.invalidate(i, reason.clone());
         }
     }
 }
@@ -667,18 +761,20 @@ fn settle_equal_prefixes(cands: &mut [Candidate], by_prefix: &[usize]) {
 /// §1.7 twin rule: a PE /32 is Invalid when the PE's subnet enables route-table network policies
 /// and a UDR covers the PE IP with a prefix at least as long as the PE VNet range holding the IP.
 /// A 0.0.0.0/0 UDR is never long enough (address ranges are never /0).
-fn invalidate_private_endpoint_routes(cands: &mut [Candidate]) {
+fn invalidate_private_endpoint_routes(cands: &mut Candidates) {
     // Described only when one covers an endpoint: tag-expanded UDRs number in the hundreds.
     let udrs: Vec<(Ipv4Net, usize)> = cands
+        .routes
         .iter()
         .enumerate()
         .filter(|(_, c)| c.kind == Kind::User)
         .filter_map(|(i, c)| c.cidr().map(|n| (n, i)))
         .collect();
-    let endpoints: Vec<usize> =
-        (0..cands.len()).filter(|&i| cands[i].active() && cands[i].kind == Kind::PrivateEndpoint).collect();
+    let endpoints: Vec<usize> = (0..cands.routes.len())
+        .filter(|&i| cands.routes[i].active() && cands.routes[i].kind == Kind::PrivateEndpoint)
+        .collect();
     for ci in endpoints {
-        let Some(pe) = cands[ci].pe.clone() else { continue };
+        let Some(pe) = cands.origin_of(ci).pe.clone() else { continue };
         let Some(range) = pe.vnet_range else { continue };
         if !pe.route_table_policy {
             continue;
@@ -687,29 +783,40 @@ fn invalidate_private_endpoint_routes(cands: &mut [Candidate]) {
             .iter()
             .find(|(n, _)| n.prefix_len() > 0 && n.contains(&pe.ip) && n.prefix_len() >= range.prefix_len());
         if let Some(&(n, ui)) = covering {
-            let udr = cands[ui].describe();
-            cands[ci].invalidate(format!(
-                "invalidated by {udr}: the private endpoint's subnet {} enables route-table network \
-                 policies and {n} is at least as specific as its VNet range {range}",
-                pe.subnet
-            ));
+            let udr = cands.describe(ui);
+            cands.invalidate(
+                ci,
+                format!(
+                    "invalidated by {udr}: the private endpoint's subnet {} enables route-table network \
+                     policies and {n} is at least as specific as its VNet range {range}",
+                    pe.subnet
+                ),
+            );
         }
     }
 }
 
 /// §1.8 quirk: Microsoft's worked example lists no reserved-range `None` routes for a subnet whose
 /// route table has a 0.0.0.0/0 UDR. Shown here as Invalid so the user still sees them.
-fn drop_reserved_under_default_udr(cands: &mut [Candidate]) {
-    let default_udr = cands
-        .iter()
-        .find(|c| c.kind == Kind::User && c.active() && c.cidr().is_some_and(|n| n.prefix_len() == 0))
-        .map(Candidate::describe);
+fn drop_reserved_under_default_udr(cands: &mut Candidates) {
+    let default_udr = (0..cands.routes.len())
+        .find(|&i| {
+            let c = &cands.routes[i];
+            c.kind == Kind::User && c.active() && c.cidr().is_some_and(|n| n.prefix_len() == 0)
+        })
+        .map(|i| cands.describe(i));
     let Some(udr) = default_udr else { return };
-    for c in cands.iter_mut().filter(|c| c.kind == Kind::Reserved && c.active()) {
-        c.invalidate(format!(
-            "removed because {udr} takes 0.0.0.0/0, as in Microsoft's documented routing example \
-             (option drop_reserved_none_routes_under_default_udr)"
-        ));
+    let reserved: Vec<usize> = (0..cands.routes.len())
+        .filter(|&i| cands.routes[i].kind == Kind::Reserved && cands.routes[i].active())
+        .collect();
+    for i in reserved {
+        cands.invalidate(
+            i,
+            format!(
+                "removed because {udr} takes 0.0.0.0/0, as in Microsoft's documented routing example \
+                 (option drop_reserved_none_routes_under_default_udr)"
+            ),
+        );
     }
 }
 
@@ -724,10 +831,42 @@ pub(crate) struct MatchRank {
     precedence: u8,
 }
 
+/// What route selection reads of a subnet's routes, by position: the displayed list
+/// (`[EffectiveRoute]`) and the compact one the walk uses ([`SubnetRoutes`]) answer alike.
+pub trait RouteList {
+    fn route_count(&self) -> usize;
+    fn prefix(&self, i: usize) -> &RoutePrefix;
+    fn is_active(&self, i: usize) -> bool;
+    /// Equal-prefix precedence (see [`precedence`]).
+    fn precedence(&self, i: usize) -> u8;
+}
+
+impl RouteList for [EffectiveRoute] {
+    fn route_count(&self) -> usize {
+        self.len()
+    }
+
+    fn prefix(&self, i: usize) -> &RoutePrefix {
+        &self[i].prefix
+    }
+
+    fn is_active(&self, i: usize) -> bool {
+        self[i].is_active()
+    }
+
+    fn precedence(&self, i: usize) -> u8 {
+        precedence(&self[i])
+    }
+}
+
 /// Equal-prefix precedence of Active routes, for inputs that were not settled by
 /// `effective_routes` (§1.6 order; service-endpoint routes first).
 pub(crate) fn precedence(r: &EffectiveRoute) -> u8 {
-    match (r.source, r.next_hop_type) {
+    precedence_of(r.source, r.next_hop_type)
+}
+
+fn precedence_of(source: RouteSource, next_hop_type: NextHopType) -> u8 {
+    match (source, next_hop_type) {
         (_, NextHopType::VirtualNetworkServiceEndpoint) => 4,
         (RouteSource::User, _) => 3,
         (RouteSource::VirtualNetworkGateway, _) => 2,
@@ -761,26 +900,30 @@ fn tag_specificity(tag: &str, dest: &DestAddr, tags: &ServiceTags) -> u8 {
     .max(1)
 }
 
-pub(crate) fn match_rank(
-    r: &EffectiveRoute,
+/// How well route `i` of `routes` matches `dest`, or `None` when it does not.
+pub(crate) fn match_rank<L: RouteList + ?Sized>(
+    routes: &L,
+    i: usize,
     dest: &DestAddr,
     tags: &ServiceTags,
     dest_tags: &[TagPrefixes<'_>],
 ) -> Option<MatchRank> {
-    match &r.prefix {
-        RoutePrefix::Cidr(net) => cidr_matches(net, dest, dest_tags).then(|| cidr_rank(r, net.prefix_len())),
+    match routes.prefix(i) {
+        RoutePrefix::Cidr(net) => {
+            cidr_matches(net, dest, dest_tags).then(|| cidr_rank(routes.precedence(i), net.prefix_len()))
+        }
         RoutePrefix::Tag(t) => tags.contains(t, dest).then(|| MatchRank {
             specificity: tag_specificity(t, dest, tags),
             explicit: false,
             tag_class: tag_class(t),
-            precedence: precedence(r),
+            precedence: routes.precedence(i),
         }),
     }
 }
 
-/// The rank of a matching CIDR route of prefix length `len`.
-pub(crate) fn cidr_rank(r: &EffectiveRoute, len: u8) -> MatchRank {
-    MatchRank { specificity: len, explicit: true, tag_class: 0, precedence: precedence(r) }
+/// The rank of a matching CIDR route of prefix length `len` and equal-prefix `precedence`.
+pub(crate) fn cidr_rank(precedence: u8, len: u8) -> MatchRank {
+    MatchRank { specificity: len, explicit: true, tag_class: 0, precedence }
 }
 
 /// The Active route that carries a packet to `dest` (longest prefix; for symbolic destinations
@@ -802,8 +945,8 @@ pub fn select<'r>(
 }
 
 /// `select`, as the chosen route's position in `routes`.
-pub(crate) fn select_position(
-    routes: &[EffectiveRoute],
+pub fn select_position<L: RouteList + ?Sized>(
+    routes: &L,
     dest: &DestAddr,
     tags: &ServiceTags,
 ) -> Option<usize> {
@@ -812,8 +955,8 @@ pub(crate) fn select_position(
         Some(_) => Vec::new(),
     };
     let mut best: Option<(MatchRank, usize)> = None;
-    for (i, r) in routes.iter().enumerate().filter(|(_, r)| r.is_active()) {
-        let Some(rank) = match_rank(r, dest, tags, &dest_tags) else { continue };
+    for i in (0..routes.route_count()).filter(|&i| routes.is_active(i)) {
+        let Some(rank) = match_rank(routes, i, dest, tags, &dest_tags) else { continue };
         let better = match &best {
             None => true,
             Some((b, _)) => rank > *b,

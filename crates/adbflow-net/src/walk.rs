@@ -177,7 +177,7 @@ fn dns_server_unreachable(
     server: Ipv4Addr,
 ) -> Option<String> {
     let dest = DestAddr::ip(server);
-    let why = match w.net.select_route(&src.path(), &dest) {
+    let why = match &w.net.select_route(&src.path(), &dest) {
         None => Some("no route matches it".to_string()),
         Some(r) => match r.next_hop_type {
             NextHopType::None => Some(format!("route {} → None drops the queries", route_prefix(r))),
@@ -317,7 +317,7 @@ fn forward<'n>(
     via_firewall: bool,
 ) -> Trace {
     let estate = w.estate();
-    let Some(route) = w.net.select_route(&from.path(), &target.dest).cloned() else {
+    let Some(route) = w.net.select_route(&from.path(), &target.dest) else {
         let el = subnet_el(from);
         let msg = format!("no route in {} matches {}: the packet is dropped", from.path(), target.dest);
         return w.block(ReasonCode::RouteNone, el, msg);

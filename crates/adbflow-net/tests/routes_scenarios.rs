@@ -560,10 +560,10 @@ fn forgotten_routes_are_computed_again_alike() {
     let mut net = adbflow_net::Network::new(e, ServiceTags::symbolic());
     let dest = DestAddr::ip(ip("8.8.8.8"));
     let before = net.routes("spoke/host").unwrap().to_vec();
-    let picked = net.select_route("spoke/host", &dest).cloned();
+    let picked = net.select_route("spoke/host", &dest);
     net.forget_routes("spoke/host");
     net.forget_routes("no/such-subnet");
     assert_eq!(net.routes("spoke/host").unwrap(), before.as_slice());
-    assert_eq!(net.select_route("spoke/host", &dest).cloned(), picked);
+    assert_eq!(net.select_route("spoke/host", &dest), picked);
     assert_eq!(picked.map(|r| r.name.to_string()), Some("to-firewall".into()));
 }
