@@ -68,76 +68,110 @@ impl fmt::Display for ElementRef {
 
 /// Stable element identities. One function per element kind so every crate spells IDs the same.
 pub mod ids {
+    /// `KIND:PART/PART/…`. Element IDs are built for every hop of every flow; concatenated into
+    /// a string of the exact size they cost a fraction of `format!`.
+    fn joined(kind: &str, parts: &[&str]) -> String {
+        let len = kind.len() + parts.iter().map(|p| p.len() + 1).sum::<usize>();
+        let mut id = String::with_capacity(len);
+        id.push_str(kind);
+        for (i, part) in parts.iter().enumerate() {
+            id.push(if i == 0 { ':' } else { '/' });
+            id.push_str(part);
+        }
+        id
+    }
+
     pub fn vnet(vnet: &str) -> String {
-        format!("vnet:{vnet}")
+        joined("vnet", &[vnet])
     }
     pub fn subnet(vnet: &str, subnet: &str) -> String {
-        format!("subnet:{vnet}/{subnet}")
+        joined("subnet", &[vnet, subnet])
     }
     pub fn nsg(nsg: &str) -> String {
-        format!("nsg:{nsg}")
+        joined("nsg", &[nsg])
     }
     pub fn nsg_rule(nsg: &str, rule: &str) -> String {
-        format!("nsg-rule:{nsg}/{rule}")
+        joined("nsg-rule", &[nsg, rule])
     }
     pub fn route_table(rt: &str) -> String {
-        format!("route-table:{rt}")
+        joined("route-table", &[rt])
     }
     pub fn route(rt: &str, route: &str) -> String {
-        format!("route:{rt}/{route}")
+        joined("route", &[rt, route])
     }
     pub fn nat_gateway(nat: &str) -> String {
-        format!("nat-gateway:{nat}")
+        joined("nat-gateway", &[nat])
     }
     pub fn public_ip(pip: &str) -> String {
-        format!("public-ip:{pip}")
+        joined("public-ip", &[pip])
     }
     pub fn public_ip_prefix(p: &str) -> String {
-        format!("public-ip-prefix:{p}")
+        joined("public-ip-prefix", &[p])
     }
     pub fn load_balancer(lb: &str) -> String {
-        format!("load-balancer:{lb}")
+        joined("load-balancer", &[lb])
     }
     pub fn peering(vnet: &str, peering: &str) -> String {
-        format!("peering:{vnet}/{peering}")
+        joined("peering", &[vnet, peering])
     }
     pub fn gateway(gw: &str) -> String {
-        format!("gateway:{gw}")
+        joined("gateway", &[gw])
     }
     pub fn private_endpoint(pe: &str) -> String {
-        format!("private-endpoint:{pe}")
+        joined("private-endpoint", &[pe])
     }
     pub fn dns_zone(zone: &str) -> String {
-        format!("private-dns-zone:{zone}")
+        joined("private-dns-zone", &[zone])
     }
     pub fn dns_record(zone: &str, record: &str) -> String {
-        format!("dns-record:{zone}/{record}")
+        joined("dns-record", &[zone, record])
     }
     pub fn dns_link(zone: &str, vnet: &str) -> String {
-        format!("dns-link:{zone}/{vnet}")
+        joined("dns-link", &[zone, vnet])
     }
     pub fn endpoint(fqdn: &str) -> String {
-        format!("endpoint:{fqdn}")
+        joined("endpoint", &[fqdn])
     }
     pub fn firewall(fw: &str) -> String {
-        format!("firewall:{fw}")
+        joined("firewall", &[fw])
     }
     pub fn firewall_policy(p: &str) -> String {
-        format!("firewall-policy:{p}")
+        joined("firewall-policy", &[p])
     }
     pub fn firewall_rule(policy: &str, group: &str, collection: &str, rule: &str) -> String {
-        format!("firewall-rule:{policy}/{group}/{collection}/{rule}")
+        joined("firewall-rule", &[policy, group, collection, rule])
     }
     pub fn ip_group(g: &str) -> String {
-        format!("ip-group:{g}")
+        joined("ip-group", &[g])
     }
     pub fn storage_account(sa: &str) -> String {
-        format!("storage-account:{sa}")
+        joined("storage-account", &[sa])
     }
     pub fn service_endpoint_policy(p: &str) -> String {
-        format!("service-endpoint-policy:{p}")
+        joined("service-endpoint-policy", &[p])
     }
     pub fn asg(a: &str) -> String {
-        format!("asg:{a}")
+        joined("asg", &[a])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ids;
+
+    // IDs are part of every report's contract (`decided_by.id`): kind, colon, parts joined by '/'.
+    #[test]
+    fn element_ids_join_kind_and_parts() {
+        assert_eq!(ids::vnet("hub"), "vnet:hub");
+        assert_eq!(
+            ids::nsg_rule("spoke-nsg", "AllowAzureDatabricks"),
+            "nsg-rule:spoke-nsg/AllowAzureDatabricks"
+        );
+        assert_eq!(ids::firewall_rule("pol", "grp", "coll", "r1"), "firewall-rule:pol/grp/coll/r1");
+        assert_eq!(ids::service_endpoint_policy(""), "service-endpoint-policy:");
+        assert_eq!(
+            ids::dns_record("privatelink.blob.core.windows.net", "sa"),
+            "dns-record:privatelink.blob.core.windows.net/sa"
+        );
     }
 }
