@@ -16,12 +16,13 @@ use crate::routes::{self, EffectiveRoute, MatchRank, RouteList, RoutePrefix};
 use crate::tags::{ServiceTags, TagPrefixes};
 use ipnet::Ipv4Net;
 use std::cmp::Reverse;
-use std::collections::HashMap;
 use std::net::Ipv4Addr;
 use std::sync::Mutex;
 
-/// What a symbolic destination's route depends on besides the routes and the tag data.
-type SymbolicKey = (Vec<String>, Option<String>);
+/// A symbolic destination's answer: what it depends on besides the routes and the tag data (its
+/// tags and region), and the position chosen. A subnet is asked about a handful of Azure services,
+/// so the memo is a short list searched by comparison: no key is built or hashed to look one up.
+type SymbolicAnswer = (Vec<String>, Option<String>, Option<usize>);
 
 #[derive(Debug, Default)]
 pub struct RouteIndex {
@@ -32,7 +33,7 @@ pub struct RouteIndex {
     /// Positions of the Active tag-prefixed routes, in list order.
     tag_routes: Vec<usize>,
     /// `select`'s answer (a position) for symbolic destinations already asked about.
-    symbolic: Mutex<HashMap<SymbolicKey, Option<usize>>>,
+    symbolic: Mutex<Vec<SymbolicAnswer>>,
 }
 
 fn mask(len: u8) -> u32 {
@@ -72,7 +73,7 @@ impl RouteIndex {
             });
             by_length.push((len, nets));
         }
-        RouteIndex { by_length, tag_routes, symbolic: Mutex::new(HashMap::new()) }
+        RouteIndex { by_length, tag_routes, symbolic: Mutex::new(Vec::new()) }
     }
 
     /// `routes::select(routes, dest, tags)`, where `routes` is the list this index was built from.
@@ -135,12 +136,16 @@ impl RouteIndex {
         dest: &DestAddr,
         tags: &ServiceTags,
     ) -> Option<usize> {
-        let key = (dest.tags.clone(), dest.region.clone());
-        if let Some(hit) = self.lock().get(&key) {
+        let asked = |(t, r, _): &&SymbolicAnswer| *t == dest.tags && *r == dest.region;
+        if let Some((_, _, hit)) = self.lock().iter().find(asked) {
             return *hit;
         }
         let answer = self.select_symbolic_uncached(routes, dest, tags);
-        self.lock().insert(key, answer);
+        let mut memo = self.lock();
+        // Another thread may have answered the same question meanwhile; one entry is enough.
+        if !memo.iter().any(|e| asked(&e)) {
+            memo.push((dest.tags.clone(), dest.region.clone(), answer));
+        }
         answer
     }
 
@@ -195,7 +200,7 @@ impl RouteIndex {
         best.map(|(_, i)| i)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<SymbolicKey, Option<usize>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<SymbolicAnswer>> {
         // A panic elsewhere cannot leave the memo half-written: every entry is inserted whole.
         self.symbolic.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
