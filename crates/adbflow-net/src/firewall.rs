@@ -4,13 +4,13 @@
 //! not SNAT private destinations; application rules always SNAT.
 
 use crate::address::{is_private, DestAddr};
+use crate::fast_map::FastMap;
 use crate::tags::ServiceTags;
 use adbflow_model::{
     ids, ElementRef, Estate, Firewall, FirewallAction, FirewallPolicy, FirewallRule, PortRange, PortSet,
     Protocol, RuleCollectionKind,
 };
 use ipnet::Ipv4Net;
-use std::collections::HashMap;
 use std::net::Ipv4Addr;
 
 /// The packet as the firewall sees it.
@@ -191,7 +191,7 @@ struct RuleSet {
     /// Rules with no source restriction (none written, or `*`).
     any_source: Vec<u32>,
     /// (network address, prefix length) → rules naming that source prefix (directly or by IP group).
-    by_prefix: HashMap<(u32, u8), Vec<u32>>,
+    by_prefix: FastMap<(u32, u8), Vec<u32>>,
     /// The prefix lengths present in `by_prefix`, so a lookup masks the source once per length.
     lengths: Vec<u8>,
 }

@@ -3,16 +3,16 @@
 //! thousand workspaces. Every lookup here answers exactly what the corresponding `Estate` method
 //! answers (first match in estate order), only without the scan.
 
+use crate::fast_map::{FastMap, FastSet};
 use adbflow_model::{Estate, Nsg, Peering, RouteTable, SubnetRef, VNet};
 use ipnet::Ipv4Net;
-use std::collections::{HashMap, HashSet};
 use std::net::Ipv4Addr;
 
 /// Prefixes → the positions of the elements that hold them, to find every element whose prefix
 /// contains an address with one hash lookup per distinct prefix length.
 #[derive(Debug, Clone, Default)]
 struct PrefixIndex {
-    by_prefix: HashMap<(u32, u8), Vec<usize>>,
+    by_prefix: FastMap<(u32, u8), Vec<usize>>,
     lengths: Vec<u8>,
 }
 
@@ -40,17 +40,17 @@ impl PrefixIndex {
 
 #[derive(Debug, Clone, Default)]
 pub struct EstateIndex {
-    vnets: HashMap<String, usize>,
+    vnets: FastMap<String, usize>,
     /// Per VNet, its subnets by name.
-    subnets: Vec<HashMap<String, usize>>,
-    nsgs: HashMap<String, usize>,
-    route_tables: HashMap<String, usize>,
+    subnets: Vec<FastMap<String, usize>>,
+    nsgs: FastMap<String, usize>,
+    route_tables: FastMap<String, usize>,
     /// (VNet, remote VNet) → the first peering between them in that direction.
-    peering_pairs: HashMap<(String, String), usize>,
+    peering_pairs: FastMap<(String, String), usize>,
     /// VNet name (the first part of the endpoint's `VNET/SUBNET`) → its private endpoints' positions.
-    private_endpoints: HashMap<String, Vec<usize>>,
+    private_endpoints: FastMap<String, Vec<usize>>,
     /// VNet name → its Connected peerings (both directions exist), by position, in estate order.
-    connected: HashMap<String, Vec<usize>>,
+    connected: FastMap<String, Vec<usize>>,
     /// Every subnet as (VNet, subnet) position, in `Estate::subnets` order.
     flat_subnets: Vec<(usize, usize)>,
     subnet_prefixes: PrefixIndex,
@@ -62,7 +62,7 @@ impl EstateIndex {
         let mut ix = EstateIndex::default();
         for (vi, v) in estate.vnets.iter().enumerate() {
             ix.vnets.entry(v.name.clone()).or_insert(vi);
-            let mut names = HashMap::new();
+            let mut names = FastMap::default();
             for (si, s) in v.subnets.iter().enumerate() {
                 names.entry(s.name.clone()).or_insert(si);
                 ix.subnet_prefixes.insert(s.prefix.0, ix.flat_subnets.len());
@@ -85,7 +85,7 @@ impl EstateIndex {
         for (i, pe) in estate.private_endpoints.iter().enumerate() {
             ix.private_endpoints.entry(pe_vnet(&pe.subnet).to_string()).or_default().push(i);
         }
-        let pairs: HashSet<(&str, &str)> =
+        let pairs: FastSet<(&str, &str)> =
             estate.peerings.iter().map(|p| (p.vnet.as_str(), p.remote_vnet.as_str())).collect();
         for (i, p) in estate.peerings.iter().enumerate() {
             if pairs.contains(&(p.remote_vnet.as_str(), p.vnet.as_str())) {

@@ -10,6 +10,7 @@ pub mod address;
 pub mod destination;
 pub mod dns;
 pub mod egress;
+mod fast_map;
 pub mod firewall;
 pub mod index;
 pub mod nsg;

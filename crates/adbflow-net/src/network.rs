@@ -2,6 +2,7 @@
 //! first asked for), names and addresses indexed, firewall policies compiled.
 
 use crate::address::DestAddr;
+use crate::fast_map::FastMap;
 use crate::firewall::{CompiledFirewall, FirewallDecision, FirewallPacket};
 use crate::index::EstateIndex;
 use crate::nsg::{self, NsgDecision, Packet};
@@ -12,7 +13,6 @@ use crate::tags::ServiceTags;
 use crate::trace::{FlowSpec, Trace};
 use adbflow_model::{Direction, Estate, Nsg, SubnetRef};
 use ipnet::Ipv4Net;
-use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 /// A subnet's effective routes, the index that selects among them, and (only for a caller who
@@ -32,7 +32,7 @@ pub struct Network {
     /// `VNET/SUBNET` → the subnet's position and its effective routes, computed on first use: a
     /// question usually walks from a few subnets, and a check never from private-endpoint or
     /// gateway subnets.
-    routes: HashMap<String, (usize, usize, OnceLock<IndexedRoutes>)>,
+    routes: FastMap<String, (usize, usize, OnceLock<IndexedRoutes>)>,
     /// One per `estate.firewalls` entry, same order.
     firewalls: Vec<CompiledFirewall>,
     /// One per `estate.nsgs` entry, same order.
@@ -40,7 +40,7 @@ pub struct Network {
     index: EstateIndex,
     names: Names,
     /// `VNET/SUBNET` → what the `VirtualNetwork` tag stands for in the rules protecting it.
-    virtual_network: HashMap<String, Vec<Ipv4Net>>,
+    virtual_network: FastMap<String, Vec<Ipv4Net>>,
     /// Where the destination port ranges named by NSG and firewall rules begin and end, sorted.
     port_boundaries: Vec<u16>,
 }
@@ -51,7 +51,7 @@ impl Network {
     }
 
     pub fn with_options(estate: Estate, tags: ServiceTags, options: RouteOptions) -> Self {
-        let mut routes = HashMap::new();
+        let mut routes = FastMap::default();
         for (vi, v) in estate.vnets.iter().enumerate() {
             for (si, s) in v.subnets.iter().enumerate() {
                 // A later namesake replaces an earlier one, as collecting into a map always did.
@@ -62,7 +62,7 @@ impl Network {
             estate.firewalls.iter().map(|fw| CompiledFirewall::new(&estate, fw)).collect();
         let nsg_orders = estate.nsgs.iter().map(nsg::RuleOrder::new).collect();
         let index = EstateIndex::new(&estate);
-        let mut virtual_network = HashMap::new();
+        let mut virtual_network = FastMap::default();
         for s in estate.subnets() {
             virtual_network.entry(s.path()).or_insert_with(|| {
                 let connected = index.connected_peerings(&estate, &s.vnet.name);

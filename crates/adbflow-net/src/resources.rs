@@ -2,9 +2,9 @@
 //! says where its public addresses sit (region, service tags, optional IPs) and, for private-link
 //! resources, which privatelink zone its name moves into once a private endpoint exists.
 
+use crate::fast_map::{FastMap, FastSet};
 use crate::tags::regional_tag;
 use adbflow_model::{ids, DnsRecord, ElementRef, Estate, StorageAccount};
-use std::collections::{HashMap, HashSet};
 use std::net::Ipv4Addr;
 
 #[derive(Debug, Clone)]
@@ -120,19 +120,19 @@ pub fn private_endpoints_for<'a>(
 #[derive(Debug, Clone, Default)]
 pub struct Names {
     /// Lower-cased FQDN → first endpoint with that name.
-    endpoints: HashMap<String, usize>,
+    endpoints: FastMap<String, usize>,
     /// Lower-cased account name → first storage account with that name.
-    accounts: HashMap<String, usize>,
+    accounts: FastMap<String, usize>,
     /// Address → first endpoint listing it.
-    endpoint_by_ip: HashMap<Ipv4Addr, usize>,
+    endpoint_by_ip: FastMap<Ipv4Addr, usize>,
     /// Address → first private endpoint with it.
-    private_endpoint_by_ip: HashMap<Ipv4Addr, usize>,
+    private_endpoint_by_ip: FastMap<Ipv4Addr, usize>,
     /// (lower-cased target, lower-cased sub-resource) of every private endpoint.
-    private_link_targets: HashSet<(String, String)>,
+    private_link_targets: FastSet<(String, String)>,
     /// Per private DNS zone (by position), lower-cased record name → the zone's first record with
     /// that name. A central privatelink zone holds a record per private endpoint of the estate,
     /// and every private-link flow asks it.
-    zone_records: Vec<HashMap<String, usize>>,
+    zone_records: Vec<FastMap<String, usize>>,
 }
 
 impl Names {
@@ -155,7 +155,7 @@ impl Names {
                 .insert((p.target.to_ascii_lowercase(), p.subresource.to_ascii_lowercase()));
         }
         for z in &estate.private_dns_zones {
-            let mut records = HashMap::new();
+            let mut records = FastMap::default();
             for (ri, r) in z.records.iter().enumerate() {
                 records.entry(r.name.to_ascii_lowercase()).or_insert(ri);
             }
