@@ -232,7 +232,11 @@ pub fn symbolic_contains(outer: &str, inner: &str, region: Option<&str>) -> bool
 /// The regional tag of a service, as Azure spells it: `Storage` + `eastus2` → `Storage.EastUS2`.
 /// Azure compares tags case-insensitively, so the capitalisation only matters for display.
 pub fn regional_tag(service: &str, region: &str) -> String {
-    format!("{service}.{}", region_display(region))
+    let mut tag = String::with_capacity(service.len() + 1 + region.len());
+    tag.push_str(service);
+    tag.push('.');
+    tag.push_str(&region_display(region));
+    tag
 }
 
 /// `eastus2` → `EastUS2`, `westeurope` → `WestEurope`, as regional tag names are written.
@@ -267,10 +271,15 @@ pub fn region_display(region: &str) -> String {
     let mut out = String::with_capacity(lower.len());
     let mut rest = lower.as_str();
     while let Some(first) = rest.chars().next() {
-        let word = WORDS.iter().filter(|w| rest.starts_with(**w)).max_by_key(|w| w.len());
+        // Only words starting with this letter can match: a byte compare before each
+        // `starts_with`, since every Databricks endpoint's tag is spelled through here.
+        let word = WORDS
+            .iter()
+            .filter(|w| w.as_bytes().first() == rest.as_bytes().first() && rest.starts_with(**w))
+            .max_by_key(|w| w.len());
         match word {
             Some(w) if *w == "us" || *w == "uk" || *w == "uae" => {
-                out.push_str(&w.to_ascii_uppercase());
+                out.extend(w.chars().map(|c| c.to_ascii_uppercase()));
                 rest = &rest[w.len()..];
             }
             Some(w) => {

@@ -96,7 +96,8 @@ pub fn walk(net: &Network, flow: &FlowSpec) -> Trace {
             snat_ip: None,
             source_seen_as: String::new(),
             resolved: Vec::new(),
-            hops: Vec::new(),
+            // A walk makes 4-8 hops (DNS, NSG, route, firewall, arrival): sized once.
+            hops: Vec::with_capacity(8),
             blocked_by: None,
             meters: Vec::new(),
         },
@@ -276,35 +277,39 @@ fn nsg_step(w: &mut Walker<'_>, subnet: SubnetRef<'_>, direction: Direction, pac
         packet.dst,
         packet.dst_port
     );
-    w.hop(Hop::new(kind, d.rule.clone(), detail.clone()));
+    // Copied only for a denial: most decisions allow.
     if !allowed {
-        w.trace.blocked_by =
-            Some(BlockedBy { reason_code: ReasonCode::NsgDenied, element: d.rule, message: detail });
+        w.trace.blocked_by = Some(BlockedBy {
+            reason_code: ReasonCode::NsgDenied,
+            element: d.rule.clone(),
+            message: detail.clone(),
+        });
     }
+    w.hop(Hop::new(kind, d.rule, detail));
     allowed
 }
 
 fn route_hop(route: &EffectiveRoute, dest: &DestAddr, from: SubnetRef<'_>) -> Hop {
-    let prefix = match &route.prefix {
-        routes::RoutePrefix::Cidr(n) => n.to_string(),
-        routes::RoutePrefix::Tag(t) => t.clone(),
+    use std::fmt::Write as _;
+    let kind = match route.source {
+        routes::RouteSource::Default => "system",
+        routes::RouteSource::User => "user",
+        routes::RouteSource::VirtualNetworkGateway => "gateway",
     };
-    let via = route.next_hop_ip.map(|ip| format!(" {ip}")).unwrap_or_default();
-    let name = if route.name.is_empty() { String::new() } else { format!(" '{}'", route.name) };
-    Hop::new(
-        HopKind::Route,
-        route.element.clone(),
-        format!(
-            "{} route{name} {prefix} → {}{via} matches {dest} in {}'s effective routes",
-            match route.source {
-                routes::RouteSource::Default => "system",
-                routes::RouteSource::User => "user",
-                routes::RouteSource::VirtualNetworkGateway => "gateway",
-            },
-            route.next_hop_type,
-            from.path()
-        ),
-    )
+    // Every walk has a route hop (two through a firewall): one string, written once, instead of
+    // three `format!`s and the copies between them.
+    let mut detail = String::with_capacity(160);
+    detail.push_str(kind);
+    detail.push_str(" route");
+    if !route.name.is_empty() {
+        let _ = write!(detail, " '{}'", route.name);
+    }
+    let _ = write!(detail, " {} → {}", route.prefix, route.next_hop_type);
+    if let Some(ip) = route.next_hop_ip {
+        let _ = write!(detail, " {ip}");
+    }
+    let _ = write!(detail, " matches {dest} in {}/{}'s effective routes", from.vnet.name, from.subnet.name);
+    Hop::new(HopKind::Route, route.element.clone(), detail)
 }
 
 /// Route from `from` (the source subnet, or the firewall's subnet when `via_firewall`).
