@@ -90,18 +90,36 @@ pub fn databricks_endpoints(
     cloud: &Cloud,
     owner: &ControlPlaneOwner<'_>,
 ) -> Vec<Endpoint> {
-    let zone = private_link_zone(cloud);
-    let webapp_ip = region.webapp_ip();
-    let mut out = Vec::new();
+    let mut out = vec![workspace_endpoint(ws, region, cloud)];
+    out.extend(region_endpoints(ws, region, cloud, owner));
+    out
+}
+
+/// `ws`'s own URL (web UI and REST API), as an endpoint.
+pub fn workspace_endpoint(ws: &Workspace, region: &Region, cloud: &Cloud) -> Endpoint {
     let (url, _) = workspace_url(ws, cloud);
     let mut e = control_plane(
         &url,
         region,
         format!("workspace {} (web UI and REST API)", ws.name),
-        Some((&ws.name, UI_API, zone.clone())),
+        Some((&ws.name, UI_API, private_link_zone(cloud))),
     );
-    e.ips = webapp_ip.into_iter().collect();
-    out.push(e);
+    e.ips = region.webapp_ip().into_iter().collect();
+    e
+}
+
+/// Every Databricks name of `region` (web application, browser authentication, relays, managed
+/// storage, metastores, Event Hubs), as endpoints. The same for every workspace of the region,
+/// except that browser authentication belongs to `ws` when the region has no `owner` for it.
+pub fn region_endpoints(
+    ws: &Workspace,
+    region: &Region,
+    cloud: &Cloud,
+    owner: &ControlPlaneOwner<'_>,
+) -> Vec<Endpoint> {
+    let zone = private_link_zone(cloud);
+    let webapp_ip = region.webapp_ip();
+    let mut out = Vec::new();
     if let Some(w) = &region.webapp {
         let pl = owner.back_end.map(|o| (o, UI_API, zone.clone()));
         let mut e = control_plane(&w.fqdn, region, format!("{} web application (regional)", region.name), pl);

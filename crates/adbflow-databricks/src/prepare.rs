@@ -116,6 +116,7 @@ pub fn prepare(estate: &Estate, regions: &RegionData, only: Option<&str>) -> Res
         nsg_at.entry(n.name.clone()).or_insert(i);
     }
     let mut dbfs_added: BTreeSet<String> = BTreeSet::new();
+    let mut regions_with_endpoints: BTreeSet<String> = BTreeSet::new();
     for ws in &estate.workspaces {
         let region_name = ws.region.as_deref().unwrap_or(estate.region());
         let region = regions
@@ -132,7 +133,13 @@ pub fn prepare(estate: &Estate, regions: &RegionData, only: Option<&str>) -> Res
         let owner = owners
             .entry(region.name.clone())
             .or_insert_with(|| control_plane_owner(&original, &region.name, regions));
-        let eps = endpoints::databricks_endpoints(&ws, &region, &cloud, owner);
+        let mut eps = vec![endpoints::workspace_endpoint(&ws, &region, &cloud)];
+        // A region's names are the same for all its workspaces, and only the first of each name
+        // is kept: building them again for every workspace of an enterprise estate was most of
+        // adding endpoints.
+        if regions_with_endpoints.insert(region.name.clone()) {
+            eps.extend(endpoints::region_endpoints(&ws, &region, &cloud, owner));
+        }
         add_endpoints(&mut out, eps, &user_fqdns, &mut added, &mut findings);
         workspaces.push((ws, region, cloud, managed));
     }
