@@ -105,7 +105,9 @@ pub fn prepare(estate: &Estate, regions: &RegionData, only: Option<&str>) -> Res
     let mut out = estate.clone();
     let user_fqdns: BTreeSet<String> = estate.endpoints.iter().map(|e| e.fqdn.to_ascii_lowercase()).collect();
     let mut added: BTreeSet<String> = BTreeSet::new();
-    let mut workspaces = Vec::new();
+    // Sized once: each entry holds a workspace with its region and cloud data, and growing the
+    // list copied thousands of them.
+    let mut workspaces = Vec::with_capacity(estate.workspaces.len());
     // The owner depends only on the region; finding it scans every workspace's private endpoints.
     let mut owners: BTreeMap<String, ControlPlaneOwner<'_>> = BTreeMap::new();
     let original = Lookup::new(estate);
@@ -144,7 +146,7 @@ pub fn prepare(estate: &Estate, regions: &RegionData, only: Option<&str>) -> Res
         workspaces.push((ws, region, cloud, managed));
     }
     add_endpoints(&mut out, endpoints::library_endpoints(), &user_fqdns, &mut added, &mut findings);
-    let mut prepared_ws = Vec::new();
+    let mut prepared_ws = Vec::with_capacity(workspaces.len());
     let lookup = Lookup::new(&out);
     for (ws, region, cloud, managed) in workspaces {
         if only.is_some_and(|o| o != ws.name) {

@@ -66,7 +66,8 @@ impl Network {
         for s in estate.subnets() {
             virtual_network.entry(s.path()).or_insert_with(|| {
                 let connected = index.connected_peerings(&estate, &s.vnet.name);
-                nsg::virtual_network_prefixes_with(&estate, s, connected, |n| index.vnet(&estate, n))
+                let table = s.subnet.route_table.as_deref().and_then(|n| index.route_table(&estate, n));
+                nsg::virtual_network_prefixes_with(&estate, s, connected, table, |n| index.vnet(&estate, n))
             });
         }
         let names = Names::new(&estate);
