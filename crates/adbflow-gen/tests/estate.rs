@@ -141,3 +141,41 @@ fn check_of_many_workspaces_is_identical_across_runs() {
     sorted.sort();
     assert_eq!(names, sorted, "workspaces are reported in estate order");
 }
+
+// Preparing builds a region's Databricks names (web application, relays, managed storage, Event
+// Hubs) once, for its first workspace: every region of a multi-region estate must still get all of
+// them, each name once, and every workspace its own URL.
+#[test]
+fn every_region_of_a_multi_region_estate_gets_its_databricks_names_once() {
+    let mut g = generate(&GenOptions::new(6, 2)).expect("generates");
+    let moved: Vec<String> = g.estate.workspaces.iter().skip(1).step_by(2).map(|w| w.vnet.clone()).collect();
+    for w in g.estate.workspaces.iter_mut().skip(1).step_by(2) {
+        w.region = Some("westeurope".into());
+    }
+    for v in g.estate.vnets.iter_mut().filter(|v| moved.contains(&v.name)) {
+        v.region = Some("westeurope".into());
+    }
+    let text = to_native_json(&g.estate);
+    let loaded = load_str(&text, "gen.json", Format::NativeJson).unwrap_or_else(|e| panic!("{e}"));
+    let regions = adbflow_databricks::builtin_regions();
+    let p = adbflow_databricks::prepare(&loaded.estate, regions, None).expect("prepares");
+    let count = |fqdn: &str| p.estate.endpoints.iter().filter(|e| e.fqdn.eq_ignore_ascii_case(fqdn)).count();
+    for name in ["eastus2", "westeurope"] {
+        let r = regions.region(name).expect("built-in region");
+        let mut names: Vec<&str> = r.webapp.iter().map(|w| w.fqdn.as_str()).collect();
+        names.extend(r.scc_relays.iter().map(|x| x.fqdn.as_str()));
+        names.extend(r.event_hubs.iter().map(|x| x.fqdn.as_str()));
+        names.extend(r.artifact_primary.iter().chain(&r.log_blob).map(|x| x.fqdn.as_str()));
+        assert!(names.len() > 3, "{name}: the region data lists its names");
+        for fqdn in names {
+            assert_eq!(count(fqdn), 1, "{name}: {fqdn}");
+        }
+    }
+    let urls = p.estate.endpoints.iter().filter(|e| e.subresource.as_deref() == Some("databricks_ui_api"));
+    let owners: BTreeSet<&str> = urls.filter_map(|e| e.resource.as_deref()).collect();
+    assert!(owners.len() >= 2, "workspace URLs and regional names carry their owners: {owners:?}");
+    let fqdns: Vec<String> = p.estate.endpoints.iter().map(|e| e.fqdn.to_ascii_lowercase()).collect();
+    let unique: BTreeSet<&String> = fqdns.iter().collect();
+    assert_eq!(unique.len(), fqdns.len(), "no name twice");
+    assert_eq!(p.workspaces.len(), 6);
+}
