@@ -15,7 +15,7 @@ use adbflow_model::{
     StorageAccount, Workspace,
 };
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
 /// Private endpoints to a workspace, by role. A `databricks_ui_api` endpoint in the workspace's own
 /// VNet is the back-end (cluster → control plane); elsewhere it is a front-end (users → workspace).
@@ -108,8 +108,6 @@ pub fn prepare(estate: &Estate, regions: &RegionData, only: Option<&str>) -> Res
     // Sized once: each entry holds a workspace with its region and cloud data, and growing the
     // list copied thousands of them.
     let mut workspaces = Vec::with_capacity(estate.workspaces.len());
-    // The owner depends only on the region; finding it scans every workspace's private endpoints.
-    let mut owners: BTreeMap<String, ControlPlaneOwner<'_>> = BTreeMap::new();
     let original = Lookup::new(estate);
     // Managed rules go into `out`'s NSGs, found by name once: scanning for each workspace's NSG
     // (and each workspace's subnets) made preparing a 5,000-workspace estate quadratic.
@@ -118,6 +116,7 @@ pub fn prepare(estate: &Estate, regions: &RegionData, only: Option<&str>) -> Res
         nsg_at.entry(n.name.clone()).or_insert(i);
     }
     let mut dbfs_added: BTreeSet<String> = BTreeSet::new();
+    // Regions whose Databricks names have been added (by their first workspace).
     let mut regions_with_endpoints: BTreeSet<String> = BTreeSet::new();
     for ws in &estate.workspaces {
         let region_name = ws.region.as_deref().unwrap_or(estate.region());
@@ -132,15 +131,14 @@ pub fn prepare(estate: &Estate, regions: &RegionData, only: Option<&str>) -> Res
         let mut ws = ws.clone();
         ensure_dbfs(&mut out, &original, &mut dbfs_added, &mut ws, &region, &mut findings);
         let managed = inject_managed_rules(&mut out, &original, &nsg_at, &ws, &mut findings);
-        let owner = owners
-            .entry(region.name.clone())
-            .or_insert_with(|| control_plane_owner(&original, &region.name, regions));
         let mut eps = vec![endpoints::workspace_endpoint(&ws, &region, &cloud)];
         // A region's names are the same for all its workspaces, and only the first of each name
         // is kept: building them again for every workspace of an enterprise estate was most of
-        // adding endpoints.
+        // adding endpoints. Their private-link owner (found by scanning every workspace's private
+        // endpoints) is needed only then.
         if regions_with_endpoints.insert(region.name.clone()) {
-            eps.extend(endpoints::region_endpoints(&ws, &region, &cloud, owner));
+            let owner = control_plane_owner(&original, &region.name, regions);
+            eps.extend(endpoints::region_endpoints(&ws, &region, &cloud, &owner));
         }
         add_endpoints(&mut out, eps, &user_fqdns, &mut added, &mut findings);
         workspaces.push((ws, region, cloud, managed));

@@ -315,15 +315,14 @@ mod tests {
     }
 
     fn agrees_with_linear_select_under(tags: &ServiceTags) {
-        let tags = tags.clone();
         let mut g = Lcg(7);
         for _ in 0..3000 {
             let routes = random_routes(&mut g);
             let ix = RouteIndex::new(routes.as_slice());
             for dest in destinations() {
                 for _ in 0..2 {
-                    let want = routes::select(&routes, &dest, &tags).map(|r| r as *const EffectiveRoute);
-                    let got = ix.select(&routes, &dest, &tags).map(|r| r as *const EffectiveRoute);
+                    let want = routes::select(&routes, &dest, tags).map(|r| r as *const EffectiveRoute);
+                    let got = ix.select(&routes, &dest, tags).map(|r| r as *const EffectiveRoute);
                     assert_eq!(got, want, "{dest} in {routes:#?}");
                 }
             }

@@ -240,6 +240,7 @@ struct RouteOrigin {
 #[derive(Debug, Clone)]
 struct CompactRoute {
     prefix: RoutePrefix,
+    /// Its origin's kind, copied: settling and ordering read it for every route.
     kind: Kind,
     origin: u32,
     state: RouteState,
@@ -275,18 +276,10 @@ pub struct SubnetRoutes {
 }
 
 impl SubnetRoutes {
-    pub fn len(&self) -> usize {
-        self.routes.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.routes.is_empty()
-    }
-
     /// The route at position `i`, as Azure lists it.
     pub fn route(&self, i: usize) -> EffectiveRoute {
         let r = &self.routes[i];
-        let o = &self.origins[r.origin as usize];
+        let o = self.origin_of(i);
         EffectiveRoute {
             source: o.kind.source(),
             state: r.state,
@@ -319,20 +312,15 @@ impl RouteList for SubnetRoutes {
     }
 
     fn precedence(&self, i: usize) -> u8 {
-        let o = &self.origins[self.routes[i].origin as usize];
+        let o = self.origin_of(i);
         precedence_of(o.kind.source(), o.next_hop_type)
     }
 }
 
-/// The routes of a subnet while they are collected and settled.
-struct Candidates {
-    origins: Vec<RouteOrigin>,
-    routes: Vec<CompactRoute>,
-}
-
-impl Candidates {
+/// Building: the routes are collected in input order, settled, then put in display order.
+impl SubnetRoutes {
     fn with_capacity(n: usize) -> Self {
-        Candidates { origins: Vec::new(), routes: Vec::with_capacity(n) }
+        SubnetRoutes { origins: Vec::new(), routes: Vec::with_capacity(n) }
     }
 
     /// Registers what a group of routes shares; returns its reference for `push`.
@@ -507,13 +495,20 @@ pub fn subnet_routes(
     let table = subnet.subnet.route_table.as_deref().and_then(|t| ix.route_table(estate, t));
     // Sized once: tag expansions add hundreds of candidates, and growing the list while they
     // arrive copied it (and its earlier allocation) each time.
-    let mut cands = Candidates::with_capacity(32 + expanded_route_count(estate, tags, subnet, table));
+    let region = estate.vnet_region(vnet);
+    let endpoints: Vec<(&str, ServiceEndpointTag)> = subnet
+        .subnet
+        .service_endpoints
+        .iter()
+        .map(|se| (se.as_str(), service_endpoint_tag(se, region)))
+        .collect();
+    let mut cands = SubnetRoutes::with_capacity(32 + expanded_route_count(tags, &endpoints, table));
     system_routes(vnet, &mut cands);
     peering_routes(estate, ix, vnet, &mut cands);
     if !table.is_some_and(|t| t.disable_bgp_route_propagation) {
         gateway_routes(estate, ix, vnet, &mut cands);
     }
-    service_endpoint_routes(estate, tags, subnet, &mut cands);
+    service_endpoint_routes(tags, subnet, &endpoints, &mut cands);
     private_endpoint_routes(estate, ix, vnet, &mut cands);
     if let Some(t) = table {
         user_routes(t, tags, &mut cands);
@@ -527,21 +522,19 @@ pub fn subnet_routes(
         drop_reserved_under_default_udr(&mut cands);
     }
 
-    let Candidates { origins, routes } = cands;
-    SubnetRoutes { origins, routes: display_order(routes, &by_prefix) }
+    cands.routes = display_order(std::mem::take(&mut cands.routes), &by_prefix);
+    cands
 }
 
-/// How many candidates the subnet's service endpoints and its route table's UDRs add.
+/// How many candidates the subnet's service endpoints (each with its tag) and its route table's
+/// UDRs add.
 fn expanded_route_count(
-    estate: &Estate,
     tags: &ServiceTags,
-    subnet: SubnetRef<'_>,
+    endpoints: &[(&str, ServiceEndpointTag)],
     table: Option<&RouteTable>,
 ) -> usize {
     let count = |tag: &str| tags.prefixes(tag).map_or(1, <[Ipv4Net]>::len);
-    let region = estate.vnet_region(subnet.vnet);
-    let endpoints: usize =
-        subnet.subnet.service_endpoints.iter().map(|se| count(&service_endpoint_tag(se, region).tag)).sum();
+    let endpoints: usize = endpoints.iter().map(|(_, choice)| count(&choice.tag)).sum();
     let udrs: usize = table.map_or(0, |t| {
         t.routes
             .iter()
@@ -576,7 +569,7 @@ fn display_order(cands: Vec<CompactRoute>, by_prefix: &[usize]) -> Vec<CompactRo
 /// §1.1: a VnetLocal route per address range, 0/0 Internet, and the reserved `None` routes —
 /// flipped to VnetLocal when a range equals one (the range's own route is that route) and removed
 /// when a range contains one.
-fn system_routes(vnet: &adbflow_model::VNet, cands: &mut Candidates) {
+fn system_routes(vnet: &adbflow_model::VNet, cands: &mut SubnetRoutes) {
     let element = ElementRef::new(ids::vnet(&vnet.name), &vnet.name, vnet.origin.clone());
     let ranges: Vec<Ipv4Net> = vnet.address_space.iter().map(|p| p.0.trunc()).collect();
     let local = cands.origin(Kind::VnetLocal, NextHopType::VnetLocal, None, element);
@@ -596,7 +589,7 @@ fn system_routes(vnet: &adbflow_model::VNet, cands: &mut Candidates) {
 }
 
 /// §1.2: each address range of each Connected peered VNet.
-fn peering_routes(estate: &Estate, ix: &EstateIndex, vnet: &adbflow_model::VNet, cands: &mut Candidates) {
+fn peering_routes(estate: &Estate, ix: &EstateIndex, vnet: &adbflow_model::VNet, cands: &mut SubnetRoutes) {
     for p in ix.connected_peerings(estate, &vnet.name) {
         let Some(remote) = ix.vnet(estate, &p.remote_vnet) else { continue };
         let element = ElementRef::new(ids::peering(&p.vnet, &p.name), &p.name, p.origin.clone());
@@ -609,7 +602,7 @@ fn peering_routes(estate: &Estate, ix: &EstateIndex, vnet: &adbflow_model::VNet,
 
 /// §1.2, §1.4, §7.1: the prefixes of this VNet's gateways, and of a peered hub's gateways when this
 /// side uses remote gateways and the hub side allows gateway transit.
-fn gateway_routes(estate: &Estate, ix: &EstateIndex, vnet: &adbflow_model::VNet, cands: &mut Candidates) {
+fn gateway_routes(estate: &Estate, ix: &EstateIndex, vnet: &adbflow_model::VNet, cands: &mut SubnetRoutes) {
     let mut vnets = vec![vnet.name.as_str()];
     for p in ix.connected_peerings(estate, &vnet.name) {
         if p.use_remote_gateways && ix.reverse_peering(estate, p).is_some_and(|b| b.allow_gateway_transit) {
@@ -625,16 +618,15 @@ fn gateway_routes(estate: &Estate, ix: &EstateIndex, vnet: &adbflow_model::VNet,
     }
 }
 
-/// §1.2, §5: service-endpoint prefixes, on the subnet that enables the endpoint only.
+/// §1.2, §5: service-endpoint prefixes, on the subnet that enables the endpoint only; `endpoints`
+/// are its endpoint types, each with the tag `service_endpoint_tag` picks.
 fn service_endpoint_routes(
-    estate: &Estate,
     tags: &ServiceTags,
     subnet: SubnetRef<'_>,
-    cands: &mut Candidates,
+    endpoints: &[(&str, ServiceEndpointTag)],
+    cands: &mut SubnetRoutes,
 ) {
-    let region = estate.vnet_region(subnet.vnet);
-    for se in &subnet.subnet.service_endpoints {
-        let choice = service_endpoint_tag(se, region);
+    for (se, choice) in endpoints {
         let note = if choice.inferred { ", tag inferred" } else { "" };
         let element = ElementRef::new(
             ids::subnet(&subnet.vnet.name, &subnet.subnet.name),
@@ -649,7 +641,7 @@ fn service_endpoint_routes(
 
 /// Adds a route per prefix a tag stands for: its CIDRs when the data file lists it, else one
 /// route with the tag itself. Returns whether the data file listed it.
-fn push_tag_prefixes(tags: &ServiceTags, tag: &str, origin: u32, cands: &mut Candidates) -> bool {
+fn push_tag_prefixes(tags: &ServiceTags, tag: &str, origin: u32, cands: &mut SubnetRoutes) -> bool {
     match tags.prefixes(tag) {
         Some(ps) => {
             for p in ps {
@@ -670,7 +662,7 @@ fn private_endpoint_routes(
     estate: &Estate,
     ix: &EstateIndex,
     vnet: &adbflow_model::VNet,
-    cands: &mut Candidates,
+    cands: &mut SubnetRoutes,
 ) {
     let mut reachable: BTreeSet<&str> = BTreeSet::from([vnet.name.as_str()]);
     reachable.extend(ix.connected_peerings(estate, &vnet.name).map(|p| p.remote_vnet.as_str()));
@@ -696,7 +688,7 @@ fn private_endpoint_routes(
 }
 
 /// §1.4: the subnet's UDRs; a tag-prefixed UDR becomes one route per CIDR when tag data exists.
-fn user_routes(table: &RouteTable, tags: &ServiceTags, cands: &mut Candidates) {
+fn user_routes(table: &RouteTable, tags: &ServiceTags, cands: &mut SubnetRoutes) {
     for udr in &table.routes {
         let element = ElementRef::new(ids::route(&table.name, &udr.name), &udr.name, udr.origin.clone());
         let origin = cands.origin(Kind::User, udr.next_hop_type, udr.next_hop_ip, element);
@@ -715,7 +707,7 @@ fn user_routes(table: &RouteTable, tags: &ServiceTags, cands: &mut Candidates) {
 /// §1.6: "system routes for VNet, VNet peering and service endpoints are preferred even if BGP
 /// routes are more specific": a gateway route inside (or equal to) such a route's prefix loses.
 /// Tag-prefixed service-endpoint routes have no known extent, so they cannot shadow gateway routes.
-fn prefer_system_over_bgp(cands: &mut Candidates) {
+fn prefer_system_over_bgp(cands: &mut SubnetRoutes) {
     // Described only when one wins: a subnet with a service endpoint has hundreds of candidates.
     let preferred: Vec<(Ipv4Net, usize)> = cands
         .routes
@@ -745,7 +737,7 @@ fn prefer_system_over_bgp(cands: &mut Candidates) {
 /// Invalid. Among UDRs an explicit CIDR beats one expanded from a tag, and tags rank as §1.4 says.
 ///
 /// `by_prefix`: every candidate's position, as `prefix_order` orders them.
-fn settle_equal_prefixes(cands: &mut Candidates, by_prefix: &[usize]) {
+fn settle_equal_prefixes(cands: &mut SubnetRoutes, by_prefix: &[usize]) {
     // Each equal-prefix group is a run of `by_prefix`, in input order within, instead of a
     // rescan of every route for every distinct prefix.
     let active: Vec<usize> = by_prefix.iter().copied().filter(|&i| cands.routes[i].active()).collect();
@@ -777,7 +769,7 @@ fn settle_equal_prefixes(cands: &mut Candidates, by_prefix: &[usize]) {
 /// §1.7 twin rule: a PE /32 is Invalid when the PE's subnet enables route-table network policies
 /// and a UDR covers the PE IP with a prefix at least as long as the PE VNet range holding the IP.
 /// A 0.0.0.0/0 UDR is never long enough (address ranges are never /0).
-fn invalidate_private_endpoint_routes(cands: &mut Candidates) {
+fn invalidate_private_endpoint_routes(cands: &mut SubnetRoutes) {
     // Described only when one covers an endpoint: tag-expanded UDRs number in the hundreds.
     let udrs: Vec<(Ipv4Net, usize)> = cands
         .routes
@@ -814,7 +806,7 @@ fn invalidate_private_endpoint_routes(cands: &mut Candidates) {
 
 /// §1.8 quirk: Microsoft's worked example lists no reserved-range `None` routes for a subnet whose
 /// route table has a 0.0.0.0/0 UDR. Shown here as Invalid so the user still sees them.
-fn drop_reserved_under_default_udr(cands: &mut Candidates) {
+fn drop_reserved_under_default_udr(cands: &mut SubnetRoutes) {
     let default_udr = (0..cands.routes.len())
         .find(|&i| {
             let c = &cands.routes[i];
