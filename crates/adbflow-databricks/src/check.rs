@@ -211,14 +211,18 @@ pub fn check(
     tags: &ServiceTags,
     options: &CheckOptions<'_>,
 ) -> Result<CheckReport, CheckError> {
-    let mut flows: Vec<CheckFlow> = Vec::new();
-    // One batch of every workspace: its flows arrive as one list, kept as it is.
-    let run = CheckRun::start(estate, tags, options)?.run(usize::MAX, |_, batch| {
-        flows = batch;
-        Ok::<(), std::convert::Infallible>(())
-    });
+    let mut per_workspace: Vec<Vec<CheckFlow>> = Vec::new();
+    // One batch of every workspace, each workspace's flows kept as they are.
+    let run = CheckRun::start(estate, tags, options)?.run(
+        usize::MAX,
+        |_, flows| flows,
+        |batch| {
+            per_workspace = batch;
+            Ok::<(), std::convert::Infallible>(())
+        },
+    );
     let Ok(mut report) = run;
-    report.flows = flows;
+    report.flows = concat(per_workspace);
     Ok(report)
 }
 
@@ -249,14 +253,16 @@ impl CheckRun {
         self.net.estate().name.as_ref()
     }
 
-    /// Walks every workspace, `batch` workspaces at a time on every core, and hands each batch's
-    /// workspace summaries and flows to `each` in report order. Returns the report without its
-    /// flows (`flows` empty): workspace summaries, findings, counts and data tables. Stops at the
-    /// first error of `each`.
-    pub fn run<E>(
+    /// Walks every workspace, `batch` workspaces at a time on every core. Each workspace's flows
+    /// (in report order) go to `render` with its summary on the core that walked them, while
+    /// they are still in its cache; each batch's results go to `each` in report order. Returns
+    /// the report without its flows (`flows` empty): workspace summaries, findings, counts and
+    /// data tables. Stops at the first error of `each`.
+    pub fn run<R: Send, E>(
         self,
         batch: usize,
-        mut each: impl FnMut(&[WorkspaceSummary], Vec<CheckFlow>) -> Result<(), E>,
+        render: impl Fn(&WorkspaceSummary, Vec<CheckFlow>) -> R + Sync,
+        mut each: impl FnMut(Vec<R>) -> Result<(), E>,
     ) -> Result<CheckReport, E> {
         let CheckRun { prepared, mut net } = self;
         // Indexed beside the network rather than through it, so that the network can forget each
@@ -266,17 +272,25 @@ impl CheckRun {
         let mut tally = Tally::new(&prepared);
         let mut chunks = prepared.workspaces.chunks(batch.max(1)).peekable();
         while let Some(chunk) = chunks.next() {
-            // Workspaces are independent questions to one immutable network: walk them on every core.
-            // Collecting keeps the workspaces' order, so the report does not depend on scheduling.
-            let per_workspace: Vec<Vec<CheckFlow>> = chunk
+            // Workspaces are independent questions to one immutable network: walk them on every
+            // core, and render each where it was walked (a separate rendering pass over the
+            // batch waited for the slowest walk and found the flows out of cache). Collecting
+            // keeps the workspaces' order, so the report does not depend on scheduling.
+            let walked: Vec<(Walked, R)> = chunk
                 .par_iter()
-                .map(|pw| workspace_flows(&lookup, pw, &mut |f| net.trace(f), &|p| net.port_class(p)))
+                .map(|pw| {
+                    let flows = workspace_flows(&lookup, pw, &mut |f| net.trace(f), &|p| net.port_class(p));
+                    let w = Walked::of(pw, &flows);
+                    let r = render(&w.summary, flows);
+                    (w, r)
+                })
                 .collect();
-            let done = tally.summaries.len();
-            for (pw, ws_flows) in chunk.iter().zip(&per_workspace) {
-                tally.add(pw, ws_flows);
+            let mut rendered = Vec::with_capacity(walked.len());
+            for (w, r) in walked {
+                tally.add(w);
+                rendered.push(r);
             }
-            each(&tally.summaries[done..], concat(per_workspace))?;
+            each(rendered)?;
             // No later batch walks from these subnets (a workspace's subnets are its own), and
             // with the full tag file each holds ~375 routes: keeping them all made memory grow
             // with the estate. After the last batch the network is dropped off this thread anyway.
@@ -304,7 +318,7 @@ pub fn evaluate(prepared: &Prepared, mut trace: impl FnMut(&FlowSpec) -> Trace) 
     let mut per_workspace = Vec::with_capacity(prepared.workspaces.len());
     for pw in &prepared.workspaces {
         let ws_flows = workspace_flows(&lookup, pw, &mut trace, &usize::from);
-        tally.add(pw, &ws_flows);
+        tally.add(Walked::of(pw, &ws_flows));
         per_workspace.push(ws_flows);
     }
     let mut report = tally.finish(prepared, prepared.estate.name.clone());
@@ -335,6 +349,21 @@ fn workspace_flows(
     ws_flows
 }
 
+/// What one workspace adds to the report besides its flows, worked out where it was walked.
+struct Walked {
+    summary: WorkspaceSummary,
+    findings: Vec<Finding>,
+}
+
+impl Walked {
+    /// `flows`: all of `pw`'s flows, in report order.
+    fn of(pw: &PreparedWorkspace, flows: &[CheckFlow]) -> Self {
+        let mut findings = flow_findings(flows);
+        findings.extend(explanations(pw, flows));
+        Walked { summary: summary(pw, flows), findings }
+    }
+}
+
 /// Everything of the report but its flows, added up a workspace at a time.
 struct Tally {
     summaries: Vec<WorkspaceSummary>,
@@ -349,11 +378,9 @@ impl Tally {
         }
     }
 
-    /// `ws_flows`: all of `pw`'s flows, in report order.
-    fn add(&mut self, pw: &PreparedWorkspace, ws_flows: &[CheckFlow]) {
-        self.summaries.push(summary(pw, ws_flows));
-        self.findings.extend(flow_findings(ws_flows));
-        self.findings.extend(explanations(pw, ws_flows));
+    fn add(&mut self, walked: Walked) {
+        self.summaries.push(walked.summary);
+        self.findings.extend(walked.findings);
     }
 
     /// The report, `flows` empty.

@@ -235,13 +235,20 @@ pub fn render_check_table(r: &CheckReport) -> String {
 pub fn write_check_run_table(run: CheckRun, out: &mut dyn std::io::Write) -> std::io::Result<CheckReport> {
     out.write_all(table_head(run.name()).as_bytes())?;
     let mut blocked: Vec<CheckFlow> = Vec::new();
-    let report = run.run(WORKSPACE_BATCH, |workspaces, flows| {
-        for section in workspace_sections(workspaces, &flows) {
-            out.write_all(section.as_bytes())?;
-        }
-        blocked.extend(flows.into_iter().filter(|f| f.verdict == FlowVerdict::Blocked));
-        Ok::<(), std::io::Error>(())
-    })?;
+    let report = run.run(
+        WORKSPACE_BATCH,
+        |w, flows| {
+            let section = workspace_section(w, flows.iter());
+            (section, flows.into_iter().filter(|f| f.verdict == FlowVerdict::Blocked).collect::<Vec<_>>())
+        },
+        |sections| {
+            for (section, b) in sections {
+                out.write_all(section.as_bytes())?;
+                blocked.extend(b);
+            }
+            Ok::<(), std::io::Error>(())
+        },
+    )?;
     out.write_all(table_tail(blocked.iter(), &report).as_bytes())?;
     Ok(report)
 }
@@ -256,19 +263,22 @@ fn workspace_sections(workspaces: &[WorkspaceSummary], flows: &[CheckFlow]) -> V
     let by_workspace = flows_by_workspace(flows);
     workspaces
         .par_iter()
-        .map(|w| {
-            let mut section = String::from("\n");
-            for l in workspace_lines(w) {
-                let _ = writeln!(section, "{l}");
-            }
-            let mut t = table(&SUMMARY_HEADER);
-            for f in by_workspace.get(w.name.as_str()).into_iter().flatten() {
-                t.add_row(summary_row(f));
-            }
-            let _ = writeln!(section, "\nNetwork Path Summary\n{t}");
-            section
-        })
+        .map(|w| workspace_section(w, by_workspace.get(w.name.as_str()).into_iter().flatten().copied()))
         .collect()
+}
+
+/// Workspace `w`'s section: its summary lines and the table of its `flows`.
+fn workspace_section<'a>(w: &WorkspaceSummary, flows: impl Iterator<Item = &'a CheckFlow>) -> String {
+    let mut section = String::from("\n");
+    for l in workspace_lines(w) {
+        let _ = writeln!(section, "{l}");
+    }
+    let mut t = table(&SUMMARY_HEADER);
+    for f in flows {
+        t.add_row(summary_row(f));
+    }
+    let _ = writeln!(section, "\nNetwork Path Summary\n{t}");
+    section
 }
 
 /// Blocked flows, findings, the counts and the data tables: what follows the sections.
@@ -338,7 +348,11 @@ pub fn write_check_run_json(run: CheckRun, out: &mut dyn std::io::Write) -> std:
     w.field("schema_version", &adbflow_databricks::CHECK_SCHEMA_VERSION)?;
     w.optional_field("name", run.name())?;
     w.begin_array("flows")?;
-    let report = run.run(WORKSPACE_BATCH, |_, flows| w.items_par(&flows))?;
+    let report = run.run(
+        WORKSPACE_BATCH,
+        |_, flows| crate::json::RenderedItems::of(&flows),
+        |rendered| rendered.into_iter().try_for_each(|r| w.items_rendered(&r?)),
+    )?;
     w.end_array()?;
     let CheckReport { workspaces, findings, summary, data, .. } = &report;
     write_check_json_tail(w, workspaces, findings, summary, data)?;

@@ -115,6 +115,30 @@ fn key(name: &str) -> io::Result<Vec<u8>> {
     serde_json::to_vec(name).map_err(io::Error::other)
 }
 
+/// What precedes an array item of a top-level field: a comma, a line break and two levels of
+/// indentation; the first item has no comma ([`FIRST_ITEM_SEPARATOR`]).
+const ITEM_SEPARATOR: &[u8] = b",\n    ";
+const FIRST_ITEM_SEPARATOR: &[u8] = b"\n    ";
+
+/// Array items of a top-level field, rendered into one buffer, each after [`ITEM_SEPARATOR`]:
+/// rendered on any thread, written in order by [`ObjectWriter::items_rendered`].
+pub struct RenderedItems {
+    text: Vec<u8>,
+    count: usize,
+}
+
+impl RenderedItems {
+    pub fn of<T: Serialize>(items: &[T]) -> io::Result<Self> {
+        // Sized for `check` flows (~4.5 kB each); other items just use less of it.
+        let mut text = Vec::with_capacity(items.len() * 5 * 1024);
+        for item in items {
+            text.extend_from_slice(ITEM_SEPARATOR);
+            write_nested(&mut text, item, 2)?;
+        }
+        Ok(RenderedItems { text, count: items.len() })
+    }
+}
+
 /// Writes one top-level JSON object, pretty-printed, a field at a time.
 pub struct ObjectWriter<'w> {
     out: &'w mut dyn Write,
@@ -170,28 +194,27 @@ impl<'w> ObjectWriter<'w> {
     /// Appends `items` to the open array, rendered in parallel batches and written in order.
     pub fn items_par<T: Serialize + Sync>(&mut self, items: &[T]) -> io::Result<()> {
         for batch in items.chunks(BATCH) {
-            let first = self.items;
             // Runs of items share one buffer, separators included: one allocation per run
             // instead of one per item (most `check` flows outgrew a per-item buffer once).
-            let rendered: Vec<io::Result<Vec<u8>>> = batch
-                .par_chunks(RUN)
-                .enumerate()
-                .map(|(r, run)| {
-                    // Sized for `check` flows (~4.5 kB each); other items just use less of it.
-                    let mut out = Vec::with_capacity(run.len() * 5 * 1024);
-                    for (i, item) in run.iter().enumerate() {
-                        // A line break and two levels of indentation, after a comma but the first.
-                        out.extend_from_slice(if first + r * RUN + i == 0 { b"\n    " } else { b",\n    " });
-                        write_nested(&mut out, item, 2)?;
-                    }
-                    Ok(out)
-                })
-                .collect();
+            let rendered: Vec<io::Result<RenderedItems>> =
+                batch.par_chunks(RUN).map(RenderedItems::of).collect();
             for run in rendered {
-                self.out.write_all(&run?)?;
+                self.items_rendered(&run?)?;
             }
-            self.items += batch.len();
         }
+        Ok(())
+    }
+
+    /// Appends items rendered elsewhere (by [`RenderedItems::of`], on any thread) to the open
+    /// array.
+    pub fn items_rendered(&mut self, items: &RenderedItems) -> io::Result<()> {
+        // Every item was rendered after a separator; the array's first has none.
+        let text = match self.items {
+            0 => items.text.get(ITEM_SEPARATOR.len() - FIRST_ITEM_SEPARATOR.len()..).unwrap_or_default(),
+            _ => &items.text,
+        };
+        self.out.write_all(text)?;
+        self.items += items.count;
         Ok(())
     }
 
@@ -252,17 +275,29 @@ mod tests {
     fn an_array_written_in_parts_is_the_array_written_at_once() {
         let items: Vec<serde_json::Value> =
             (0..2500).map(|i| json!({"n": i, "l": [i, {"s": "x\ny"}]})).collect();
-        for parts in
-            [vec![], vec![0], vec![0, 0], vec![1], vec![1200, 0, 1300], vec![2500], vec![1, 2, 3, 2494]]
-        {
+        for parts in [
+            vec![],
+            vec![0],
+            vec![0, 0],
+            vec![0, 3],
+            vec![1],
+            vec![1200, 0, 1300],
+            vec![2500],
+            vec![1, 2, 3, 2494],
+        ] {
             let mut buf = Vec::new();
             let mut w = ObjectWriter::new(&mut buf);
             // Keys in alphabetical order, the order `json!` objects serialise in.
             w.field("a_version", &1).unwrap();
             w.begin_array("b_flows").unwrap();
             let mut from = 0;
-            for n in &parts {
-                w.items_par(&items[from..from + n]).unwrap();
+            // Parts rendered by the writer and parts rendered apart, alternately.
+            for (i, n) in parts.iter().enumerate() {
+                let part = &items[from..from + n];
+                match i % 2 {
+                    0 => w.items_par(part).unwrap(),
+                    _ => w.items_rendered(&RenderedItems::of(part).unwrap()).unwrap(),
+                }
                 from += n;
             }
             w.end_array().unwrap();

@@ -164,9 +164,10 @@ fn a_check_written_while_it_runs_is_the_whole_report() {
     assert_eq!(flows.exit_code(), 1, "the generated estate has planted faults");
 }
 
-/// Whatever the batch size, the flows come in report order and the tallies are the whole check's,
-/// also when a batch is one workspace and the network forgets routes after each (with exact tags,
-/// where each cluster subnet's routes are hundreds of tag prefixes).
+/// Whatever the batch size, the flows come in report order, each workspace's flows are rendered
+/// with that workspace's summary, and the tallies are the whole check's, also when a batch is one
+/// workspace and the network forgets routes after each (with exact tags, where each cluster
+/// subnet's routes are hundreds of tag prefixes).
 #[test]
 fn any_batch_size_gives_the_whole_check() {
     use adbflow_databricks::{CheckOptions, CheckRun};
@@ -178,17 +179,27 @@ fn any_batch_size_gives_the_whole_check() {
         let whole = adbflow_databricks::check(generated, &tags, &options).unwrap();
         for batch in [0, 1, 5, 12, usize::MAX] {
             let mut flows = Vec::new();
+            let mut rendered_with = Vec::new();
             let mut batches = 0;
             let run = CheckRun::start(generated, &tags, &options).unwrap();
             let tally = run
-                .run(batch, |_, b| {
-                    batches += 1;
-                    flows.extend(b);
-                    Ok::<(), ()>(())
-                })
+                .run(
+                    batch,
+                    |summary, ws_flows| (summary.clone(), ws_flows),
+                    |b| {
+                        batches += 1;
+                        for (summary, ws_flows) in b {
+                            assert!(ws_flows.iter().all(|f| f.workspace == summary.name), "batch {batch}");
+                            rendered_with.push(summary);
+                            flows.extend(ws_flows);
+                        }
+                        Ok::<(), ()>(())
+                    },
+                )
                 .unwrap();
             assert_eq!(batches, 12usize.div_ceil(batch.clamp(1, 12)), "batch {batch}");
             assert_eq!(flows, whole.flows, "batch {batch}");
+            assert_eq!(rendered_with, whole.workspaces, "batch {batch}");
             assert_eq!(
                 (&tally.workspaces, &tally.findings, tally.summary),
                 (&whole.workspaces, &whole.findings, whole.summary)
@@ -198,14 +209,18 @@ fn any_batch_size_gives_the_whole_check() {
     // An error from the consumer stops the run and is returned.
     let run = CheckRun::start(generated, &adbflow_net::ServiceTags::symbolic(), &options).unwrap();
     let mut calls = 0;
-    let stopped = run.run(1, |_, _| {
-        calls += 1;
-        if calls == 2 {
-            Err("reader gone")
-        } else {
-            Ok(())
-        }
-    });
+    let stopped = run.run(
+        1,
+        |_, _| (),
+        |_| {
+            calls += 1;
+            if calls == 2 {
+                Err("reader gone")
+            } else {
+                Ok(())
+            }
+        },
+    );
     assert_eq!(stopped.err(), Some("reader gone"));
     assert_eq!(calls, 2);
 }
