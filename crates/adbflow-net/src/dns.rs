@@ -6,6 +6,7 @@
 
 use crate::address::DestAddr;
 use crate::resources::{NamedEndpoint, Names};
+use crate::text;
 use crate::trace::DnsAnswer;
 use adbflow_model::{ids, ElementRef, Estate, PrivateDnsZone, PrivateEndpoint, ResolutionPolicy, VNet};
 use std::net::Ipv4Addr;
@@ -33,8 +34,8 @@ pub fn resolver_for<'a>(estate: &'a Estate, vnet: &'a VNet) -> Resolver<'a> {
     let Some(&server) = vnet.dns_servers.first() else {
         return Resolver {
             view: Some(vnet),
-            description: format!(
-                "Azure-provided DNS (168.63.129.16) with the private zones linked to {}",
+            description: text!(
+                "Azure-provided DNS (168.63.129.16) with the private zones linked to ",
                 vnet.name
             ),
             element: vnet_el,
@@ -64,9 +65,13 @@ pub fn resolver_for<'a>(estate: &'a Estate, vnet: &'a VNet) -> Resolver<'a> {
         }
         return Resolver {
             view: estate.vnet(&fw.vnet),
-            description: format!(
-                "firewall {} DNS proxy ({server}), forwarding to Azure DNS with the zones linked to {}",
-                fw.name, fw.vnet
+            description: text!(
+                "firewall ",
+                fw.name,
+                " DNS proxy (",
+                server,
+                "), forwarding to Azure DNS with the zones linked to ",
+                fw.vnet
             ),
             element: fw_el,
             inferred: false,
@@ -145,10 +150,17 @@ fn authoritative_zone<'a>(
         .enumerate()
         .filter_map(|(i, z)| {
             let link = z.links.iter().find(|l| l.vnet == view.name)?;
-            let zn = z.name.to_ascii_lowercase();
-            (name == zn || name.ends_with(&format!(".{zn}"))).then_some((i, z, link.resolution_policy))
+            within_zone(name, &z.name).then_some((i, z, link.resolution_policy))
         })
         .max_by_key(|(_, z, _)| z.name.len())
+}
+
+/// `name` is `zone` lower-cased, or a name under it (compared in place: this runs for every
+/// linked zone at every lookup).
+fn within_zone(name: &str, zone: &str) -> bool {
+    let (n, z) = (name.as_bytes(), zone.as_bytes());
+    let is_zone = |a: &[u8]| a.len() == z.len() && a.iter().zip(z).all(|(a, z)| *a == z.to_ascii_lowercase());
+    is_zone(n) || (n.len() > z.len() && n[n.len() - z.len() - 1] == b'.' && is_zone(&n[n.len() - z.len()..]))
 }
 
 fn relative(name: &str, zone: &str) -> String {
@@ -295,5 +307,42 @@ pub fn dest_for_ip_in(names: &Names, estate: &Estate, ip: Ipv4Addr) -> DestAddr 
     match names.lookup_ip(estate, ip) {
         Some(ep) => DestAddr { ip: Some(ip), tags: ep.tags, region: ep.region },
         None => DestAddr::ip(ip),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::within_zone;
+    use proptest::prelude::*;
+
+    /// What `within_zone` replaces: the zone lower-cased, then compared.
+    fn lowered(name: &str, zone: &str) -> bool {
+        let zn = zone.to_ascii_lowercase();
+        name == zn || name.ends_with(&format!(".{zn}"))
+    }
+
+    #[test]
+    fn names_in_and_out_of_a_zone() {
+        let zone = "privatelink.Blob.core.windows.net";
+        for (name, inside) in [
+            ("privatelink.blob.core.windows.net", true),
+            ("sa1.privatelink.blob.core.windows.net", true),
+            ("SA1.privatelink.blob.core.windows.net", true),
+            ("sa1.privatelink.Blob.core.windows.net", false),
+            ("xprivatelink.blob.core.windows.net", false),
+            ("blob.core.windows.net", false),
+            ("", false),
+            ("é.privatelink.blob.core.windows.net", true),
+        ] {
+            assert_eq!(within_zone(name, zone), inside, "{name}");
+            assert_eq!(lowered(name, zone), inside, "{name}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn agrees_with_comparing_the_lowered_zone(name in "[a-zA-Z.é]{0,12}", zone in "[a-zA-Z.é]{0,6}") {
+            prop_assert_eq!(within_zone(&name, &zone), lowered(&name, &zone));
+        }
     }
 }

@@ -6,6 +6,7 @@
 use crate::address::{is_private, DestAddr};
 use crate::fast_map::FastMap;
 use crate::tags::ServiceTags;
+use crate::text;
 use adbflow_model::{
     ids, ElementRef, Estate, Firewall, FirewallAction, FirewallPolicy, FirewallRule, PortRange, PortSet,
     Protocol, RuleCollectionKind,
@@ -359,11 +360,18 @@ impl CompiledFirewall {
             return FirewallDecision {
                 allowed,
                 element: rule_el(p, group, c, r),
-                detail: format!(
-                    "network rule {} in collection {} (priority {}, group {group}) {verb} it{}",
+                detail: text!(
+                    "network rule ",
                     r.name,
+                    " in collection ",
                     c.name,
+                    " (priority ",
                     c.priority,
+                    ", group ",
+                    group,
+                    ") ",
+                    verb,
+                    " it",
                     match &snat {
                         Snat::None if allowed => "; no SNAT for a private destination",
                         Snat::PublicIp(_) => "; SNAT to the firewall's public IP",
@@ -405,11 +413,19 @@ impl CompiledFirewall {
                 return FirewallDecision {
                     allowed,
                     element: rule_el(p, group, c, r),
-                    detail: format!(
-                        "application rule {} in collection {} (priority {}, group {group}) {verb} {fqdn}{}",
+                    detail: text!(
+                        "application rule ",
                         r.name,
+                        " in collection ",
                         c.name,
+                        " (priority ",
                         c.priority,
+                        ", group ",
+                        group,
+                        ") ",
+                        verb,
+                        " ",
+                        fqdn,
                         if allowed { "; application rules always SNAT" } else { "" }
                     ),
                     snat,
@@ -423,8 +439,8 @@ impl CompiledFirewall {
             None => ElementRef::new(ids::firewall(&fw.name), fw.name.clone(), fw.origin.clone()),
         };
         let what = match pkt.fqdn {
-            Some(f) => format!("{f}:{}", pkt.port),
-            None => format!("{}:{}", pkt.dest, pkt.port),
+            Some(f) => text!(f, ":", pkt.port),
+            None => text!(pkt.dest, ":", pkt.port),
         };
         FirewallDecision {
             allowed: false,
@@ -432,9 +448,12 @@ impl CompiledFirewall {
             detail: if own.is_none() {
                 format!("firewall {} has no policy: every flow is denied ({what})", fw.name)
             } else {
-                format!(
-                    "no network or application rule of firewall {} matches {what}: denied by default",
-                    fw.name
+                text!(
+                    "no network or application rule of firewall ",
+                    fw.name,
+                    " matches ",
+                    what,
+                    ": denied by default"
                 )
             },
             snat: Snat::None,

@@ -18,6 +18,7 @@ pub mod resources;
 pub mod route_index;
 pub mod routes;
 pub mod tags;
+pub mod text;
 pub mod trace;
 
 pub use address::DestAddr;

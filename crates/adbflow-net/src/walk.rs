@@ -11,6 +11,7 @@ use crate::network::Network;
 use crate::nsg::Packet;
 use crate::resources::NamedEndpoint;
 use crate::routes::{self, EffectiveRoute};
+use crate::text;
 use crate::trace::{
     BlockedBy, DnsAnswer, Egress, FlowSpec, Hop, HopKind, ReasonCode, Trace, Verdict, TRACE_SCHEMA_VERSION,
 };
@@ -113,7 +114,7 @@ pub fn walk(net: &Network, flow: &FlowSpec) -> Trace {
 fn walk_from<'n>(mut w: Walker<'n>, src: SubnetRef<'n>, flow: &FlowSpec) -> Trace {
     let estate = w.estate();
     let src_ip = nic_address(src);
-    w.trace.source_seen_as = format!("private IP {src_ip} ({})", src.path());
+    w.trace.source_seen_as = text!("private IP ", src_ip, " (", src.path(), ")");
 
     // 1. DNS
     let target = match flow.to_host.parse::<Ipv4Addr>() {
@@ -136,10 +137,11 @@ fn walk_from<'n>(mut w: Walker<'n>, src: SubnetRef<'n>, flow: &FlowSpec) -> Trac
                     return w.block(ReasonCode::DnsResolutionFailed, element, message);
                 }
                 Outcome::Resolved { dest, endpoint, answered_by, assumed_public, .. } => {
-                    let detail = format!(
-                        "{} resolves to {} via {}",
+                    let detail = text!(
                         flow.to_host,
+                        " resolves to ",
                         describe_answer(&r.answers, &dest),
+                        " via ",
                         r.resolver.description
                     );
                     let mut hop = Hop::new(HopKind::Dns, answered_by, detail);
@@ -232,7 +234,7 @@ fn describe_answer(answers: &[DnsAnswer], dest: &DestAddr) -> String {
         .map(|a| format!("CNAME {}", a.data.join(",")))
         .collect();
     if chain.is_empty() {
-        dest.to_string()
+        text!(dest)
     } else {
         format!("{} → {dest}", chain.join(" → "))
     }
@@ -268,13 +270,19 @@ fn nsg_step(w: &mut Walker<'_>, subnet: SubnetRef<'_>, direction: Direction, pac
         return true;
     }
     let allowed = d.access == adbflow_model::Access::Allow;
-    let detail = format!(
-        "NSG {} {dir} rule {} (priority {}) {} {}:{}",
+    let detail = text!(
+        "NSG ",
         nsg.name,
+        " ",
+        dir,
+        " rule ",
         d.rule_name,
+        " (priority ",
         d.priority,
-        if allowed { "allows" } else { "denies" },
+        ") ",
+        if allowed { "allows " } else { "denies " },
         packet.dst,
+        ":",
         packet.dst_port
     );
     // Copied only for a denial: most decisions allow.
@@ -362,9 +370,12 @@ fn forward<'n>(
         NextHopType::VirtualNetworkServiceEndpoint => {
             if !via_firewall {
                 w.trace.egress = Egress::ServiceEndpoint;
-                w.trace.source_seen_as = format!(
-                    "private IP {src_ip} with the identity of subnet {} (service endpoint)",
-                    from.path()
+                w.trace.source_seen_as = text!(
+                    "private IP ",
+                    src_ip,
+                    " with the identity of subnet ",
+                    from.path(),
+                    " (service endpoint)"
                 );
             }
             if let Some(b) = service_endpoint_policy_check(estate, from, target) {
@@ -375,9 +386,10 @@ fn forward<'n>(
             w.hop(Hop::new(
                 HopKind::Egress,
                 route.element.clone(),
-                format!(
-                    "service endpoint on {} carries the packet over the Azure backbone; the service sees the subnet's private identity, not a NAT IP",
-                    from.path()
+                text!(
+                    "service endpoint on ",
+                    from.path(),
+                    " carries the packet over the Azure backbone; the service sees the subnet's private identity, not a NAT IP"
                 ),
             ));
             let arrival = Arrival::ServiceEndpoint { subnet: from };
@@ -698,7 +710,9 @@ fn through_firewall<'n>(
     let d = w.net.firewall_decision(fw, &pkt);
     let mut detail = d.detail.clone();
     for n in &d.notes {
-        detail.push_str(&format!(" (note: {n})"));
+        detail.push_str(" (note: ");
+        detail.push_str(n);
+        detail.push(')');
     }
     w.hop(Hop::new(HopKind::Firewall, d.element.clone(), detail.clone()));
     if !d.allowed {
@@ -712,12 +726,12 @@ fn through_firewall<'n>(
     match &d.snat {
         Snat::None => {}
         Snat::PrivateIp(ip) => {
-            w.trace.source_seen_as = format!("firewall {} private IP {ip} (SNAT)", fw.name)
+            w.trace.source_seen_as = text!("firewall ", fw.name, " private IP ", ip, " (SNAT)")
         }
         Snat::PublicIp(ip) => {
             w.trace.snat_ip = *ip;
             w.trace.source_seen_as = match ip {
-                Some(ip) => format!("firewall {} public IP {ip}", fw.name),
+                Some(ip) => text!("firewall ", fw.name, " public IP ", ip),
                 None => format!("firewall {} public IP (address not known until deployment)", fw.name),
             };
         }
