@@ -8,6 +8,8 @@
 //! each once.
 
 use crate::address::DestAddr;
+use crate::routes::RoutePrefix;
+use ipnet::Ipv4Net;
 use std::net::Ipv4Addr;
 
 /// A piece of a sentence: its size (an upper bound will do) and its text.
@@ -92,6 +94,33 @@ impl Piece for Ipv4Addr {
     }
 }
 
+impl Piece for Ipv4Net {
+    fn size(&self) -> usize {
+        "255.255.255.255/32".len()
+    }
+    fn push_to(&self, out: &mut String) {
+        self.addr().push_to(out);
+        out.push('/');
+        out.push_str(itoa::Buffer::new().format(self.prefix_len()));
+    }
+}
+
+/// As its `Display` writes it.
+impl Piece for RoutePrefix {
+    fn size(&self) -> usize {
+        match self {
+            RoutePrefix::Cidr(n) => n.size(),
+            RoutePrefix::Tag(t) => t.len(),
+        }
+    }
+    fn push_to(&self, out: &mut String) {
+        match self {
+            RoutePrefix::Cidr(n) => n.push_to(out),
+            RoutePrefix::Tag(t) => out.push_str(t),
+        }
+    }
+}
+
 /// As its `Display` writes it.
 impl Piece for DestAddr {
     fn size(&self) -> usize {
@@ -141,8 +170,20 @@ mod tests {
         }
     }
 
+    proptest! {
+        #[test]
+        fn prefixes_write_as_they_display(addr in any::<u32>(), len in 0u8..=32) {
+            let net = Ipv4Net::new(Ipv4Addr::from(addr), len).unwrap();
+            prop_assert_eq!(crate::text!(net), net.to_string());
+            let prefix = RoutePrefix::Cidr(net);
+            prop_assert_eq!(crate::text!(prefix), prefix.to_string());
+        }
+    }
+
     #[test]
     fn addresses_write_as_they_display() {
+        let tag = RoutePrefix::Tag("AzureActiveDirectory".into());
+        assert_eq!(crate::text!(tag), tag.to_string());
         let with_ip = DestAddr::ip(Ipv4Addr::new(10, 0, 17, 4));
         let mut tagged = DestAddr::ip(Ipv4Addr::new(1, 2, 3, 4));
         tagged.ip = None;

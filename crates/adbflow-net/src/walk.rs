@@ -298,7 +298,7 @@ fn nsg_step(w: &mut Walker<'_>, subnet: SubnetRef<'_>, direction: Direction, pac
 }
 
 fn route_hop(route: &EffectiveRoute, dest: &DestAddr, from: SubnetRef<'_>) -> Hop {
-    use std::fmt::Write as _;
+    use text::Piece as _;
     let kind = match route.source {
         routes::RouteSource::Default => "system",
         routes::RouteSource::User => "user",
@@ -310,13 +310,25 @@ fn route_hop(route: &EffectiveRoute, dest: &DestAddr, from: SubnetRef<'_>) -> Ho
     detail.push_str(kind);
     detail.push_str(" route");
     if !route.name.is_empty() {
-        let _ = write!(detail, " '{}'", route.name);
+        detail.push_str(" '");
+        detail.push_str(&route.name);
+        detail.push('\'');
     }
-    let _ = write!(detail, " {} → {}", route.prefix, route.next_hop_type);
+    detail.push(' ');
+    route.prefix.push_to(&mut detail);
+    detail.push_str(" → ");
+    detail.push_str(route.next_hop_type.as_str());
     if let Some(ip) = route.next_hop_ip {
-        let _ = write!(detail, " {ip}");
+        detail.push(' ');
+        ip.push_to(&mut detail);
     }
-    let _ = write!(detail, " matches {dest} in {}/{}'s effective routes", from.vnet.name, from.subnet.name);
+    detail.push_str(" matches ");
+    dest.push_to(&mut detail);
+    detail.push_str(" in ");
+    detail.push_str(&from.vnet.name);
+    detail.push('/');
+    detail.push_str(&from.subnet.name);
+    detail.push_str("'s effective routes");
     Hop::new(HopKind::Route, route.element.clone(), detail)
 }
 
@@ -714,10 +726,11 @@ fn through_firewall<'n>(
         detail.push_str(n);
         detail.push(')');
     }
-    w.hop(Hop::new(HopKind::Firewall, d.element.clone(), detail.clone()));
     if !d.allowed {
+        w.hop(Hop::new(HopKind::Firewall, d.element.clone(), detail.clone()));
         return w.block(ReasonCode::FirewallDenied, d.element, detail);
     }
+    w.hop(Hop::new(HopKind::Firewall, d.element, detail));
     let seen_src = match d.snat {
         Snat::None => src_ip,
         Snat::PrivateIp(ip) => ip,
