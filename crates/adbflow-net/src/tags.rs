@@ -6,23 +6,26 @@
 //! case-insensitively, as Azure compares them.
 
 use crate::address::DestAddr;
+use crate::fast_map::FastMap;
 use ipnet::Ipv4Net;
 use serde::Deserialize;
-use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Tags Azure computes per VNet rather than publishing; the NSG evaluator resolves them.
 pub const VIRTUAL_TAGS: [&str; 3] = ["VirtualNetwork", "Internet", "AzureLoadBalancer"];
 
 #[derive(Debug, Clone, Default)]
 pub struct ServiceTags {
-    exact: Option<TagData>,
+    /// Shared: every `Network` holds the service tags, and a copy of the weekly file's ~100,000
+    /// prefixes for each cost more than the lookups it served.
+    exact: Option<Arc<TagData>>,
 }
 
 #[derive(Debug, Clone)]
 struct TagData {
     change_number: u64,
     /// Lower-cased tag name → the tag's published data.
-    tags: BTreeMap<String, TagEntry>,
+    tags: FastMap<String, TagEntry>,
 }
 
 #[derive(Debug, Clone)]
@@ -136,7 +139,7 @@ impl ServiceTags {
             column: e.column(),
             message: e.to_string(),
         })?;
-        let mut tags = BTreeMap::new();
+        let mut tags = FastMap::default();
         for v in doc.values {
             let mut prefixes = Vec::new();
             for p in &v.properties.address_prefixes {
@@ -152,7 +155,7 @@ impl ServiceTags {
             }
             tags.insert(v.name.to_ascii_lowercase(), TagEntry::new(prefixes));
         }
-        Ok(ServiceTags { exact: Some(TagData { change_number: doc.change_number, tags }) })
+        Ok(ServiceTags { exact: Some(Arc::new(TagData { change_number: doc.change_number, tags })) })
     }
 
     pub fn is_exact(&self) -> bool {
@@ -205,28 +208,32 @@ impl ServiceTags {
 }
 
 /// Does tag `outer` contain every address of tag `inner`, for an address in `region`?
+/// Tags compare case-insensitively. (Compared in place: NSG evaluation asks this for every
+/// tag-named rule it passes.)
 pub fn symbolic_contains(outer: &str, inner: &str, region: Option<&str>) -> bool {
-    let o = outer.to_ascii_lowercase();
-    let i = inner.to_ascii_lowercase();
-    if o == i {
+    if outer.eq_ignore_ascii_case(inner) {
         return true;
     }
+    let inner_parts = inner.split_once('.');
     // Storage.EastUS2 ⊂ Storage
-    if let Some((base, _)) = i.split_once('.') {
-        if base == o {
-            return true;
-        }
+    if inner_parts.is_some_and(|(base, _)| base.eq_ignore_ascii_case(outer)) {
+        return true;
     }
-    let inner_is_azure = !i.starts_with("internet");
-    if o == "azurecloud" {
+    let inner_is_azure = !starts_with_ignoring_case(inner, "internet");
+    if outer.eq_ignore_ascii_case("azurecloud") {
         return inner_is_azure;
     }
-    if let Some(r) = o.strip_prefix("azurecloud.") {
-        let inner_region = i.split_once('.').map(|(_, r)| r.to_string());
-        let region = inner_region.or_else(|| region.map(|r| r.to_ascii_lowercase()));
-        return inner_is_azure && region.as_deref() == Some(r);
+    if starts_with_ignoring_case(outer, "azurecloud.") {
+        // The prefix is ASCII, so it ends on a character boundary.
+        let r = &outer["azurecloud.".len()..];
+        let region = inner_parts.map(|(_, r)| r).or(region);
+        return inner_is_azure && region.is_some_and(|x| x.eq_ignore_ascii_case(r));
     }
     false
+}
+
+fn starts_with_ignoring_case(s: &str, prefix: &str) -> bool {
+    s.as_bytes().get(..prefix.len()).is_some_and(|b| b.eq_ignore_ascii_case(prefix.as_bytes()))
 }
 
 /// The regional tag of a service, as Azure spells it: `Storage` + `eastus2` → `Storage.EastUS2`.
@@ -302,6 +309,7 @@ pub fn region_display(region: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
     use std::net::Ipv4Addr;
 
     fn storage_eastus2() -> DestAddr {
@@ -347,6 +355,44 @@ mod tests {
     fn bad_tag_file_names_line_and_column() {
         let err = ServiceTags::from_json("t.json", "{\n \"changeNumber\": \"x\" }").unwrap_err().to_string();
         assert!(err.starts_with("t.json:2:"), "{err}");
+    }
+
+    /// What `symbolic_contains` replaces: both tags lower-cased, then compared.
+    fn symbolic_contains_lowered(outer: &str, inner: &str, region: Option<&str>) -> bool {
+        let o = outer.to_ascii_lowercase();
+        let i = inner.to_ascii_lowercase();
+        if o == i {
+            return true;
+        }
+        if let Some((base, _)) = i.split_once('.') {
+            if base == o {
+                return true;
+            }
+        }
+        let inner_is_azure = !i.starts_with("internet");
+        if o == "azurecloud" {
+            return inner_is_azure;
+        }
+        if let Some(r) = o.strip_prefix("azurecloud.") {
+            let inner_region = i.split_once('.').map(|(_, r)| r.to_string());
+            let region = inner_region.or_else(|| region.map(|r| r.to_ascii_lowercase()));
+            return inner_is_azure && region.as_deref() == Some(r);
+        }
+        false
+    }
+
+    proptest! {
+        #[test]
+        fn symbolic_containment_ignores_case(
+            outer in "(AzureCloud|azurecloud|Storage|INTERNET|Sql|é)(\\.(EastUS2|eastus2|West))?",
+            inner in "(AzureCloud|Storage|storage|Internet|internetX|SQL|é)(\\.(EastUS2|EASTUS2|west))?",
+            region in proptest::option::of("(eastus2|EastUS2|westeurope)"),
+        ) {
+            prop_assert_eq!(
+                symbolic_contains(&outer, &inner, region.as_deref()),
+                symbolic_contains_lowered(&outer, &inner, region.as_deref())
+            );
+        }
     }
 
     // The range indexes must answer exactly what a scan of the prefixes answers.
