@@ -248,6 +248,21 @@ impl CheckRun {
         Ok(CheckRun { prepared, net })
     }
 
+    /// [`CheckRun::start`] for a caller that has no further use for `estate`: it is freed while
+    /// the network is built, on another core, and the walk then reuses its memory instead of
+    /// taking fresh pages from the kernel (at 1,000 workspaces freeing it took ~20 ms on one
+    /// core, and the walk that followed ran ~30 ms faster).
+    pub fn start_owned(
+        estate: Estate,
+        tags: &ServiceTags,
+        options: &CheckOptions<'_>,
+    ) -> Result<Self, CheckError> {
+        let mut prepared = prepare(&estate, options.regions, options.workspace)?;
+        let prepared_estate = std::mem::take(&mut prepared.estate);
+        let ((), net) = rayon::join(move || drop(estate), || Network::new(prepared_estate, tags.clone()));
+        Ok(CheckRun { prepared, net })
+    }
+
     /// The report's `name`.
     pub fn name(&self) -> Option<&String> {
         self.net.estate().name.as_ref()

@@ -5,8 +5,9 @@
 //!
 //! `parse_model_s` is reading and validating the estate plus reading the tag file: what any
 //! question costs before it is asked. `prepared_s` is that plus preparing the check and building
-//! the network (one core). `check_s` is that plus the whole check and its JSON output,
-//! walked and written a batch of workspaces at a time as `adbflow check --format json` does.
+//! the network (while the estate as read is freed on the other core, as the command does).
+//! `check_s` is that plus the whole check and its JSON output, walked and written a batch of
+//! workspaces at a time as `adbflow check --format json` does.
 //! Uses the allocator the `adbflow` binary uses, so the figures are the command's.
 
 use adbflow_databricks::{CheckOptions, CheckRun};
@@ -40,8 +41,8 @@ fn main() {
     let parse_model = start.elapsed();
     // As the command does it: prepared, then walked while the JSON is written (to a sink that
     // counts the bytes), a batch of workspaces at a time.
-    let run =
-        CheckRun::start(&loaded.estate, &tags, &CheckOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    let run = CheckRun::start_owned(loaded.estate, &tags, &CheckOptions::default())
+        .unwrap_or_else(|e| panic!("{e}"));
     let prepared = start.elapsed();
     let mut sink = Counter(0);
     let report = adbflow_report::check::write_check_run_json(run, &mut sink).expect("renders");

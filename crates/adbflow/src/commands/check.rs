@@ -12,10 +12,8 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, CliError> {
     let input::Inputs { estate, regions, tags } = input::load_inputs(&args.input)?;
     let options = CheckOptions { regions: &regions, workspace: args.workspace.as_deref() };
     match args.format {
-        CheckFormat::Json => streamed(&estate, &tags, &options, adbflow_report::check::write_check_run_json),
-        CheckFormat::Table => {
-            streamed(&estate, &tags, &options, adbflow_report::check::write_check_run_table)
-        }
+        CheckFormat::Json => streamed(estate, &tags, &options, adbflow_report::check::write_check_run_json),
+        CheckFormat::Table => streamed(estate, &tags, &options, adbflow_report::check::write_check_run_table),
         CheckFormat::Markdown => {
             whole(&estate, &tags, &options, adbflow_report::check::render_check_markdown)
         }
@@ -25,13 +23,14 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, CliError> {
 
 /// Prepared now, so that an invalid estate is an error before any output; walked while the
 /// answer is written, a batch of workspaces at a time, so the flows are never all in memory.
+/// The estate as read is not needed once prepared: it is freed while the network is built.
 fn streamed(
-    estate: &Estate,
+    estate: Estate,
     tags: &ServiceTags,
     options: &CheckOptions<'_>,
     write_run: WriteRun,
 ) -> Result<Outcome, CliError> {
-    let run = CheckRun::start(estate, tags, options).map_err(invalid)?;
+    let run = CheckRun::start_owned(estate, tags, options).map_err(invalid)?;
     let write = move |out: &mut dyn std::io::Write| {
         let report = write_run(run, out)?;
         Ok(exit_code(&report))
