@@ -3,11 +3,11 @@
 //!   phases ESTATE [TAGS]        prints `flows=… parse_model_s=… prepared_s=… check_s=…`
 //!   phases --write-tags FILE    writes the stand-in service-tag file
 //!
-//! `parse_model_s` is reading and validating the estate plus reading the tag file: what any
-//! question costs before it is asked. `prepared_s` is that plus preparing the check and building
-//! the network (while the estate as read is freed on the other core, as the command does).
-//! `check_s` is that plus the whole check and its JSON output, walked and written a batch of
-//! workspaces at a time as `adbflow check --format json` does.
+//! `parse_model_s` is reading and validating the estate plus reading the tag file and the
+//! built-in region data: what any question costs before it is asked. `prepared_s` is that plus
+//! preparing the check and building the network (while the estate as read is freed on the other
+//! core, as the command does). `check_s` is that plus the whole check and its JSON output, walked
+//! and written a batch of workspaces at a time as `adbflow check --format json` does.
 //! Uses the allocator the `adbflow` binary uses, so the figures are the command's.
 
 use adbflow_databricks::{CheckOptions, CheckRun};
@@ -27,22 +27,25 @@ fn main() {
     }
     let estate_path = args.first().expect("usage: phases ESTATE [TAGS]");
     let start = Instant::now();
-    // As the command does: the estate and the tag file are read on two cores.
-    let (loaded, tags) = rayon::join(
+    // As the command does: the estate on one core, the tag file and the region data on the other.
+    let (loaded, (tags, regions)) = rayon::join(
         || adbflow_import::load_path(Path::new(estate_path)).unwrap_or_else(|e| panic!("{e}")),
-        || match args.get(1) {
-            Some(t) => {
-                let text = std::fs::read_to_string(t).expect("reads the tag file");
-                ServiceTags::from_json(t, &text).unwrap_or_else(|e| panic!("{e}"))
-            }
-            None => ServiceTags::symbolic(),
+        || {
+            let tags = match args.get(1) {
+                Some(t) => {
+                    let text = std::fs::read_to_string(t).expect("reads the tag file");
+                    ServiceTags::from_json(t, &text).unwrap_or_else(|e| panic!("{e}"))
+                }
+                None => ServiceTags::symbolic(),
+            };
+            (tags, adbflow_databricks::builtin_regions())
         },
     );
     let parse_model = start.elapsed();
     // As the command does it: prepared, then walked while the JSON is written (to a sink that
     // counts the bytes), a batch of workspaces at a time.
-    let run = CheckRun::start_owned(loaded.estate, &tags, &CheckOptions::default())
-        .unwrap_or_else(|e| panic!("{e}"));
+    let options = CheckOptions { regions, workspace: None };
+    let run = CheckRun::start_owned(loaded.estate, &tags, &options).unwrap_or_else(|e| panic!("{e}"));
     let prepared = start.elapsed();
     let mut sink = Counter(0);
     let report = adbflow_report::check::write_check_run_json(run, &mut sink).expect("renders");
