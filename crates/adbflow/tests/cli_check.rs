@@ -143,6 +143,31 @@ fn unknown_pattern_and_region_are_usage_errors() {
     assert_eq!(o.status.code(), Some(2));
 }
 
+/// The estate, the region data and the tag file are read side by side; when several are bad, the
+/// error is the first of them in that order, whichever finished first.
+#[test]
+fn input_errors_come_in_the_order_estate_regions_tags() {
+    let dir = std::env::temp_dir().join(format!("adbflow-input-order-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad_regions = dir.join("regions.toml");
+    std::fs::write(&bad_regions, "[[region]\nname = ").unwrap();
+    let bad_tags = dir.join("tags.json");
+    std::fs::write(&bad_tags, "{ not json").unwrap();
+    let (regions, tags) = (bad_regions.to_str().unwrap(), bad_tags.to_str().unwrap());
+    let missing = dir.join("no-such-estate.json");
+    let missing = missing.to_str().unwrap();
+    for (args, names) in [
+        (vec!["check", missing, "--regions", regions, "--service-tags", tags], "no-such-estate.json"),
+        (vec!["check", "--regions", regions, "--service-tags", tags], "regions.toml"),
+        (vec!["check", "--service-tags", tags], "tags.json"),
+    ] {
+        let o = adbflow(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stdout(&o));
+        assert!(stderr(&o).contains(names), "{args:?} should name {names}: {}", stderr(&o));
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn estate_without_workspaces_is_a_clear_error_for_check() {
     let o = adbflow(&["check", "tests/fixtures/worked-example.toml"]);
