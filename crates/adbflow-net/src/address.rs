@@ -1,6 +1,7 @@
 //! The destination of a packet as the engine knows it: an exact IP, or a symbolic public Azure or
 //! internet address known only by its region and the service tags it belongs to.
 
+use crate::text::Piece;
 use ipnet::Ipv4Net;
 use serde::Serialize;
 use std::net::Ipv4Addr;
@@ -64,10 +65,28 @@ impl DestAddr {
 
 impl std::fmt::Display for DestAddr {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&crate::text!(self))
+    }
+}
+
+/// How a destination reads in a sentence: its address, else its first tag, else that it is public.
+impl Piece for DestAddr {
+    fn size(&self) -> usize {
         match (self.ip, self.tags.first()) {
-            (Some(ip), _) => write!(f, "{ip}"),
-            (None, Some(tag)) => write!(f, "<address in {tag}>"),
-            (None, None) => write!(f, "<public address>"),
+            (Some(ip), _) => ip.size(),
+            (None, Some(tag)) => "<address in >".len() + tag.len(),
+            (None, None) => "<public address>".len(),
+        }
+    }
+    fn push_to(&self, out: &mut String) {
+        match (self.ip, self.tags.first()) {
+            (Some(ip), _) => ip.push_to(out),
+            (None, Some(tag)) => {
+                out.push_str("<address in ");
+                out.push_str(tag);
+                out.push('>');
+            }
+            (None, None) => out.push_str("<public address>"),
         }
     }
 }

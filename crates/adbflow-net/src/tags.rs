@@ -21,14 +21,14 @@ pub struct ServiceTags {
     exact: Option<Arc<TagData>>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 struct TagData {
     change_number: u64,
     /// Lower-cased tag name → the tag's published data.
     tags: FastMap<String, TagEntry>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 struct TagEntry {
     /// IPv4 prefixes in file order.
     prefixes: Vec<Ipv4Net>,

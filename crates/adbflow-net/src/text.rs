@@ -7,7 +7,6 @@
 //! when the guess falls short. [`text!`](crate::text!) adds the pieces' sizes up first and copies
 //! each once.
 
-use crate::address::DestAddr;
 use crate::routes::RoutePrefix;
 use ipnet::Ipv4Net;
 use std::net::Ipv4Addr;
@@ -121,28 +120,6 @@ impl Piece for RoutePrefix {
     }
 }
 
-/// As its `Display` writes it.
-impl Piece for DestAddr {
-    fn size(&self) -> usize {
-        match (self.ip, self.tags.first()) {
-            (Some(ip), _) => ip.size(),
-            (None, Some(tag)) => "<address in >".len() + tag.len(),
-            (None, None) => "<public address>".len(),
-        }
-    }
-    fn push_to(&self, out: &mut String) {
-        match (self.ip, self.tags.first()) {
-            (Some(ip), _) => ip.push_to(out),
-            (None, Some(tag)) => {
-                out.push_str("<address in ");
-                out.push_str(tag);
-                out.push('>');
-            }
-            (None, None) => out.push_str("<public address>"),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,15 +161,18 @@ mod tests {
     fn addresses_write_as_they_display() {
         let tag = RoutePrefix::Tag("AzureActiveDirectory".into());
         assert_eq!(crate::text!(tag), tag.to_string());
-        let with_ip = DestAddr::ip(Ipv4Addr::new(10, 0, 17, 4));
-        let mut tagged = DestAddr::ip(Ipv4Addr::new(1, 2, 3, 4));
+        let with_ip = crate::address::DestAddr::ip(Ipv4Addr::new(10, 0, 17, 4));
+        let mut tagged = with_ip.clone();
         tagged.ip = None;
         tagged.tags = vec!["Storage.EastUS2".into()];
         let mut public = tagged.clone();
         public.tags.clear();
-        for d in [with_ip, tagged, public] {
+        for (d, expected) in
+            [(with_ip, "10.0.17.4"), (tagged, "<address in Storage.EastUS2>"), (public, "<public address>")]
+        {
             let text = crate::text!(d);
-            assert_eq!(text, d.to_string());
+            assert_eq!(text, expected);
+            assert_eq!(d.to_string(), expected);
             assert!(text.len() <= d.size());
         }
     }
