@@ -7,9 +7,10 @@
 //! `serde_json::to_string_pretty` of the same object plus a final newline; the tests of each
 //! caller compare the two.
 //!
-//! Values are serialised by sonic-rs rather than serde_json: its serializer has serde_json's
-//! interface and output but escapes strings with SIMD, where serde_json looks at each byte in
-//! turn, and strings are most of a report (escaping was two thirds of rendering a check).
+//! Values are serialised by [`pretty`], a serializer of serde_json's pretty layout made for
+//! reports: mostly object keys and strings that need no escaping.
+
+mod pretty;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -18,9 +19,6 @@ use std::io::{self, Write};
 /// serde_json's pretty printer indents by two spaces a level.
 const INDENT: &[u8] = b"  ";
 
-/// A line break and the indentation of up to 32 levels, sliced to the depth at hand.
-const LINE_BREAK: &[u8] = b"\n                                                                ";
-
 /// Items rendered at once by [`ObjectWriter::items_par`]: enough to keep every core busy, few enough
 /// that one batch's text (about 4.5 kB an item for `check` flows) stays small.
 const BATCH: usize = 1024;
@@ -28,87 +26,9 @@ const BATCH: usize = 1024;
 /// Items rendered one after another into one buffer within a batch.
 const RUN: usize = 32;
 
-/// serde_json's pretty layout starting `depth` levels deep, so a value rendered on its own splices
-/// into its parent without a second pass: each line break is followed by two spaces a level.
-#[derive(Clone)]
-struct NestedPretty {
-    depth: usize,
-    has_value: bool,
-}
-
-impl NestedPretty {
-    fn line_break<W: ?Sized + Write>(&self, w: &mut W) -> io::Result<()> {
-        // One write per line break: the writer's cost per call, not per byte, dominated rendering.
-        if let Some(line) = LINE_BREAK.get(..1 + INDENT.len() * self.depth) {
-            return w.write_all(line);
-        }
-        // Deeper than any report nests: a level at a time.
-        w.write_all(b"\n")?;
-        for _ in 0..self.depth {
-            w.write_all(INDENT)?;
-        }
-        Ok(())
-    }
-
-    fn open<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
-        self.depth += 1;
-        self.has_value = false;
-        w.write_all(bracket)
-    }
-
-    fn close<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
-        self.depth -= 1;
-        // An empty array or object stays on one line: `[]`, `{}`.
-        if self.has_value {
-            self.line_break(w)?;
-        }
-        w.write_all(bracket)
-    }
-
-    fn item<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
-        if !first {
-            w.write_all(b",")?;
-        }
-        self.line_break(w)
-    }
-}
-
-impl sonic_rs::format::Formatter for NestedPretty {
-    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.open(w, b"[")
-    }
-    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.close(w, b"]")
-    }
-    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
-        self.item(w, first)
-    }
-    fn end_array_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
-    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.open(w, b"{")
-    }
-    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.close(w, b"}")
-    }
-    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
-        self.item(w, first)
-    }
-    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        w.write_all(b": ")
-    }
-    fn end_object_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
-}
-
 /// `value` pretty-printed as it appears `depth` levels deep, appended to `out`.
 fn write_nested<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T, depth: usize) -> io::Result<()> {
-    let mut ser = sonic_rs::Serializer::with_formatter(out, NestedPretty { depth, has_value: false });
-    value.serialize(&mut ser).map_err(io::Error::other)
+    pretty::write_nested(out, value, depth).map_err(io::Error::other)
 }
 
 fn key(name: &str) -> io::Result<Vec<u8>> {
