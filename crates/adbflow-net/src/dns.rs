@@ -233,7 +233,11 @@ pub fn resolve_in<'a>(
             }
             // NxDomainRedirect: fall back to public resolution.
         }
-        let public = names.lookup(estate, &name).or_else(|| endpoint.clone());
+        // The name asked was looked up above; a name it led to (a CNAME target) was not.
+        let public = match name == asked {
+            true => endpoint.clone(),
+            false => names.lookup(estate, &name).or_else(|| endpoint.clone()),
+        };
         if let Some(ep) = &public {
             let has_pe = match (&ep.resource, &ep.subresource) {
                 (Some(r), Some(s)) => names.has_private_endpoint(r, s),

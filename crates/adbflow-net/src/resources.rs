@@ -48,16 +48,18 @@ pub fn lookup<'a>(estate: &'a Estate, fqdn: &str) -> Option<NamedEndpoint<'a>> {
         fqdn,
         |f| estate.endpoints.iter().find(|e| e.fqdn.eq_ignore_ascii_case(f)),
         |a| estate.storage_accounts.iter().find(|s| s.name.eq_ignore_ascii_case(a)),
+        |region| regional_tag("Storage", region),
     )
 }
 
 /// `lookup` with the finders given: by lower-cased FQDN among `[[endpoints]]`, by lower-cased
-/// account name among storage accounts.
+/// account name among storage accounts, and the `Storage.<Region>` tag of a region.
 fn lookup_by<'a>(
     estate: &'a Estate,
     fqdn: &str,
     endpoint: impl Fn(&str) -> Option<&'a adbflow_model::Endpoint>,
     account: impl Fn(&str) -> Option<&'a StorageAccount>,
+    storage_tag: impl Fn(&str) -> String,
 ) -> Option<NamedEndpoint<'a>> {
     let fqdn = fqdn.trim_end_matches('.').to_ascii_lowercase();
     if let Some(e) = endpoint(&fqdn) {
@@ -85,7 +87,7 @@ fn lookup_by<'a>(
         fqdn: fqdn.clone(),
         resource: Some(sa.name.clone()),
         subresource: Some(sub.to_string()),
-        tags: vec![regional_tag("Storage", &region)],
+        tags: vec![storage_tag(&region)],
         region: Some(region),
         ips: Vec::new(),
         private_link_zone: Some(format!("privatelink.{sub}{STORAGE_SUFFIX}")),
@@ -123,6 +125,9 @@ pub struct Names {
     endpoints: FastMap<String, usize>,
     /// Lower-cased account name → first storage account with that name.
     accounts: FastMap<String, usize>,
+    /// Region → its `Storage.<Region>` tag, for the regions of the storage accounts: working the
+    /// tag out (the region's display name, word by word) was most of a storage name's lookup.
+    storage_tags: FastMap<String, String>,
     /// Address → first endpoint listing it.
     endpoint_by_ip: FastMap<Ipv4Addr, usize>,
     /// Address → first private endpoint with it.
@@ -146,6 +151,10 @@ impl Names {
         }
         for (i, a) in estate.storage_accounts.iter().enumerate() {
             n.accounts.entry(a.name.to_ascii_lowercase()).or_insert(i);
+            let region = a.region.as_deref().unwrap_or_else(|| estate.region());
+            if !n.storage_tags.contains_key(region) {
+                n.storage_tags.insert(region.to_string(), regional_tag("Storage", region));
+            }
         }
         for (i, p) in estate.private_endpoints.iter().enumerate() {
             if let Some(ip) = p.ip {
@@ -178,6 +187,9 @@ impl Names {
             fqdn,
             |f| self.endpoints.get(f).map(|&i| &estate.endpoints[i]),
             |a| self.accounts.get(a).map(|&i| &estate.storage_accounts[i]),
+            |region| {
+                self.storage_tags.get(region).cloned().unwrap_or_else(|| regional_tag("Storage", region))
+            },
         )
     }
 
