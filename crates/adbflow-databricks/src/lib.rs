@@ -44,7 +44,7 @@ pub use check::{
 };
 pub use error::CheckError;
 pub use findings::{Finding, FindingSeverity};
-pub use prepare::{prepare, with_databricks, Prepared};
+pub use prepare::{prepare, prepare_owned, with_databricks, Prepared};
 pub use regions::{builtin as builtin_regions, RegionData};
 pub use security::{assess, security, Assessment, SecurityReport, SECURITY_SCHEMA_VERSION};
 pub use sequence::{flows, sequence, FlowsReport, PhaseFlows};

@@ -11,7 +11,7 @@ use crate::plan::{plan_workspace, PlannedFlow};
 use crate::regions::{Cloud, DataTable, Region, RegionData};
 use crate::validate::{validate_workspaces, BROWSER_AUTH, UI_API};
 use adbflow_model::{
-    ids, DefaultAction, ElementRef, Endpoint, Estate, Lookup, Origin, PublicNetworkAccess, Severity,
+    ids, DefaultAction, ElementRef, Endpoint, Estate, Lookup, NsgRule, Origin, PublicNetworkAccess, Severity,
     StorageAccount, Workspace,
 };
 use serde::Serialize;
@@ -78,6 +78,18 @@ pub fn with_databricks(estate: &Estate, regions: &RegionData) -> Result<Estate, 
 
 /// Prepare `estate` for checking. `only` restricts the answer to one workspace.
 pub fn prepare(estate: &Estate, regions: &RegionData, only: Option<&str>) -> Result<Prepared, CheckError> {
+    prepare_owned(estate.clone(), regions, only)
+}
+
+/// [`prepare`] for a caller that has no further use for `estate`: Databricks' additions are
+/// worked out from it as given, then added to it, instead of to a copy (at 1,000 workspaces the
+/// copy was ~150 MB of fresh memory, most of preparing's time, and the original then had to be
+/// freed).
+pub fn prepare_owned(
+    mut estate: Estate,
+    regions: &RegionData,
+    only: Option<&str>,
+) -> Result<Prepared, CheckError> {
     if estate.workspaces.is_empty() {
         return Err(CheckError::NoWorkspace);
     }
@@ -87,7 +99,7 @@ pub fn prepare(estate: &Estate, regions: &RegionData, only: Option<&str>) -> Res
             return Err(CheckError::UnknownWorkspace { name: o.to_string(), known: names.join(", ") });
         }
     }
-    let diags = validate_workspaces(estate, regions);
+    let diags = validate_workspaces(&estate, regions);
     if diags.iter().any(|d| d.severity == Severity::Error) {
         return Err(CheckError::Invalid(
             diags.into_iter().filter(|d| d.severity == Severity::Error).collect(),
@@ -102,50 +114,10 @@ pub fn prepare(estate: &Estate, regions: &RegionData, only: Option<&str>) -> Res
         })
         .collect();
 
-    let mut out = estate.clone();
-    let user_fqdns: BTreeSet<String> = estate.endpoints.iter().map(|e| e.fqdn.to_ascii_lowercase()).collect();
-    let mut added: BTreeSet<String> = BTreeSet::new();
-    // Sized once: each entry holds a workspace with its region and cloud data, and growing the
-    // list copied thousands of them.
-    let mut workspaces = Vec::with_capacity(estate.workspaces.len());
-    let original = Lookup::new(estate);
-    // Managed rules go into `out`'s NSGs, found by name once: scanning for each workspace's NSG
-    // (and each workspace's subnets) made preparing a 5,000-workspace estate quadratic.
-    let mut nsg_at: HashMap<String, usize> = HashMap::new();
-    for (i, n) in out.nsgs.iter().enumerate() {
-        nsg_at.entry(n.name.clone()).or_insert(i);
-    }
-    let mut dbfs_added: BTreeSet<String> = BTreeSet::new();
-    // Regions whose Databricks names have been added (by their first workspace).
-    let mut regions_with_endpoints: BTreeSet<String> = BTreeSet::new();
-    for ws in &estate.workspaces {
-        let region_name = ws.region.as_deref().unwrap_or(estate.region());
-        let region = regions
-            .region(region_name)
-            .ok_or_else(|| CheckError::UnknownRegion {
-                workspace: ws.name.clone(),
-                region: region_name.to_string(),
-            })?
-            .clone();
-        let cloud = regions.cloud(&region).clone();
-        let mut ws = ws.clone();
-        ensure_dbfs(&mut out, &original, &mut dbfs_added, &mut ws, &region, &mut findings);
-        let managed = inject_managed_rules(&mut out, &original, &nsg_at, &ws, &mut findings);
-        let mut eps = vec![endpoints::workspace_endpoint(&ws, &region, &cloud)];
-        // A region's names are the same for all its workspaces, and only the first of each name
-        // is kept: building them again for every workspace of an enterprise estate was most of
-        // adding endpoints. Their private-link owner (found by scanning every workspace's private
-        // endpoints) is needed only then.
-        if regions_with_endpoints.insert(region.name.clone()) {
-            let owner = control_plane_owner(&original, &region.name, regions);
-            eps.extend(endpoints::region_endpoints(&ws, &region, &cloud, &owner));
-        }
-        add_endpoints(&mut out, eps, &user_fqdns, &mut added, &mut findings);
-        workspaces.push((ws, region, cloud, managed));
-    }
-    add_endpoints(&mut out, endpoints::library_endpoints(), &user_fqdns, &mut added, &mut findings);
+    let (additions, workspaces) = additions(&estate, regions, &mut findings)?;
+    additions.apply_to(&mut estate);
     let mut prepared_ws = Vec::with_capacity(workspaces.len());
-    let lookup = Lookup::new(&out);
+    let lookup = Lookup::new(&estate);
     for (ws, region, cloud, managed) in workspaces {
         if only.is_some_and(|o| o != ws.name) {
             continue;
@@ -167,19 +139,99 @@ pub fn prepare(estate: &Estate, regions: &RegionData, only: Option<&str>) -> Res
             private_link,
         });
     }
+    drop(lookup);
     findings.retain(|f| match (&f.workspace, only) {
         (Some(w), Some(o)) => w == o,
         _ => true,
     });
-    Ok(Prepared { estate: out, workspaces: prepared_ws, findings, tables: regions.tables.clone() })
+    Ok(Prepared { estate, workspaces: prepared_ws, findings, tables: regions.tables.clone() })
+}
+
+/// What Databricks adds to an estate, worked out from the estate as given: added to it by
+/// [`Additions::apply_to`] once nothing borrows it.
+#[derive(Default)]
+struct Additions {
+    /// DBFS root accounts the input left out.
+    storage_accounts: Vec<StorageAccount>,
+    /// Managed rules by the position of their NSG in `estate.nsgs`, in the order added.
+    rules: HashMap<usize, Vec<NsgRule>>,
+    /// Databricks' and the package repositories' public names.
+    endpoints: Vec<Endpoint>,
+}
+
+impl Additions {
+    fn apply_to(self, estate: &mut Estate) {
+        estate.storage_accounts.extend(self.storage_accounts);
+        for (i, rules) in self.rules {
+            if let Some(nsg) = estate.nsgs.get_mut(i) {
+                nsg.rules.extend(rules);
+            }
+        }
+        estate.endpoints.extend(self.endpoints);
+    }
+}
+
+/// A workspace as prepared (its DBFS root filled in), its region and cloud data, and the managed
+/// rules added for it.
+type WorkspaceAdditions = (Workspace, Region, Cloud, Vec<ElementRef>);
+
+/// Databricks' additions to `estate`, and each workspace as prepared, in input order.
+fn additions(
+    estate: &Estate,
+    regions: &RegionData,
+    findings: &mut Vec<Finding>,
+) -> Result<(Additions, Vec<WorkspaceAdditions>), CheckError> {
+    let mut additions = Additions::default();
+    let user_fqdns: BTreeSet<String> = estate.endpoints.iter().map(|e| e.fqdn.to_ascii_lowercase()).collect();
+    let mut added: BTreeSet<String> = BTreeSet::new();
+    // Sized once: each entry holds a workspace with its region and cloud data, and growing the
+    // list copied thousands of them.
+    let mut workspaces = Vec::with_capacity(estate.workspaces.len());
+    let original = Lookup::new(estate);
+    // Managed rules go into NSGs found by name once: scanning for each workspace's NSG (and each
+    // workspace's subnets) made preparing a 5,000-workspace estate quadratic.
+    let mut nsg_at: HashMap<String, usize> = HashMap::new();
+    for (i, n) in estate.nsgs.iter().enumerate() {
+        nsg_at.entry(n.name.clone()).or_insert(i);
+    }
+    let mut dbfs_added: BTreeSet<String> = BTreeSet::new();
+    // Regions whose Databricks names have been added (by their first workspace).
+    let mut regions_with_endpoints: BTreeSet<String> = BTreeSet::new();
+    for ws in &estate.workspaces {
+        let region_name = ws.region.as_deref().unwrap_or(estate.region());
+        let region = regions
+            .region(region_name)
+            .ok_or_else(|| CheckError::UnknownRegion {
+                workspace: ws.name.clone(),
+                region: region_name.to_string(),
+            })?
+            .clone();
+        let cloud = regions.cloud(&region).clone();
+        let mut ws = ws.clone();
+        ensure_dbfs(&mut additions, &original, &mut dbfs_added, &mut ws, &region, findings);
+        let managed = inject_managed_rules(&mut additions, estate, &original, &nsg_at, &ws, findings);
+        let mut eps = vec![endpoints::workspace_endpoint(&ws, &region, &cloud)];
+        // A region's names are the same for all its workspaces, and only the first of each name
+        // is kept: building them again for every workspace of an enterprise estate was most of
+        // adding endpoints. Their private-link owner (found by scanning every workspace's private
+        // endpoints) is needed only then.
+        if regions_with_endpoints.insert(region.name.clone()) {
+            let owner = control_plane_owner(&original, &region.name, regions);
+            eps.extend(endpoints::region_endpoints(&ws, &region, &cloud, &owner));
+        }
+        add_endpoints(&mut additions, eps, &user_fqdns, &mut added, findings);
+        workspaces.push((ws, region, cloud, managed));
+    }
+    add_endpoints(&mut additions, endpoints::library_endpoints(), &user_fqdns, &mut added, findings);
+    Ok((additions, workspaces))
 }
 
 /// The DBFS root lives in the managed resource group, so inputs often leave it out; a workspace
 /// always has one, so the twin assumes a default-configured account in the workspace's region.
-/// `original` indexes the estate `estate` was copied from; `added` names the accounts this has
-/// added to `estate` so far (together, the accounts `estate` holds).
+/// `original` indexes the estate as given; `added` names the accounts this has added so far
+/// (together, the accounts the prepared estate holds).
 fn ensure_dbfs(
-    estate: &mut Estate,
+    additions: &mut Additions,
     original: &Lookup<'_>,
     added: &mut BTreeSet<String>,
     ws: &mut Workspace,
@@ -191,7 +243,7 @@ fn ensure_dbfs(
     }
     let name = adbflow_model::workspace::default_dbfs_account(&ws.name);
     if original.storage_account(&name).is_none() && added.insert(name.clone()) {
-        estate.storage_accounts.push(StorageAccount {
+        additions.storage_accounts.push(StorageAccount {
             name: name.clone(),
             region: Some(region.name.clone()),
             hns: true,
@@ -222,10 +274,11 @@ fn ensure_dbfs(
 
 /// Add the Databricks-managed rules to the NSG of both subnets (once per NSG). A user rule holding
 /// the same priority and direction makes Azure reject the deployment; the rule is then left out.
-/// `original` indexes the estate `estate` was copied from (same subnets); `nsg_at` is the position
-/// of the first NSG of each name in `estate.nsgs`.
+/// `original` indexes `estate`, the estate as given; `nsg_at` is the position of the first NSG of
+/// each name in `estate.nsgs`. An NSG's rules are its own and those added before.
 fn inject_managed_rules(
-    estate: &mut Estate,
+    additions: &mut Additions,
+    estate: &Estate,
     original: &Lookup<'_>,
     nsg_at: &HashMap<String, usize>,
     ws: &Workspace,
@@ -238,13 +291,18 @@ fn inject_managed_rules(
     nsgs.dedup();
     let mut injected = Vec::new();
     for nsg_name in nsgs {
-        let Some(nsg) = nsg_at.get(&nsg_name).and_then(|&i| estate.nsgs.get_mut(i)) else { continue };
+        let Some(&i) = nsg_at.get(&nsg_name) else { continue };
+        let Some(nsg) = estate.nsgs.get(i) else { continue };
+        let added = additions.rules.entry(i).or_default();
         for rule in managed_rules(ws) {
-            if nsg.rules.iter().any(|r| r.name == rule.name) {
+            if nsg.rules.iter().chain(added.iter()).any(|r| r.name == rule.name) {
                 continue;
             }
-            if let Some(c) =
-                nsg.rules.iter().find(|r| r.direction == rule.direction && r.priority == rule.priority)
+            if let Some(c) = nsg
+                .rules
+                .iter()
+                .chain(added.iter())
+                .find(|r| r.direction == rule.direction && r.priority == rule.priority)
             {
                 findings.push(
                     Finding::new(
@@ -266,7 +324,7 @@ fn inject_managed_rules(
                 &rule.name,
                 rule.origin.clone(),
             ));
-            nsg.rules.push(rule);
+            added.push(rule);
         }
     }
     injected
@@ -294,7 +352,7 @@ fn control_plane_owner<'a>(lookup: &Lookup<'a>, region: &str, regions: &RegionDa
 }
 
 fn add_endpoints(
-    estate: &mut Estate,
+    additions: &mut Additions,
     eps: Vec<Endpoint>,
     user_fqdns: &BTreeSet<String>,
     added: &mut BTreeSet<String>,
@@ -315,7 +373,7 @@ fn add_endpoints(
             continue;
         }
         if added.insert(e.fqdn.clone()) {
-            estate.endpoints.push(e);
+            additions.endpoints.push(e);
         }
     }
 }

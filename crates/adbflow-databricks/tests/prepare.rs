@@ -230,3 +230,35 @@ fn with_databricks_leaves_plain_networks_alone() {
     e.workspaces.clear();
     assert_eq!(adbflow_databricks::with_databricks(&e, builtin_regions()).unwrap(), e);
 }
+
+// databricks-net-facts §2: the rules are added to an NSG once, whichever workspace's subnets use
+// it; a second workspace on the same NSG finds them already there (and no conflict with them).
+#[test]
+fn a_second_workspace_on_the_same_nsg_finds_the_managed_rules_there() {
+    let mut e = pattern("non-pl", "eastus2");
+    let vnet = &mut e.vnets[0];
+    for (name, prefix) in [("host-2", "10.179.128.0/18"), ("container-2", "10.179.192.0/18")] {
+        let mut subnet = vnet.subnets[0].clone();
+        subnet.name = name.into();
+        subnet.prefix = adbflow_model::Prefix(prefix.parse().unwrap());
+        vnet.subnets.push(subnet);
+    }
+    let mut second = e.workspaces[0].clone();
+    second.name = "adb-ws-2".into();
+    second.host_subnet = "host-2".into();
+    second.container_subnet = "container-2".into();
+    second.workspace_url = None;
+    second.dbfs_storage_account = None;
+    e.workspaces.push(second);
+    let p = prepared(&e);
+    let nsg = p.estate.nsg("adb-nsg").unwrap();
+    assert_eq!(nsg.rules.iter().filter(|r| r.name.starts_with(RULE_PREFIX)).count(), 6);
+    assert_eq!(p.workspaces[0].managed_rules.len(), 6);
+    assert!(p.workspaces[1].managed_rules.is_empty(), "{:?}", p.workspaces[1].managed_rules);
+    assert!(!p.findings.iter().any(|f| f.code == "managed-rule-conflict"), "{:?}", p.findings);
+    // The second workspace's DBFS root is assumed and added, the input's accounts kept as they were.
+    let assumed = p.workspaces[1].workspace.dbfs_storage_account.as_deref().unwrap();
+    assert!(p.estate.storage_account(assumed).is_some(), "{assumed}");
+    assert_eq!(p.estate.storage_accounts.len(), e.storage_accounts.len() + 1);
+    assert_eq!(p.estate.storage_accounts[..e.storage_accounts.len()], e.storage_accounts[..]);
+}
