@@ -67,6 +67,7 @@ pub struct Pretty<'o> {
 
 impl Pretty<'_> {
     /// Before an array item or object key: `,` unless first, a line break and the indentation.
+    #[inline]
     fn separator(&mut self, first: bool) {
         let skip = usize::from(first);
         let len = 2 + INDENT.len() * self.depth - skip;
@@ -123,6 +124,7 @@ impl Pretty<'_> {
 
     /// `"key": ` after the separator, for a struct field's key: from the cache when written
     /// before (a copy of constant length), else written and remembered.
+    #[inline]
     fn static_key(&mut self, first: bool, key: &'static str) {
         self.separator(first);
         let addr = key.as_ptr() as usize;
@@ -195,6 +197,7 @@ impl KeyCache {
     /// The slot holding `key`, else an empty one near it, else (all taken by other keys) the
     /// first of them, to be overwritten. Linear probing: with one slot per key two keys that
     /// hashed alike evicted each other in every flow (a tenth of all keys missed).
+    #[inline]
     fn slot(&mut self, key: &'static str) -> Option<&mut KeySlot> {
         let addr = key.as_ptr() as usize;
         // Fibonacci hashing of the address: static strings sit close together, so their low
