@@ -15,6 +15,7 @@ use adbflow_model::{
 };
 use ipnet::Ipv4Net;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::fmt;
 use std::net::Ipv4Addr;
@@ -245,7 +246,25 @@ struct CompactRoute {
     origin: u32,
     state: RouteState,
     /// Why an Invalid route lost.
-    invalid_reason: Option<String>,
+    invalid_reason: Option<Invalidation>,
+}
+
+/// Why a route is Invalid: the words around the description of the route that beat or removed
+/// it. Kept apart from its text, which names that route's element, so that a subnet given a copy
+/// of a twin subnet's routes (`SubnetRoutes::for_twin`) names its own.
+#[derive(Debug, Clone)]
+struct Invalidation {
+    by: RouteRef,
+    before: &'static str,
+    after: Cow<'static, str>,
+}
+
+/// A route as an invalid-route reason names it.
+#[derive(Debug, Clone)]
+struct RouteRef {
+    origin: u32,
+    kind: Kind,
+    prefix: RoutePrefix,
 }
 
 impl CompactRoute {
@@ -288,7 +307,7 @@ impl SubnetRoutes {
             next_hop_ip: o.next_hop_ip,
             name: o.name.clone(),
             element: o.element.clone(),
-            invalid_reason: r.invalid_reason.clone(),
+            invalid_reason: r.invalid_reason.as_ref().map(|x| self.reason_text(x)),
         }
     }
 
@@ -360,16 +379,25 @@ impl SubnetRoutes {
         &self.origins[self.routes[i].origin as usize]
     }
 
-    fn invalidate(&mut self, i: usize, reason: String) {
+    fn invalidate(&mut self, i: usize, reason: Invalidation) {
         let r = &mut self.routes[i];
         r.state = RouteState::Invalid;
         r.invalid_reason = Some(reason);
     }
 
-    /// How an invalid-route reason names route `i`.
-    fn describe(&self, i: usize) -> String {
+    /// Route `i`, as an invalid-route reason names it.
+    fn route_ref(&self, i: usize) -> RouteRef {
         let r = &self.routes[i];
-        let o = self.origin_of(i);
+        RouteRef { origin: r.origin, kind: r.kind, prefix: r.prefix.clone() }
+    }
+
+    fn reason_text(&self, reason: &Invalidation) -> String {
+        format!("{}{}{}", reason.before, self.describe(&reason.by), reason.after)
+    }
+
+    /// How an invalid-route reason names a route.
+    fn describe(&self, r: &RouteRef) -> String {
+        let o = &self.origins[r.origin as usize];
         let what = match r.kind {
             Kind::User => return format!("user route {} ({})", o.name, o.element.id),
             Kind::Gateway => format!("gateway route {} via {}", r.prefix, o.element.name),
@@ -721,14 +749,15 @@ fn prefer_system_over_bgp(cands: &mut SubnetRoutes) {
     for gi in gateways {
         let Some(net) = cands.routes[gi].cidr() else { continue };
         if let Some(&(_, wi)) = preferred.iter().find(|(p, _)| p.contains(&net)) {
-            let winner = cands.describe(wi);
-            cands.invalidate(
-                gi,
-                format!(
-                    "overridden by {winner}: Azure prefers VNet, peering and service-endpoint routes over \
-                     gateway routes, even more specific ones"
+            let reason = Invalidation {
+                by: cands.route_ref(wi),
+                before: "overridden by ",
+                after: Cow::Borrowed(
+                    ": Azure prefers VNet, peering and service-endpoint routes over gateway routes, even \
+                     more specific ones",
                 ),
-            );
+            };
+            cands.invalidate(gi, reason);
         }
     }
 }
@@ -756,10 +785,15 @@ fn settle_equal_prefixes(cands: &mut SubnetRoutes, by_prefix: &[usize]) {
         else {
             continue;
         };
-        let mut reason = format!("overridden by {}", cands.describe(winner));
-        if cands.routes[winner].kind == Kind::ServiceEndpoint {
-            reason.push_str("; service-endpoint routes can't be overridden");
-        }
+        let after = match cands.routes[winner].kind {
+            Kind::ServiceEndpoint => "; service-endpoint routes can't be overridden",
+            _ => "",
+        };
+        let reason = Invalidation {
+            by: cands.route_ref(winner),
+            before: "overridden by ",
+            after: Cow::Borrowed(after),
+        };
         for &i in run.iter().filter(|&&i| i != winner) {
             cands.invalidate(i, reason.clone());
         }
@@ -791,15 +825,16 @@ fn invalidate_private_endpoint_routes(cands: &mut SubnetRoutes) {
             .iter()
             .find(|(n, _)| n.prefix_len() > 0 && n.contains(&pe.ip) && n.prefix_len() >= range.prefix_len());
         if let Some(&(n, ui)) = covering {
-            let udr = cands.describe(ui);
-            cands.invalidate(
-                ci,
-                format!(
-                    "invalidated by {udr}: the private endpoint's subnet {} enables route-table network \
-                     policies and {n} is at least as specific as its VNet range {range}",
+            let reason = Invalidation {
+                by: cands.route_ref(ui),
+                before: "invalidated by ",
+                after: Cow::Owned(format!(
+                    ": the private endpoint's subnet {} enables route-table network policies and {n} is at \
+                     least as specific as its VNet range {range}",
                     pe.subnet
-                ),
-            );
+                )),
+            };
+            cands.invalidate(ci, reason);
         }
     }
 }
@@ -812,19 +847,21 @@ fn drop_reserved_under_default_udr(cands: &mut SubnetRoutes) {
             let c = &cands.routes[i];
             c.kind == Kind::User && c.active() && c.cidr().is_some_and(|n| n.prefix_len() == 0)
         })
-        .map(|i| cands.describe(i));
+        .map(|i| cands.route_ref(i));
     let Some(udr) = default_udr else { return };
     let reserved: Vec<usize> = (0..cands.routes.len())
         .filter(|&i| cands.routes[i].kind == Kind::Reserved && cands.routes[i].active())
         .collect();
     for i in reserved {
-        cands.invalidate(
-            i,
-            format!(
-                "removed because {udr} takes 0.0.0.0/0, as in Microsoft's documented routing example \
-                 (option drop_reserved_none_routes_under_default_udr)"
+        let reason = Invalidation {
+            by: udr.clone(),
+            before: "removed because ",
+            after: Cow::Borrowed(
+                " takes 0.0.0.0/0, as in Microsoft's documented routing example (option \
+                 drop_reserved_none_routes_under_default_udr)",
             ),
-        );
+        };
+        cands.invalidate(i, reason);
     }
 }
 
