@@ -94,8 +94,8 @@ impl Network {
     /// for. A check that walks a batch of workspaces at a time forgets each batch's subnets: with
     /// the full tag file a cluster subnet has ~375 routes; kept, they made memory grow with the estate.
     pub fn forget_routes(&mut self, subnet: &str) {
-        if let Some((_, _, cell)) = self.routes.get_mut(subnet) {
-            cell.take();
+        if let Some(cell) = self.routes.get_mut(subnet) {
+            cell.routes.take();
         }
     }
 
@@ -120,14 +120,23 @@ impl Network {
     }
 
     fn subnet_routes(&self, subnet: &str) -> Option<&IndexedRoutes> {
-        let (vi, si, cell) = self.routes.get(subnet)?;
-        Some(cell.get_or_init(|| {
-            let vnet = &self.estate.vnets[*vi];
-            let s = SubnetRef { vnet, subnet: &vnet.subnets[*si] };
+        let cell = self.routes.get(subnet)?;
+        Some(cell.routes.get_or_init(|| {
+            let vnet = &self.estate.vnets[cell.vnet];
+            let s = SubnetRef { vnet, subnet: &vnet.subnets[cell.subnet] };
+            if let Some(twin) = cell.twin.as_deref().and_then(|t| self.routes_computed(t, cell.vnet)) {
+                let routes = twin.routes.for_twin(&self.estate, s);
+                return IndexedRoutes { routes, index: twin.index.clone(), shown: OnceLock::new() };
+            }
             let routes = routes::subnet_routes(&self.estate, &self.index, &self.tags, s, self.options);
             let index = RouteIndex::new(&routes);
             IndexedRoutes { routes, index, shown: OnceLock::new() }
         }))
+    }
+
+    /// The routes of `VNET/SUBNET` in VNet `vnet` (by position), if computed and not forgotten.
+    fn routes_computed(&self, subnet: &str, vnet: usize) -> Option<&IndexedRoutes> {
+        self.routes.get(subnet).filter(|c| c.vnet == vnet).and_then(|c| c.routes.get())
     }
 
     /// Name and address lookups over the estate, without scanning it.
@@ -199,8 +208,19 @@ impl Network {
     }
 }
 
+/// A subnet's place for its routes.
+struct RouteCell {
+    /// Positions of the VNet in `estate.vnets` and of the subnet in its `subnets`.
+    vnet: usize,
+    subnet: usize,
+    /// An earlier subnet of the same VNet whose routes are this one's but for the elements its
+    /// service-endpoint routes name (`routes::same_routes_in_vnet`): copied when computed.
+    twin: Option<String>,
+    routes: OnceLock<IndexedRoutes>,
+}
+
 /// Subnet paths, each with a place for its routes.
-type RouteCells = FastMap<String, (usize, usize, OnceLock<IndexedRoutes>)>;
+type RouteCells = FastMap<String, RouteCell>;
 
 /// The estate's firewalls compiled, and the boundaries between destination ports that their
 /// rules and the NSGs' rules tell apart (`Network::port_class`).
@@ -237,8 +257,13 @@ fn index_names(estate: &Estate) -> (Names, Vec<nsg::RuleOrder>, RouteCells) {
     let mut routes = FastMap::default();
     for (vi, v) in estate.vnets.iter().enumerate() {
         for (si, s) in v.subnets.iter().enumerate() {
+            let twin = v.subnets[..si]
+                .iter()
+                .find(|earlier| routes::same_routes_in_vnet(earlier, s))
+                .map(|earlier| format!("{}/{}", v.name, earlier.name));
+            let cell = RouteCell { vnet: vi, subnet: si, twin, routes: OnceLock::new() };
             // A later namesake replaces an earlier one, as collecting into a map always did.
-            routes.insert(format!("{}/{}", v.name, s.name), (vi, si, OnceLock::new()));
+            routes.insert(format!("{}/{}", v.name, s.name), cell);
         }
     }
     (Names::new(estate), estate.nsgs.iter().map(nsg::RuleOrder::new).collect(), routes)

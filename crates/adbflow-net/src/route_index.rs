@@ -36,6 +36,17 @@ pub struct RouteIndex {
     symbolic: Mutex<Vec<SymbolicAnswer>>,
 }
 
+/// A copy for a list of the same routes (a twin subnet's), its remembered answers included.
+impl Clone for RouteIndex {
+    fn clone(&self) -> Self {
+        RouteIndex {
+            by_length: self.by_length.clone(),
+            tag_routes: self.tag_routes.clone(),
+            symbolic: Mutex::new(self.lock().clone()),
+        }
+    }
+}
+
 fn mask(len: u8) -> u32 {
     u32::MAX.checked_shl(32 - u32::from(len)).unwrap_or(0)
 }

@@ -567,3 +567,66 @@ fn forgotten_routes_are_computed_again_alike() {
     assert_eq!(net.select_route("spoke/host", &dest), picked);
     assert_eq!(picked.map(|r| r.name.to_string()), Some("to-firewall".into()));
 }
+
+// Two subnets of one VNet with the same route table and service endpoints have the same routes
+// but for the subnet their service-endpoint routes name. A Network copies the first one's routes
+// for the second: what it lists and selects must be what computing the second's alone gives,
+// invalid-route reasons that name the winning service-endpoint route included.
+#[test]
+fn a_twin_subnet_names_its_own_service_endpoint_routes() {
+    let mut e =
+        hub_spoke(vec![default_to_fw(), udr("storage-to-fw", "Storage.EastUS2", VirtualAppliance, Some(FW))]);
+    for path in ["spoke/host", "spoke/other"] {
+        let s = subnet_mut(&mut e, path);
+        s.route_table = Some("spoke-rt".into());
+        s.service_endpoints = vec!["Microsoft.Storage".into(), "Microsoft.Sql".into()];
+    }
+    let exact = tag_file(&[
+        ("Storage.EastUS2", "eastus2", &["20.38.0.0/16", "20.60.0.0/15"]),
+        ("Sql.EastUS2", "eastus2", &["20.42.0.0/16"]),
+    ]);
+    let mut reasons_checked = 0;
+    for tags in [ServiceTags::symbolic(), exact] {
+        // The first computed is the one the second copies, whichever order they are asked in.
+        for (first, second) in [("spoke/host", "spoke/other"), ("spoke/other", "spoke/host")] {
+            let mut net = adbflow_net::Network::new(e.clone(), tags.clone());
+            for path in [first, second] {
+                let alone = routes_with(&e, &tags, path, RouteOptions::default());
+                assert_eq!(net.routes(path).unwrap(), alone.as_slice(), "{path} after {first}");
+                let subnet = path.rsplit('/').next().unwrap();
+                let se: Vec<_> =
+                    alone.iter().filter(|r| r.next_hop_type == VirtualNetworkServiceEndpoint).collect();
+                assert!(
+                    !se.is_empty() && se.iter().all(|r| r.element.id == format!("subnet:spoke/{subnet}"))
+                );
+                let overridden =
+                    alone.iter().find(|r| r.name == "storage-to-fw" && r.state == RouteState::Invalid);
+                if let Some(r) = overridden {
+                    reasons_checked += 1;
+                    assert!(
+                        r.invalid_reason.as_deref().unwrap().contains(&format!("(subnet:spoke/{subnet})")),
+                        "{r:?}"
+                    );
+                }
+                for dest in [
+                    sym("Storage.EastUS2", "eastus2"),
+                    sym("Sql.EastUS2", "eastus2"),
+                    DestAddr::ip(ip("8.8.8.8")),
+                ] {
+                    assert_eq!(
+                        net.select_route(path, &dest),
+                        select(&alone, &dest, &tags).cloned(),
+                        "{path} {dest}"
+                    );
+                }
+            }
+            net.forget_routes(first);
+            net.forget_routes(second);
+            assert_eq!(
+                net.routes(second).unwrap(),
+                routes_with(&e, &tags, second, RouteOptions::default()).as_slice()
+            );
+        }
+    }
+    assert!(reasons_checked > 0, "a reason names the winning service-endpoint route");
+}

@@ -523,13 +523,7 @@ pub fn subnet_routes(
     let table = subnet.subnet.route_table.as_deref().and_then(|t| ix.route_table(estate, t));
     // Sized once: tag expansions add hundreds of candidates, and growing the list while they
     // arrive copied it (and its earlier allocation) each time.
-    let region = estate.vnet_region(vnet);
-    let endpoints: Vec<(&str, ServiceEndpointTag)> = subnet
-        .subnet
-        .service_endpoints
-        .iter()
-        .map(|se| (se.as_str(), service_endpoint_tag(se, region)))
-        .collect();
+    let endpoints = endpoint_tags(estate, subnet);
     let mut cands = SubnetRoutes::with_capacity(32 + expanded_route_count(tags, &endpoints, table));
     system_routes(vnet, &mut cands);
     peering_routes(estate, ix, vnet, &mut cands);
@@ -655,15 +649,50 @@ fn service_endpoint_routes(
     cands: &mut SubnetRoutes,
 ) {
     for (se, choice) in endpoints {
-        let note = if choice.inferred { ", tag inferred" } else { "" };
-        let element = ElementRef::new(
-            ids::subnet(&subnet.vnet.name, &subnet.subnet.name),
-            format!("service endpoint {se} ({}{note})", choice.tag),
-            subnet.subnet.origin.clone(),
-        );
+        let element = service_endpoint_element(subnet, se, choice);
         let origin =
             cands.origin(Kind::ServiceEndpoint, NextHopType::VirtualNetworkServiceEndpoint, None, element);
         push_tag_prefixes(tags, &choice.tag, origin, cands);
+    }
+}
+
+/// The subnet's service endpoint types, each with the tag `service_endpoint_tag` picks in its
+/// VNet's region.
+fn endpoint_tags<'s>(estate: &Estate, subnet: SubnetRef<'s>) -> Vec<(&'s str, ServiceEndpointTag)> {
+    let region = estate.vnet_region(subnet.vnet);
+    subnet.subnet.service_endpoints.iter().map(|se| (se.as_str(), service_endpoint_tag(se, region))).collect()
+}
+
+/// What a service-endpoint route names as its source: the subnet that enables the endpoint.
+fn service_endpoint_element(subnet: SubnetRef<'_>, se: &str, choice: &ServiceEndpointTag) -> ElementRef {
+    let note = if choice.inferred { ", tag inferred" } else { "" };
+    ElementRef::new(
+        ids::subnet(&subnet.vnet.name, &subnet.subnet.name),
+        format!("service endpoint {se} ({}{note})", choice.tag),
+        subnet.subnet.origin.clone(),
+    )
+}
+
+/// Whether two subnets of one VNet have the same effective routes but for the element their
+/// service-endpoint routes name: the routes come from the VNet (system, peering, gateway and
+/// private-endpoint routes), the route table and the service endpoints, and from nothing else of
+/// the subnet.
+pub fn same_routes_in_vnet(a: &adbflow_model::Subnet, b: &adbflow_model::Subnet) -> bool {
+    a.route_table == b.route_table && a.service_endpoints == b.service_endpoints
+}
+
+impl SubnetRoutes {
+    /// The routes of `subnet`, a twin (see [`same_routes_in_vnet`]) of the subnet these were
+    /// computed for: the same routes, its own service-endpoint elements. Copying them is a few
+    /// per cent of computing them, and a workspace's two cluster subnets are twins.
+    pub fn for_twin(&self, estate: &Estate, subnet: SubnetRef<'_>) -> SubnetRoutes {
+        let mut twin = self.clone();
+        let endpoints = endpoint_tags(estate, subnet);
+        let service_endpoint_origins = twin.origins.iter_mut().filter(|o| o.kind == Kind::ServiceEndpoint);
+        for (origin, (se, choice)) in service_endpoint_origins.zip(&endpoints) {
+            origin.element = service_endpoint_element(subnet, se, choice);
+        }
+        twin
     }
 }
 
