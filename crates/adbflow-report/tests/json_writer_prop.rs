@@ -1,4 +1,4 @@
-//! The streamed JSON writer (sonic-rs underneath) must write exactly what
+//! The streamed JSON writer (`json/pretty.rs` underneath) must write exactly what
 //! `serde_json::to_string_pretty` writes, for any value: strings with every kind of character
 //! that needs escaping, floats of every magnitude, nesting, empty containers.
 
