@@ -17,7 +17,7 @@ use crate::tags::{ServiceTags, TagPrefixes};
 use ipnet::Ipv4Net;
 use std::cmp::Reverse;
 use std::net::Ipv4Addr;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// A symbolic destination's answer: what it depends on besides the routes and the tag data (its
 /// tags and region), and the position chosen. A subnet is asked about a handful of Azure services,
@@ -32,17 +32,19 @@ pub struct RouteIndex {
     by_length: Vec<(u8, Vec<(u32, usize)>)>,
     /// Positions of the Active tag-prefixed routes, in list order.
     tag_routes: Vec<usize>,
-    /// `select`'s answer (a position) for symbolic destinations already asked about.
-    symbolic: Mutex<Vec<SymbolicAnswer>>,
+    /// `select`'s answer (a position) for symbolic destinations already asked about; shared with
+    /// the copies made for twin subnets (same routes, same positions), so an answer found from
+    /// either serves both.
+    symbolic: Arc<Mutex<Vec<SymbolicAnswer>>>,
 }
 
-/// A copy for a list of the same routes (a twin subnet's), its remembered answers included.
+/// A copy for a list of the same routes (a twin subnet's), sharing the remembered answers.
 impl Clone for RouteIndex {
     fn clone(&self) -> Self {
         RouteIndex {
             by_length: self.by_length.clone(),
             tag_routes: self.tag_routes.clone(),
-            symbolic: Mutex::new(self.lock().clone()),
+            symbolic: Arc::clone(&self.symbolic),
         }
     }
 }
@@ -84,7 +86,7 @@ impl RouteIndex {
             });
             by_length.push((len, nets));
         }
-        RouteIndex { by_length, tag_routes, symbolic: Mutex::new(Vec::new()) }
+        RouteIndex { by_length, tag_routes, symbolic: Arc::default() }
     }
 
     /// `routes::select(routes, dest, tags)`, where `routes` is the list this index was built from.
