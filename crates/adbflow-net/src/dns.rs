@@ -234,9 +234,10 @@ pub fn resolve_in<'a>(
             // NxDomainRedirect: fall back to public resolution.
         }
         // The name asked was looked up above; a name it led to (a CNAME target) was not.
-        let public = match name == asked {
-            true => endpoint.clone(),
-            false => names.lookup(estate, &name).or_else(|| endpoint.clone()),
+        let public = if name == asked {
+            endpoint.clone()
+        } else {
+            names.lookup(estate, &name).or_else(|| endpoint.clone())
         };
         if let Some(ep) = &public {
             let has_pe = match (&ep.resource, &ep.subresource) {

@@ -677,7 +677,7 @@ fn service_endpoint_element(subnet: SubnetRef<'_>, se: &str, choice: &ServiceEnd
 /// service-endpoint routes name: the routes come from the VNet (system, peering, gateway and
 /// private-endpoint routes), the route table and the service endpoints, and from nothing else of
 /// the subnet.
-pub fn same_routes_in_vnet(a: &adbflow_model::Subnet, b: &adbflow_model::Subnet) -> bool {
+pub(crate) fn same_routes_in_vnet(a: &adbflow_model::Subnet, b: &adbflow_model::Subnet) -> bool {
     a.route_table == b.route_table && a.service_endpoints == b.service_endpoints
 }
 
@@ -685,7 +685,7 @@ impl SubnetRoutes {
     /// The routes of `subnet`, a twin (see [`same_routes_in_vnet`]) of the subnet these were
     /// computed for: the same routes, its own service-endpoint elements. Copying them is a few
     /// per cent of computing them, and a workspace's two cluster subnets are twins.
-    pub fn for_twin(&self, estate: &Estate, subnet: SubnetRef<'_>) -> SubnetRoutes {
+    pub(crate) fn for_twin(&self, estate: &Estate, subnet: SubnetRef<'_>) -> SubnetRoutes {
         let mut twin = self.clone();
         let endpoints = endpoint_tags(estate, subnet);
         let service_endpoint_origins = twin.origins.iter_mut().filter(|o| o.kind == Kind::ServiceEndpoint);

@@ -4,10 +4,10 @@
 //! Why not serde_json's or sonic-rs' serializer with a formatter: both write every object key
 //! through the generic string path (escape scan, quote, formatter hooks for the separator, the
 //! indentation and the colon), which cost ~160 instructions a key; a `check` flow has ~85 keys,
-//! and keys were nearly half of rendering a 1,000-workspace check. Here a struct field's
-//! separator, indentation, quoted key and `": "` are four appends to the buffer, and a string
-//! that needs no escaping (almost all) is found with one scan the compiler vectorises. Strings
-//! that do need escaping, and floats, are written by sonic-rs, whose bytes equal serde_json's.
+//! and keys were nearly half of rendering a 1,000-workspace check. Here the separator (comma,
+//! line break, indentation) is one constant-length copy, and a struct field's or enum variant's
+//! `"key": ` another, from a per-thread cache ([`KeyCache`]). Strings and floats are written by
+//! sonic-rs, whose bytes equal serde_json's.
 
 use serde::ser::{self, Serialize};
 use std::fmt;
@@ -116,14 +116,8 @@ impl Pretty<'_> {
         self.out.extend_from_slice(itoa::Buffer::new().format(i).as_bytes());
     }
 
-    /// `"key": ` after the separator, for keys that arrive as text.
-    fn key(&mut self, first: bool, key: &str) {
-        self.separator(first);
-        write_key(self.out, key);
-    }
-
-    /// `"key": ` after the separator, for a struct field's key: from the cache when written
-    /// before (a copy of constant length), else written and remembered.
+    /// `"key": ` after the separator, for a struct field's key or an enum variant's name: from
+    /// the cache when written before (a copy of constant length), else written and remembered.
     #[inline]
     fn static_key(&mut self, first: bool, key: &'static str) {
         self.separator(first);
@@ -318,7 +312,7 @@ impl<'a, 'o> ser::Serializer for &'a mut Pretty<'o> {
         value: &T,
     ) -> Result<(), RenderError> {
         self.open(b'{');
-        self.key(true, variant);
+        self.static_key(true, variant);
         value.serialize(&mut *self)?;
         self.close(b'}', false);
         Ok(())
@@ -345,7 +339,7 @@ impl<'a, 'o> ser::Serializer for &'a mut Pretty<'o> {
         _len: usize,
     ) -> Result<Compound<'a, 'o>, RenderError> {
         self.open(b'{');
-        self.key(true, variant);
+        self.static_key(true, variant);
         self.open(b'[');
         Ok(Compound { ser: self, first: true, variant: true })
     }
@@ -364,7 +358,7 @@ impl<'a, 'o> ser::Serializer for &'a mut Pretty<'o> {
         _len: usize,
     ) -> Result<Compound<'a, 'o>, RenderError> {
         self.open(b'{');
-        self.key(true, variant);
+        self.static_key(true, variant);
         self.open(b'{');
         Ok(Compound { ser: self, first: true, variant: true })
     }
