@@ -4,6 +4,7 @@
 //! Each limit becomes a maximum node count; the smallest binds. The JSON form of
 //! [`CapacityReport`] is a documented contract (`schema_version` 1).
 
+use crate::by_workspace::{by_workspace, rows_of};
 use crate::catalog::FlowId;
 use crate::check::{CheckFlow, CheckReport, FlowVerdict};
 use crate::cost::fixed::firewall_sku;
@@ -13,7 +14,7 @@ use crate::limits::{LimitRow, LimitTable};
 use crate::performance::FlowPerformance;
 use crate::plan::SourceRole;
 use crate::profile::{Profile, Settings};
-use adbflow_model::{ids, ElementRef, Estate, Firewall, NatGateway, Sku};
+use adbflow_model::{ids, ElementRef, Estate, Firewall, Lookup, NatGateway, Sku};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -460,6 +461,9 @@ pub fn capacity(
         .map(|w| Finding::new(FindingSeverity::Warning, "profile-setting-ignored", w.clone()))
         .collect();
     let mut workspaces = Vec::new();
+    // Indexed once: asking the estate and the flow list per workspace grew with its square.
+    let lookup = Lookup::new(estate);
+    let flows_of = by_workspace(&check.flows, |f| &f.workspace);
     let s = &profile.settings;
     let requested = nodes.unwrap_or_else(|| s.concurrent_nodes());
     let basis = match nodes {
@@ -500,7 +504,7 @@ pub fn capacity(
             [(SourceRole::Host, &ws.host_subnet), (SourceRole::Container, &ws.container_subnet)]
         {
             let path = format!("{}/{}", ws.vnet, name);
-            let Some(sr) = estate.subnet(&path) else { continue };
+            let Some(sr) = lookup.subnet(&path) else { continue };
             let p = sr.subnet.prefix.0;
             let el =
                 ElementRef::new(ids::subnet(&sr.vnet.name, &sr.subnet.name), &path, sr.subnet.origin.clone());
@@ -531,19 +535,15 @@ pub fn capacity(
                 sources,
             ));
         }
-        let cluster: Vec<&CheckFlow> = check
-            .flows
+        let cluster: Vec<&CheckFlow> = rows_of(&flows_of, &ws.name)
             .iter()
-            .filter(|f| {
-                f.workspace == ws.name
-                    && f.source_role != SourceRole::User
-                    && f.verdict == FlowVerdict::Delivered
-            })
+            .copied()
+            .filter(|f| f.source_role != SourceRole::User && f.verdict == FlowVerdict::Delivered)
             .collect();
         let mut nats: BTreeMap<String, (&NatGateway, Vec<&CheckFlow>)> = BTreeMap::new();
         let mut fws: BTreeMap<String, (&Firewall, Vec<&CheckFlow>)> = BTreeMap::new();
         for f in &cluster {
-            let d = devices(estate, &f.hops);
+            let d = devices(&lookup, &f.hops);
             if let Some(n) = d.nat {
                 nats.entry(n.name.clone()).or_insert((n, Vec::new())).1.push(f);
             }
@@ -625,7 +625,7 @@ pub fn capacity(
         .flows
         .iter()
         .filter_map(|f| {
-            crate::performance::estimate(estate, f, limits, &s.node_type).map(|performance| FlowEstimate {
+            crate::performance::estimate(&lookup, f, limits, &s.node_type).map(|performance| FlowEstimate {
                 workspace: f.workspace.clone(),
                 id: f.id,
                 instance: f.instance.clone(),

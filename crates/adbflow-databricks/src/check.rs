@@ -356,7 +356,7 @@ fn workspace_flows(
     });
     let node = crate::performance::node_type(estate);
     for f in &mut ws_flows {
-        f.performance = crate::performance::estimate(estate, f, crate::limits::builtin(), node);
+        f.performance = crate::performance::estimate(lookup, f, crate::limits::builtin(), node);
     }
     ws_flows
 }

@@ -1,7 +1,7 @@
 //! Which billed or limited devices a flow's path crosses — its NAT gateway, firewall, private
 //! endpoint — read from the hops that decided it, so cost and capacity use the user's own elements.
 
-use adbflow_model::{Estate, Firewall, NatGateway, PrivateEndpoint};
+use adbflow_model::{Estate, Firewall, Lookup, NatGateway, PrivateEndpoint};
 use adbflow_net::{Hop, HopKind};
 
 #[derive(Debug, Clone, Default)]
@@ -26,17 +26,20 @@ fn firewalls_with_policy<'e>(estate: &'e Estate, policy: &str) -> Vec<&'e Firewa
         .collect()
 }
 
-pub fn devices<'e>(estate: &'e Estate, hops: &[Hop]) -> PathDevices<'e> {
+/// Found by name through `lookup`: every delivered flow asks, and scanning the estate's private
+/// endpoints per flow made checking grow with the square of the estate.
+pub fn devices<'e>(lookup: &Lookup<'e>, hops: &[Hop]) -> PathDevices<'e> {
+    let estate = lookup.estate();
     let mut d = PathDevices::default();
     for h in hops {
         let id = h.decided_by.id.as_str();
         match h.kind {
             HopKind::Egress => {
                 if let Some(name) = id.strip_prefix("nat-gateway:") {
-                    d.nat = d.nat.or(estate.nat_gateway(name));
+                    d.nat = d.nat.or(lookup.nat_gateway(name));
                 }
                 if let Some(name) = id.strip_prefix("private-endpoint:") {
-                    d.private_endpoint = d.private_endpoint.or(estate.private_endpoint(name));
+                    d.private_endpoint = d.private_endpoint.or(lookup.private_endpoint(name));
                 }
             }
             HopKind::Firewall if d.firewall.is_none() => {
@@ -74,6 +77,12 @@ mod tests {
 [[nat_gateways]]
 name = "nat-a"
 
+[[private_endpoints]]
+name = "pe-st"
+subnet = "hub/pe"
+target = "st"
+subresource = "blob"
+
 [[firewalls]]
 name = "fw-1"
 vnet = "hub"
@@ -107,17 +116,21 @@ name = "other"
     #[test]
     fn nat_and_firewalls_are_found_from_the_deciding_elements() {
         let e = estate();
-        let d = devices(&e, &[hop(HopKind::Egress, "nat-gateway:nat-a")]);
+        let l = Lookup::new(&e);
+        let d = devices(&l, &[hop(HopKind::Egress, "nat-gateway:nat-a")]);
         assert_eq!(d.nat.map(|n| n.name.as_str()), Some("nat-a"));
         assert!(d.firewall.is_none());
-        let d = devices(&e, &[hop(HopKind::Firewall, "firewall-rule:base/g/c/r")]);
+        let d = devices(&l, &[hop(HopKind::Firewall, "firewall-rule:base/g/c/r")]);
         assert_eq!(d.firewall.map(|f| f.name.as_str()), Some("fw-1"), "a parent policy's rule");
-        let d = devices(&e, &[hop(HopKind::Firewall, "firewall-policy:other")]);
+        let d = devices(&l, &[hop(HopKind::Firewall, "firewall-policy:other")]);
         assert_eq!(d.firewall.map(|f| f.name.as_str()), Some("fw-2"));
-        let d = devices(&e, &[hop(HopKind::Firewall, "firewall:fw-2")]);
+        let d = devices(&l, &[hop(HopKind::Firewall, "firewall:fw-2")]);
         assert_eq!(d.firewall.map(|f| f.name.as_str()), Some("fw-2"));
         assert!(!d.firewall_ambiguous);
-        let d = devices(&e, &[hop(HopKind::Route, "nat-gateway:nat-a")]);
+        let d = devices(&l, &[hop(HopKind::Route, "nat-gateway:nat-a")]);
         assert!(d.nat.is_none(), "only egress hops choose the NAT gateway");
+        let d = devices(&l, &[hop(HopKind::Egress, "private-endpoint:pe-st")]);
+        assert_eq!(d.private_endpoint.map(|p| p.target.as_str()), Some("st"));
+        assert!(devices(&l, &[hop(HopKind::Egress, "private-endpoint:pe-other")]).private_endpoint.is_none());
     }
 }

@@ -9,7 +9,7 @@ use crate::cost::fixed::firewall_sku;
 use crate::devices::devices;
 use crate::limits::LimitTable;
 use crate::plan::SourceRole;
-use adbflow_model::{Estate, Sku};
+use adbflow_model::{Estate, Lookup, Sku};
 use adbflow_net::walk::meters as path;
 use serde::Serialize;
 
@@ -70,7 +70,12 @@ pub fn node_type(estate: &Estate) -> &str {
 }
 
 /// The estimate for a delivered flow on nodes of `node`; `None` for blocked ones.
-pub fn estimate(estate: &Estate, f: &CheckFlow, limits: &LimitTable, node: &str) -> Option<FlowPerformance> {
+pub fn estimate(
+    lookup: &Lookup<'_>,
+    f: &CheckFlow,
+    limits: &LimitTable,
+    node: &str,
+) -> Option<FlowPerformance> {
     if f.verdict != FlowVerdict::Delivered {
         return None;
     }
@@ -87,7 +92,7 @@ pub fn estimate(estate: &Estate, f: &CheckFlow, limits: &LimitTable, node: &str)
         }
     };
     add(destination_class(f));
-    let d = devices(estate, &f.hops);
+    let d = devices(lookup, &f.hops);
     if d.firewall.is_some() {
         add("latency-firewall");
     }

@@ -7,8 +7,9 @@
 //! the first match in estate order — without the scan.
 
 use crate::{
-    Endpoint, Estate, FirewallPolicy, FirewallRule, Nsg, Peering, PrivateDnsZone, PrivateEndpoint,
-    RouteTable, RuleCollection, RuleCollectionGroup, StorageAccount, SubnetRef, VNet, Workspace,
+    Endpoint, Estate, FirewallPolicy, FirewallRule, NatGateway, Nsg, Peering, PrivateDnsZone,
+    PrivateEndpoint, RouteTable, RuleCollection, RuleCollectionGroup, StorageAccount, SubnetRef, VNet,
+    Workspace,
 };
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -30,6 +31,8 @@ pub struct Lookup<'e> {
     private_dns_zones: HashMap<&'e str, usize>,
     /// Lower-cased FQDN → the first endpoint with it (host names compare without case).
     endpoints: HashMap<String, usize>,
+    private_endpoints: HashMap<&'e str, usize>,
+    nat_gateways: HashMap<&'e str, usize>,
     /// Target name → its private endpoints' positions, in estate order.
     private_endpoints_to: HashMap<&'e str, Vec<usize>>,
     /// Per firewall policy name (the first policy of each name), its rules by target FQDN; built
@@ -93,6 +96,8 @@ impl<'e> Lookup<'e> {
                 map
             },
             private_dns_zones: first_by_name(estate.private_dns_zones.iter().map(|z| z.name.as_str())),
+            private_endpoints: first_by_name(estate.private_endpoints.iter().map(|p| p.name.as_str())),
+            nat_gateways: first_by_name(estate.nat_gateways.iter().map(|n| n.name.as_str())),
             private_endpoints_to,
             fqdn_rules: OnceLock::new(),
         }
@@ -144,6 +149,16 @@ impl<'e> Lookup<'e> {
     /// [`Estate::private_dns_zone`].
     pub fn private_dns_zone(&self, name: &str) -> Option<&'e PrivateDnsZone> {
         self.private_dns_zones.get(name).map(|&i| &self.estate.private_dns_zones[i])
+    }
+
+    /// [`Estate::private_endpoint`].
+    pub fn private_endpoint(&self, name: &str) -> Option<&'e PrivateEndpoint> {
+        self.private_endpoints.get(name).map(|&i| &self.estate.private_endpoints[i])
+    }
+
+    /// [`Estate::nat_gateway`].
+    pub fn nat_gateway(&self, name: &str) -> Option<&'e NatGateway> {
+        self.nat_gateways.get(name).map(|&i| &self.estate.nat_gateways[i])
     }
 
     /// The first endpoint whose FQDN is `host`, ignoring ASCII case.
@@ -241,6 +256,33 @@ mod tests {
         assert_eq!(l.reverse_peering(&e.peerings[0]).map(|b| b.name.as_str()), Some("b-a"));
         assert!(l.reverse_peering(&e.peerings[3]).is_none());
         assert!(l.workspace("w").is_none() && e.workspace("w").is_none());
+    }
+
+    #[test]
+    fn private_endpoints_and_nat_gateways_by_name_the_first_of_each() {
+        let e: Estate = serde_json::from_value(serde_json::json!({
+            "nat_gateways": [{"name": "nat", "idle_timeout_minutes": 4}, {"name": "nat", "idle_timeout_minutes": 9}],
+            "private_endpoints": [
+                {"name": "pe", "subnet": "a/s", "target": "st1", "subresource": "blob"},
+                {"name": "pe", "subnet": "a/s", "target": "st2", "subresource": "blob"}
+            ]
+        }))
+        .unwrap();
+        let l = Lookup::new(&e);
+        for name in ["pe", "nat", "other"] {
+            assert_eq!(
+                l.private_endpoint(name).map(|p| p as *const _),
+                e.private_endpoint(name).map(|p| p as *const _),
+                "{name}"
+            );
+            assert_eq!(
+                l.nat_gateway(name).map(|n| n as *const _),
+                e.nat_gateway(name).map(|n| n as *const _),
+                "{name}"
+            );
+        }
+        assert_eq!(l.private_endpoint("pe").map(|p| p.target.as_str()), Some("st1"));
+        assert_eq!(l.nat_gateway("nat").map(|n| n.idle_timeout_minutes), Some(4));
     }
 
     #[test]

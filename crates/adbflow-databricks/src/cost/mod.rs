@@ -9,6 +9,7 @@ pub mod fixed;
 pub mod meters;
 mod notes;
 
+use crate::by_workspace::{by_workspace, rows_of};
 use crate::catalog::FlowId;
 use crate::check::{evaluate, CheckFlow, CheckOptions, CheckReport, FlowVerdict};
 use crate::devices::devices;
@@ -18,7 +19,7 @@ use crate::plan::SourceRole;
 use crate::prepare::prepare;
 use crate::prices::{tiered, BandUse, PriceRow, PriceSource, PriceTable, Unit};
 use crate::profile::{FlowVolume, Profile, VolumeContext};
-use adbflow_model::{ids, ElementRef, Estate};
+use adbflow_model::{ids, ElementRef, Estate, Lookup};
 use adbflow_net::{Network, ServiceTags};
 use meters::{Bytes, PriceRegion};
 use serde::{Serialize, Serializer};
@@ -251,6 +252,10 @@ fn local_keys(prices: &PriceTable, region: &str) -> Vec<String> {
 
 struct Pricer<'a> {
     estate: &'a Estate,
+    /// Indexes asked per workspace and per charge, which scanning made grow with the square of
+    /// the estate.
+    lookup: Lookup<'a>,
+    names: adbflow_net::resources::Names,
     prices: &'a PriceTable,
     notes: Vec<Finding>,
     flows: Vec<FlowCost>,
@@ -260,7 +265,7 @@ struct Pricer<'a> {
 }
 
 impl Pricer<'_> {
-    fn workspace(&mut self, check: &CheckReport, profile: &Profile, ws: &crate::check::WorkspaceSummary) {
+    fn workspace(&mut self, flows: &[&CheckFlow], profile: &Profile, ws: &crate::check::WorkspaceSummary) {
         if self.prices.geography(&ws.region).is_none() {
             self.notes.push(
                 Finding::new(
@@ -276,7 +281,7 @@ impl Pricer<'_> {
             );
         }
         let vctx = self
-            .estate
+            .lookup
             .workspace(&ws.name)
             .map(|w| VolumeContext {
                 external_locations: w.external_locations.len(),
@@ -284,7 +289,7 @@ impl Pricer<'_> {
             })
             .unwrap_or_default();
         let mut groups: BTreeMap<(FlowId, Option<String>), Vec<&CheckFlow>> = BTreeMap::new();
-        for f in check.flows.iter().filter(|f| f.workspace == ws.name) {
+        for &f in flows {
             groups.entry((f.id, f.instance.clone())).or_default().push(f);
         }
         let instances_of = |id: FlowId| groups.keys().filter(|(i, _)| *i == id).count().max(1);
@@ -323,7 +328,7 @@ impl Pricer<'_> {
     /// Queue every charge of one delivered flow row.
     fn charge(&mut self, idx: usize, f: &CheckFlow, fc: &FlowCost, ws_region: &str) {
         let estate = self.estate;
-        let d = devices(estate, &f.hops);
+        let d = devices(&self.lookup, &f.hops);
         for pm in &f.meters {
             let Some(charges) = meters::charges(pm) else {
                 self.unknown_meters.entry(pm.clone()).or_default().push(f.id);
@@ -359,7 +364,9 @@ impl Pricer<'_> {
                 let keys = match c.region {
                     PriceRegion::Local => local_keys(self.prices, &region),
                     PriceRegion::Transfer => {
-                        let dest = adbflow_net::resources::lookup(estate, &f.destination.fqdn)
+                        let dest = self
+                            .names
+                            .lookup(estate, &f.destination.fqdn)
                             .and_then(|e| e.region)
                             .unwrap_or_else(|| ws_region.to_string());
                         let geo =
@@ -514,6 +521,8 @@ fn element(id: String, name: &str, origin: &Option<adbflow_model::Origin>) -> El
 pub fn price(check: &CheckReport, estate: &Estate, profile: &Profile, prices: &PriceTable) -> CostReport {
     let mut p = Pricer {
         estate,
+        lookup: Lookup::new(estate),
+        names: adbflow_net::resources::Names::new(estate),
         prices,
         notes: profile
             .warnings
@@ -525,8 +534,9 @@ pub fn price(check: &CheckReport, estate: &Estate, profile: &Profile, prices: &P
         quotes: BTreeMap::new(),
         unknown_meters: BTreeMap::new(),
     };
+    let flows_of = by_workspace(&check.flows, |f| &f.workspace);
     for ws in &check.workspaces {
-        p.workspace(check, profile, ws);
+        p.workspace(rows_of(&flows_of, &ws.name), profile, ws);
     }
     let mut meter_costs = p.settle();
     let (fixed_costs, fixed_meters) = p.fixed();

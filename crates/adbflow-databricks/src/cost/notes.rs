@@ -3,6 +3,7 @@
 
 use super::meters::Bytes;
 use super::{fmt_gb, FlowCost, FlowStatus};
+use crate::by_workspace::{by_workspace, rows_of};
 use crate::catalog::FlowId;
 use crate::check::CheckReport;
 use crate::findings::{Finding, FindingSeverity};
@@ -50,8 +51,9 @@ fn devices_named(flows: &[&FlowCost], meter: &str) -> String {
 
 pub(super) fn explanations(check: &CheckReport, flows: &[FlowCost]) -> Vec<Finding> {
     let mut out = Vec::new();
+    let flows_of = by_workspace(flows, |f| &f.workspace);
     for ws in &check.workspaces {
-        let mine = || flows.iter().filter(|f| f.workspace == ws.name && f.status == FlowStatus::Priced);
+        let mine = || rows_of(&flows_of, &ws.name).iter().copied().filter(|f| f.status == FlowStatus::Priced);
         let downloads: Vec<&FlowCost> = mine()
             .filter(|f| DOWNLOADS.contains(&f.id) && f.down_gb > 0.0)
             .filter(|f| {

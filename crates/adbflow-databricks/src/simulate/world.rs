@@ -3,6 +3,7 @@
 //! devices a delivered flow crosses with their throughput (`limits.toml`), plus the addresses the
 //! two injected subnets can hand out.
 
+use crate::by_workspace::{by_workspace, rows_of};
 use crate::capacity::usable_addresses;
 use crate::catalog::{FlowId, Requirement};
 use crate::check::{CheckFlow, CheckReport, FlowVerdict};
@@ -10,7 +11,7 @@ use crate::cost::fixed::firewall_sku;
 use crate::devices::devices;
 use crate::limits::LimitTable;
 use crate::plan::SourceRole;
-use adbflow_model::{Estate, Sku};
+use adbflow_model::{Estate, Lookup, Sku};
 use std::collections::BTreeMap;
 
 /// A shared device on a flow's path.
@@ -108,8 +109,8 @@ fn is_storage(id: FlowId) -> bool {
     )
 }
 
-fn fact(estate: &Estate, f: &CheckFlow, limits: &LimitTable) -> FlowFact {
-    let d = devices(estate, &f.hops);
+fn fact(lookup: &Lookup<'_>, f: &CheckFlow, limits: &LimitTable) -> FlowFact {
+    let d = devices(lookup, &f.hops);
     let mut devs = Vec::new();
     let mut connection_gbps = None;
     if let Some(nat) = d.nat {
@@ -174,9 +175,11 @@ fn fact(estate: &Estate, f: &CheckFlow, limits: &LimitTable) -> FlowFact {
 pub fn world(check: &CheckReport, estate: &Estate, limits: &LimitTable, connections_per_node: u32) -> World {
     let reserved = limits.value("subnet-reserved-addresses", None).unwrap_or(5.0) as u64;
     let mut workspaces = Vec::new();
+    let lookup = Lookup::new(estate);
+    let flows_of = by_workspace(&check.flows, |f| &f.workspace);
     for ws in &check.workspaces {
         let usable = |name: &str| {
-            estate
+            lookup
                 .subnet(&format!("{}/{}", ws.vnet, name))
                 .map(|s| usable_addresses(s.subnet.prefix.0.prefix_len(), reserved))
                 .unwrap_or(0)
@@ -184,10 +187,9 @@ pub fn world(check: &CheckReport, estate: &Estate, limits: &LimitTable, connecti
         // A flow counts as blocked for the nodes when it is blocked from either node subnet; the
         // container subnet's path (where Spark traffic leaves) describes a delivered one.
         let mut flows: BTreeMap<FlowId, FlowFact> = BTreeMap::new();
-        let node_flows =
-            check.flows.iter().filter(|f| f.workspace == ws.name && f.source_role != SourceRole::User);
+        let node_flows = rows_of(&flows_of, &ws.name).iter().filter(|f| f.source_role != SourceRole::User);
         for f in node_flows {
-            let new = fact(estate, f, limits);
+            let new = fact(&lookup, f, limits);
             match flows.get(&f.id) {
                 None => {
                     flows.insert(f.id, new);
