@@ -19,7 +19,7 @@ use adbflow_model::{
 use adbflow_net::{DnsAnswer, FlowSpec, Hop, HopKind, Network, ServiceTags, Trace};
 use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::Ipv4Addr;
 
 pub const CHECK_SCHEMA_VERSION: u32 = 1;
@@ -188,6 +188,37 @@ impl CheckReport {
 
     pub fn failures(&self) -> impl Iterator<Item = &CheckFlow> {
         self.flows.iter().filter(|f| f.is_failure())
+    }
+
+    /// Finds the fix each finding points at, for reports that print findings with their fixes.
+    pub fn fixes(&self) -> FindingFixes<'_> {
+        let mut flows: HashMap<(&str, FlowId), Vec<&CheckFlow>> = HashMap::new();
+        for f in &self.flows {
+            flows.entry((f.workspace.as_str(), f.id)).or_default().push(f);
+        }
+        FindingFixes { flows }
+    }
+}
+
+/// A report's flows by (workspace, flow id) in report order: scanning every flow for every
+/// finding grew with the square of the estate.
+pub struct FindingFixes<'r> {
+    flows: HashMap<(&'r str, FlowId), Vec<&'r CheckFlow>>,
+}
+
+impl<'r> FindingFixes<'r> {
+    /// The fix of the first flow the finding is about (its workspace and flow) that was blocked
+    /// by the finding's element. `dbfs-assumed` is about the DBFS root, not a blocked flow.
+    pub fn of(&self, finding: &Finding) -> Option<&'r Fix> {
+        if finding.code == "dbfs-assumed" {
+            return None;
+        }
+        let (Some(ws), Some(id)) = (&finding.workspace, finding.flow) else { return None };
+        self.flows
+            .get(&(ws.as_str(), id))?
+            .iter()
+            .find(|x| x.blocked_by.as_ref().map(|b| &b.element) == finding.element.as_ref())
+            .and_then(|x| x.fix.as_ref())
     }
 }
 

@@ -315,3 +315,29 @@ fn walking_one_port_per_class_reports_what_walking_every_port_reports() {
     }
     assert!(partly_blocked > 0, "some flow is blocked on part of its ports, so classes matter");
 }
+
+// Reports print each finding with the fix of the blocked flow it is about (`CheckReport::fixes`).
+#[test]
+fn each_blocked_flow_finding_finds_its_flows_fix() {
+    let r = run(&variants::hub_spoke_without_relay_rule());
+    let fixes = r.fixes();
+    let relay = flow(&r, FlowId::SccRelay, Host);
+    let finding = r
+        .findings
+        .iter()
+        .find(|f| {
+            f.flow == Some(FlowId::SccRelay)
+                && f.element.as_ref() == Some(&relay.blocked_by.as_ref().unwrap().element)
+        })
+        .expect("a finding about the blocked relay");
+    assert_eq!(fixes.of(finding).map(|x| &x.action), relay.fix.as_ref().map(|x| &x.action));
+    let mut elsewhere = finding.clone();
+    elsewhere.workspace = Some("another-workspace".into());
+    assert!(fixes.of(&elsewhere).is_none(), "another workspace's flow");
+    let mut other_element = finding.clone();
+    other_element.element = Some(adbflow_model::ElementRef::new("nsg:x", "x", None));
+    assert!(fixes.of(&other_element).is_none(), "blocked by another element");
+    let mut dbfs = finding.clone();
+    dbfs.code = "dbfs-assumed";
+    assert!(fixes.of(&dbfs).is_none(), "dbfs-assumed is not about a blocked flow");
+}

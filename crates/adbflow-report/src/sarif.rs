@@ -9,7 +9,7 @@ use adbflow_databricks::findings::{Finding, FindingSeverity};
 use adbflow_databricks::SecurityReport;
 use adbflow_model::{ElementRef, Origin};
 use serde_json::{json, Map, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 pub const SARIF_SCHEMA: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
@@ -157,12 +157,12 @@ fn workspace_element(w: &WorkspaceSummary) -> ElementRef {
 
 /// The element's own location; for platform elements the workspace's, with the element as a
 /// logical location so the reader still sees what decided.
-fn locate(f: &Finding, workspaces: &[WorkspaceSummary]) -> Vec<Value> {
+fn locate(f: &Finding, workspaces: &Workspaces<'_>) -> Vec<Value> {
     let ws = f
         .workspace
         .as_ref()
-        .and_then(|n| workspaces.iter().find(|w| &w.name == n))
-        .or_else(|| workspaces.first())
+        .and_then(|n| workspaces.by_name.get(n.as_str()).copied())
+        .or(workspaces.first)
         .map(workspace_element);
     if let Some(loc) = f.element.as_ref().and_then(location) {
         return vec![loc];
@@ -177,7 +177,24 @@ fn locate(f: &Finding, workspaces: &[WorkspaceSummary]) -> Vec<Value> {
     }
 }
 
+/// The report's workspaces by name (the first of each name), since every finding asks.
+struct Workspaces<'w> {
+    by_name: HashMap<&'w str, &'w WorkspaceSummary>,
+    first: Option<&'w WorkspaceSummary>,
+}
+
+impl<'w> Workspaces<'w> {
+    fn new(all: &'w [WorkspaceSummary]) -> Self {
+        let mut by_name = HashMap::new();
+        for w in all {
+            by_name.entry(w.name.as_str()).or_insert(w);
+        }
+        Workspaces { by_name, first: all.first() }
+    }
+}
+
 fn log(tool_run: &str, findings: &[(Finding, String)], workspaces: &[WorkspaceSummary]) -> String {
+    let workspaces = Workspaces::new(workspaces);
     let mut codes: BTreeMap<&str, usize> = BTreeMap::new();
     for (f, _) in findings {
         let n = codes.len();
@@ -237,7 +254,7 @@ fn log(tool_run: &str, findings: &[(Finding, String)], workspaces: &[WorkspaceSu
                 "ruleIndex": codes[f.code],
                 "level": level(f.severity),
                 "message": { "text": message },
-                "locations": locate(f, workspaces),
+                "locations": locate(f, &workspaces),
                 "partialFingerprints": { "adbflowFinding/v1": fingerprint },
                 "properties": props
             })
@@ -263,20 +280,12 @@ fn log(tool_run: &str, findings: &[(Finding, String)], workspaces: &[WorkspaceSu
 
 /// `check` findings as SARIF; blocked-flow results carry their fix.
 pub fn check(r: &CheckReport) -> String {
+    let fixes = r.fixes();
     let findings: Vec<(Finding, String)> = r
         .findings
         .iter()
         .map(|f| {
-            let fix = r
-                .flows
-                .iter()
-                .find(|x| {
-                    Some(&x.workspace) == f.workspace.as_ref()
-                        && Some(x.id) == f.flow
-                        && x.blocked_by.as_ref().map(|b| &b.element) == f.element.as_ref()
-                        && f.code != "dbfs-assumed"
-                })
-                .and_then(|x| x.fix.as_ref());
+            let fix = fixes.of(f);
             let msg = match fix {
                 Some(x) => format!("{} Fix: {}", f.message, x.action),
                 None => f.message.clone(),

@@ -36,6 +36,7 @@ fn attrs(kind: NodeKind) -> (&'static str, &'static str, &'static str) {
 }
 
 pub fn render(t: &Topology) -> String {
+    let ix = t.index();
     let mut ids: BTreeMap<&str, String> = BTreeMap::new();
     for (i, n) in t.nodes.iter().enumerate() {
         ids.insert(n.id.as_str(), format!("n{i}"));
@@ -70,7 +71,7 @@ pub fn render(t: &Topology) -> String {
             "        label={}; style=\"rounded,filled\"; fillcolor=\"#f0f7ff\"; color=\"#7fb3e6\";",
             quote(&format!("{}\n{}", g.label, g.detail))
         );
-        for n in t.members(&g.id) {
+        for n in ix.members(&g.id) {
             node(&mut out, "        ", n);
         }
         out.push_str("    }\n");
@@ -78,8 +79,8 @@ pub fn render(t: &Topology) -> String {
     for n in t.nodes.iter().filter(|n| n.group.is_none()) {
         node(&mut out, "    ", n);
     }
-    let cluster = |gid: &str| t.groups.iter().position(|g| g.id == gid);
-    let anchor = |gid: &str| t.members(gid).next().map(|n| ids[n.id.as_str()].clone());
+    let cluster = |gid: &str| ix.group_position(gid);
+    let anchor = |gid: &str| ix.members(gid).next().map(|n| ids[n.id.as_str()].clone());
     for e in &t.edges {
         let colour = e.kind.colour();
         let style = if e.kind.dashed() { "dashed" } else { "solid" };

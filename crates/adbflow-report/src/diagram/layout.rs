@@ -4,7 +4,7 @@
 //! each side spread out and ordered by where the other end is, so curves cross as little as a
 //! column layout allows. Integer geometry keeps the SVG byte-identical everywhere.
 
-use super::{NodeKind, Topology};
+use super::{NodeKind, Topology, TopologyIndex};
 use std::collections::BTreeMap;
 
 pub const NODE_W: i32 = 236;
@@ -91,8 +91,8 @@ fn lane(kind: NodeKind) -> usize {
     usize::from(kind == NodeKind::PrivateEndpoint)
 }
 
-fn group_lanes(t: &Topology, gid: &str) -> usize {
-    let lanes: Vec<usize> = t.members(gid).map(|n| lane(n.kind)).collect();
+fn group_lanes(ix: &TopologyIndex<'_>, gid: &str) -> usize {
+    let lanes: Vec<usize> = ix.members(gid).map(|n| lane(n.kind)).collect();
     if lanes.contains(&0) && lanes.contains(&1) {
         2
     } else {
@@ -124,6 +124,7 @@ fn column_items(t: &Topology, col: u8) -> Vec<Item<'_>> {
 }
 
 pub fn layout(t: &Topology) -> Layout {
+    let ix = t.index();
     let mut nodes = BTreeMap::new();
     let mut groups = BTreeMap::new();
     let columns: Vec<u8> = {
@@ -152,7 +153,7 @@ pub fn layout(t: &Topology) -> Layout {
             .iter()
             .map(|i| match i {
                 Item::Free(_) => NODE_W,
-                Item::Group(g) => group_width(group_lanes(t, g)),
+                Item::Group(g) => group_width(group_lanes(&ix, g)),
             })
             .max()
             .unwrap_or(NODE_W);
@@ -161,7 +162,7 @@ pub fn layout(t: &Topology) -> Layout {
         for item in items {
             match item {
                 Item::Free(id) => {
-                    let Some(n) = t.node(id) else { continue };
+                    let Some(n) = ix.node(id) else { continue };
                     let h = node_height(n.detail.len());
                     list.push(Placed {
                         id: id.to_string(),
@@ -174,13 +175,13 @@ pub fn layout(t: &Topology) -> Layout {
                     y += h + GROUP_GAP;
                 }
                 Item::Group(gid) => {
-                    let lanes = group_lanes(t, gid);
+                    let lanes = group_lanes(&ix, gid);
                     let gw = group_width(lanes);
                     let gx = (width - gw) / 2;
                     let start = y;
                     let mut inner = [start + GROUP_TITLE; 2];
                     let mut members = Vec::new();
-                    for n in t.members(gid) {
+                    for n in ix.members(gid) {
                         let l = if lanes == 2 { lane(n.kind) } else { 0 };
                         let h = node_height(n.detail.len());
                         let nx = gx + GROUP_PAD + l as i32 * (NODE_W + LANE_GAP);

@@ -51,6 +51,7 @@ fn class(kind: NodeKind) -> &'static str {
 }
 
 pub fn render(t: &Topology) -> String {
+    let ix = t.index();
     // Short, syntax-safe identifiers; the element IDs contain ':' and '/'.
     let mut ids: BTreeMap<&str, String> = BTreeMap::new();
     for (i, g) in t.groups.iter().enumerate() {
@@ -86,7 +87,7 @@ pub fn render(t: &Topology) -> String {
             label(&format!("{}\n{}", g.label, g.detail))
         );
         out.push_str("        direction TB\n");
-        for n in t.members(&g.id) {
+        for n in ix.members(&g.id) {
             node_line(&mut out, "        ", n);
         }
         out.push_str("    end\n");

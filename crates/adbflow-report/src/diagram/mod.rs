@@ -12,9 +12,9 @@ pub mod svg;
 use adbflow_databricks::check::{CheckFlow, CheckReport, FlowVerdict};
 use adbflow_databricks::plan::SourceRole;
 use adbflow_databricks::FlowId;
-use adbflow_model::{DefaultAction, Estate, PublicNetworkAccess};
+use adbflow_model::{DefaultAction, Estate, Lookup, PublicNetworkAccess};
 use adbflow_net::HopKind;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum NodeKind {
@@ -134,7 +134,46 @@ pub struct Topology {
     pub edges: Vec<Edge>,
 }
 
+/// A topology's nodes by id and groups' members, for renderers that ask per group and per edge:
+/// scanning every node for each of 5,000 VNets made a diagram take half a minute.
+pub struct TopologyIndex<'t> {
+    nodes: HashMap<&'t str, &'t Node>,
+    members: HashMap<&'t str, Vec<&'t Node>>,
+    groups: HashMap<&'t str, usize>,
+}
+
+impl<'t> TopologyIndex<'t> {
+    /// [`Topology::node`]: the first node with this id.
+    pub fn node(&self, id: &str) -> Option<&'t Node> {
+        self.nodes.get(id).copied()
+    }
+
+    /// [`Topology::members`]: the group's nodes in their order.
+    pub fn members(&self, group: &str) -> impl Iterator<Item = &'t Node> + '_ {
+        self.members.get(group).into_iter().flatten().copied()
+    }
+
+    /// The position of the first group with this id.
+    pub fn group_position(&self, id: &str) -> Option<usize> {
+        self.groups.get(id).copied()
+    }
+}
+
 impl Topology {
+    pub fn index(&self) -> TopologyIndex<'_> {
+        let mut ix = TopologyIndex { nodes: HashMap::new(), members: HashMap::new(), groups: HashMap::new() };
+        for n in &self.nodes {
+            ix.nodes.entry(n.id.as_str()).or_insert(n);
+            if let Some(g) = &n.group {
+                ix.members.entry(g.as_str()).or_default().push(n);
+            }
+        }
+        for (i, g) in self.groups.iter().enumerate() {
+            ix.groups.entry(g.id.as_str()).or_insert(i);
+        }
+        ix
+    }
+
     pub fn node(&self, id: &str) -> Option<&Node> {
         self.nodes.iter().find(|n| n.id == id)
     }
@@ -161,7 +200,7 @@ fn subnet_node(path: &str) -> String {
 }
 
 /// Where a flow ends in the picture.
-fn destination(estate: &Estate, f: &CheckFlow) -> Option<String> {
+fn destination(lookup: &Lookup<'_>, f: &CheckFlow) -> Option<String> {
     use FlowId::*;
     match f.id {
         UserApi | UserUi | BrowserAuth | SccRelay | Webapp | ExtendedInfra => Some(CONTROL_PLANE.into()),
@@ -170,7 +209,7 @@ fn destination(estate: &Estate, f: &CheckFlow) -> Option<String> {
         }
         DbfsBlob | DbfsDfs | UcStorage | ExternalLocation => {
             let account = f.destination.fqdn.split('.').next().unwrap_or("");
-            match estate.storage_account(account) {
+            match lookup.storage_account(account) {
                 Some(sa) => Some(format!("storage-account:{}", sa.name)),
                 None => Some(SERVICES.into()),
             }
@@ -181,10 +220,11 @@ fn destination(estate: &Estate, f: &CheckFlow) -> Option<String> {
 }
 
 /// The device between source and destination: the NAT gateway, firewall or private endpoint.
-fn via(estate: &Estate, f: &CheckFlow) -> Option<String> {
+fn via(lookup: &Lookup<'_>, f: &CheckFlow) -> Option<String> {
+    let estate = lookup.estate();
     match f.egress.as_str() {
         "nat-gateway" => {
-            let s = estate.subnet(&f.subnet)?;
+            let s = lookup.subnet(&f.subnet)?;
             s.subnet.nat_gateway.as_ref().map(|n| format!("nat-gateway:{n}"))
         }
         "firewall" => {
@@ -253,9 +293,25 @@ pub fn topology(estate: &Estate, check: &CheckReport) -> Topology {
         ),
         ..Topology::default()
     };
-    let ws_vnets: Vec<&str> = check.workspaces.iter().map(|w| w.vnet.as_str()).collect();
-    let user_vnets: Vec<&str> =
+    // Sets and maps rather than scans per VNet and subnet: an enterprise estate has a VNet per
+    // workspace, and the scans made the diagram grow with the square of the estate.
+    let lookup = Lookup::new(estate);
+    let ws_vnets: HashSet<&str> = check.workspaces.iter().map(|w| w.vnet.as_str()).collect();
+    let user_vnets: HashSet<&str> =
         check.workspaces.iter().filter_map(|w| w.users_from.split_once('/').map(|(v, _)| v)).collect();
+    let users_from: HashSet<&str> = check.workspaces.iter().map(|w| w.users_from.as_str()).collect();
+    // (VNet, subnet) → the first workspace's use of it, its host role before its container role.
+    let mut roles: HashMap<(&str, &str), String> = HashMap::new();
+    for w in &check.workspaces {
+        roles.entry((&w.vnet, &w.host_subnet)).or_insert_with(|| format!("{} host NICs", w.name));
+        roles.entry((&w.vnet, &w.container_subnet)).or_insert_with(|| format!("{} container NICs", w.name));
+    }
+    let mut endpoints_in: HashMap<&str, Vec<&adbflow_model::PrivateEndpoint>> = HashMap::new();
+    for pe in &estate.private_endpoints {
+        if let Some(v) = pe.subnet.split('/').next() {
+            endpoints_in.entry(v).or_default().push(pe);
+        }
+    }
     let fw_vnets: Vec<&str> = estate.firewalls.iter().map(|f| f.vnet.as_str()).collect();
     let internet_users =
         check.flows.iter().any(|f| f.source_role == SourceRole::User && f.subnet == "internet");
@@ -273,7 +329,7 @@ pub fn topology(estate: &Estate, check: &CheckReport) -> Topology {
     for v in &estate.vnets {
         let column = if fw_vnets.contains(&v.name.as_str()) {
             2
-        } else if user_vnets.contains(&v.name.as_str()) && !ws_vnets.contains(&v.name.as_str()) {
+        } else if user_vnets.contains(v.name.as_str()) && !ws_vnets.contains(v.name.as_str()) {
             0
         } else {
             1
@@ -325,18 +381,8 @@ pub fn topology(estate: &Estate, check: &CheckReport) -> Topology {
                     s.service_endpoints.iter().map(|x| x.strip_prefix("Microsoft.").unwrap_or(x)).collect();
                 detail.push(format!("service endpoints: {}", se.join(", ")));
             }
-            let role = check.workspaces.iter().find_map(|w| {
-                if w.vnet != v.name {
-                    None
-                } else if w.host_subnet == s.name {
-                    Some(format!("{} host NICs", w.name))
-                } else if w.container_subnet == s.name {
-                    Some(format!("{} container NICs", w.name))
-                } else {
-                    None
-                }
-            });
-            let users = check.workspaces.iter().any(|w| w.users_from == path);
+            let role = roles.get(&(v.name.as_str(), s.name.as_str())).cloned();
+            let users = users_from.contains(path.as_str());
             if let Some(r) = role {
                 detail.push(r);
             } else if users {
@@ -360,9 +406,7 @@ pub fn topology(estate: &Estate, check: &CheckReport) -> Topology {
                 });
             }
         }
-        for pe in
-            estate.private_endpoints.iter().filter(|p| p.subnet.split('/').next() == Some(v.name.as_str()))
-        {
+        for pe in endpoints_in.get(v.name.as_str()).into_iter().flatten() {
             let ip = pe.ip.map(|i| i.to_string()).unwrap_or_else(|| "dynamic IP".into());
             t.nodes.push(Node {
                 id: format!("private-endpoint:{}", pe.name),
@@ -432,7 +476,7 @@ pub fn topology(estate: &Estate, check: &CheckReport) -> Topology {
             column: 3,
         });
     }
-    if check.flows.iter().any(|f| destination(estate, f).as_deref() == Some(REPOSITORIES)) {
+    if check.flows.iter().any(|f| destination(&lookup, f).as_deref() == Some(REPOSITORIES)) {
         t.nodes.push(Node {
             id: REPOSITORIES.into(),
             kind: NodeKind::Repositories,
@@ -444,7 +488,7 @@ pub fn topology(estate: &Estate, check: &CheckReport) -> Topology {
     }
     for p in &estate.peerings {
         // Draw each connected pair once.
-        if p.vnet < p.remote_vnet && estate.reverse_peering(p).is_some() {
+        if p.vnet < p.remote_vnet && lookup.reverse_peering(p).is_some() {
             t.edges.push(Edge {
                 from: vnet_group(&p.vnet),
                 to: vnet_group(&p.remote_vnet),
@@ -454,11 +498,10 @@ pub fn topology(estate: &Estate, check: &CheckReport) -> Topology {
             });
         }
     }
-    let flows = flow_edges(estate, check, &t);
+    let flows = flow_edges(&lookup, check, &t);
     // A subnet's use of its NAT gateway is already visible when flows take that way.
-    t.edges.retain(|e| {
-        e.kind != EdgeKind::Attachment || !flows.iter().any(|f| f.from == e.from && f.to == e.to)
-    });
+    let drawn: HashSet<(&str, &str)> = flows.iter().map(|f| (f.from.as_str(), f.to.as_str())).collect();
+    t.edges.retain(|e| e.kind != EdgeKind::Attachment || !drawn.contains(&(e.from.as_str(), e.to.as_str())));
     t.edges.extend(flows);
     t
 }
@@ -476,7 +519,8 @@ struct EdgeAcc {
     last: bool,
 }
 
-fn flow_edges(estate: &Estate, check: &CheckReport, t: &Topology) -> Vec<Edge> {
+fn flow_edges(lookup: &Lookup<'_>, check: &CheckReport, t: &Topology) -> Vec<Edge> {
+    let ix = t.index();
     let mut edges: BTreeMap<EdgeKey, EdgeAcc> = BTreeMap::new();
     let mut order = 0usize;
     // `last`: the segment that reaches the destination carries the label; the segment into a
@@ -500,15 +544,15 @@ fn flow_edges(estate: &Estate, check: &CheckReport, t: &Topology) -> Vec<Edge> {
             e.flows.push(flow_line(f));
         };
     for f in &check.flows {
-        let Some(dest) = destination(estate, f) else { continue };
+        let Some(dest) = destination(lookup, f) else { continue };
         let from = if f.subnet == "internet" { USERS.to_string() } else { subnet_node(&f.subnet) };
-        if t.node(&from).is_none() || t.node(&dest).is_none() {
+        if ix.node(&from).is_none() || ix.node(&dest).is_none() {
             continue;
         }
         let v = EdgeVerdict::of(f);
         let reason =
             f.blocked_by.as_ref().filter(|_| v != EdgeVerdict::Delivered).map(|b| b.reason_code.to_string());
-        match via(estate, f).filter(|x| t.node(x).is_some()) {
+        match via(lookup, f).filter(|x| ix.node(x).is_some()) {
             Some(x) => {
                 add(&from, &x, v, f, reason.clone(), false);
                 add(&x, &dest, v, f, reason, true);

@@ -180,8 +180,10 @@ pub(super) fn sequence(c: &CheckReport) -> Section {
                 esc(p.note.unwrap_or("no traffic from your network"))
             );
         }
-        for f in &p.flows {
-            let i = c.flows.iter().position(|x| x == f).unwrap_or(0);
+        // A phase holds the report's flows of that phase in report order, so the k-th is the
+        // k-th of the report's flows in the phase (comparing each with every flow was quadratic).
+        let positions = c.flows.iter().enumerate().filter(|(_, x)| x.phase == p.id).map(|(i, _)| i);
+        for (f, i) in p.flows.iter().zip(positions) {
             let _ = write!(
                 h,
                 "<a class=\"chip {}\" href=\"#{}\" title=\"{}\">{} · {}</a>",
@@ -260,18 +262,9 @@ pub(super) fn findings(c: &CheckReport) -> Section {
         h.push_str("<p>No findings.</p>\n");
     } else {
         h.push_str("<ul class=\"findings\">\n");
+        let fixes = c.fixes();
         for f in &c.findings {
-            let fix = c
-                .flows
-                .iter()
-                .find(|x| {
-                    f.code != "dbfs-assumed"
-                        && Some(&x.workspace) == f.workspace.as_ref()
-                        && Some(x.id) == f.flow
-                        && x.blocked_by.as_ref().map(|b| &b.element) == f.element.as_ref()
-                })
-                .and_then(|x| x.fix.as_ref());
-            h.push_str(&finding_item(f, fix));
+            h.push_str(&finding_item(f, fixes.of(f)));
         }
         h.push_str("</ul>\n");
     }
