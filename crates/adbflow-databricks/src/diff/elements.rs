@@ -7,7 +7,7 @@
 use adbflow_model::{Estate, Origin};
 use serde::Serialize;
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -155,27 +155,64 @@ impl From<OriginIn> for Origin {
 }
 
 fn inventory(estate: &Estate) -> Vec<Item> {
-    let Ok(Value::Object(root)) = serde_json::to_value(estate) else { return Vec::new() };
+    let Ok(Value::Object(mut root)) = serde_json::to_value(estate) else { return Vec::new() };
     let mut out = Vec::new();
+    // Taken apart rather than copied: the estate as JSON values is several times its size.
     for (field, kind, children) in KINDS {
-        let Some(Value::Array(list)) = root.get(*field) else { continue };
+        let Some(Value::Array(list)) = root.get_mut(*field).map(Value::take) else { continue };
         for v in list {
-            let Value::Object(obj) = v else { continue };
-            let parent_name = name_of(kind, obj);
+            let Value::Object(mut obj) = v else { continue };
+            let parent_name = name_of(kind, &obj);
             for (cfield, ckind) in *children {
-                if let Some(Value::Array(cl)) = obj.get(*cfield) {
+                // Left as null, which `item` strips with the field.
+                if let Some(Value::Array(cl)) = obj.get_mut(*cfield).map(Value::take) {
                     for c in cl {
                         if let Value::Object(cobj) = c {
-                            out.push(item(ckind, &parent_name, cobj.clone(), &[]));
+                            out.push(item(ckind, &parent_name, cobj, &[]));
                         }
                     }
                 }
             }
             let strip: Vec<&str> = children.iter().map(|(f, _)| *f).collect();
-            out.push(item(kind, "", obj.clone(), &strip));
+            out.push(item(kind, "", obj, &strip));
         }
     }
     out
+}
+
+/// How many elements of each kind carry each resource address.
+fn address_counts(items: &[Item]) -> HashMap<(&'static str, &str), usize> {
+    let mut counts = HashMap::new();
+    for i in items {
+        if let Some(a) = &i.address {
+            *counts.entry((i.kind, a.as_str())).or_insert(0) += 1;
+        }
+    }
+    counts
+}
+
+/// Positions of elements by a key in estate order, answering the first that is still unmatched.
+struct FirstPresent<'a> {
+    /// Key → (how many of its positions are known to be matched already, its positions).
+    positions: HashMap<&'a str, (usize, Vec<usize>)>,
+}
+
+impl<'a> FirstPresent<'a> {
+    fn new(keys: impl Iterator<Item = &'a str>) -> Self {
+        let mut positions: HashMap<&str, (usize, Vec<usize>)> = HashMap::new();
+        for (i, k) in keys.enumerate() {
+            positions.entry(k).or_default().1.push(i);
+        }
+        FirstPresent { positions }
+    }
+
+    fn first(&mut self, key: &str, left: &[Option<&Item>]) -> Option<usize> {
+        let (skipped, list) = self.positions.get_mut(key)?;
+        while list.get(*skipped).is_some_and(|&i| left[i].is_none()) {
+            *skipped += 1;
+        }
+        list.get(*skipped).copied()
+    }
 }
 
 fn changed_fields(a: &Map<String, Value>, b: &Map<String, Value>) -> Vec<String> {
@@ -194,20 +231,32 @@ pub fn element_changes(old: &Estate, new: &Estate) -> (Vec<ElementChange>, BTree
     let mut added: Vec<&Item> = Vec::new();
 
     // The resource address is the identity Terraform keeps across a rename; then the ID.
+    // Indexed by address, ID and parent: comparing every new element with every old one took
+    // minutes on an enterprise estate's hundred thousand rules, routes and subnets.
     let mut unmatched_new = Vec::new();
     // Inline blocks (an NSG's security_rule) share their resource's address, so an address is
     // an identity only where exactly one element of its kind carries it on each side.
-    let unique = |items: &[Item], n: &Item| {
-        items.iter().filter(|m| m.kind == n.kind && m.address.is_some() && m.address == n.address).count()
-            == 1
-    };
-    for n in &new_items {
-        let by_addr = n.address.as_ref().filter(|_| unique(&new_items, n)).and_then(|a| {
-            old_left.iter().position(|o| {
-                o.is_some_and(|o| o.kind == n.kind && o.address.as_ref() == Some(a) && unique(&old_items, o))
+    let new_addresses = address_counts(&new_items);
+    let old_unique_address: HashMap<(&str, &str), usize> = {
+        let counts = address_counts(&old_items);
+        old_items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, o)| {
+                let key = (o.kind, o.address.as_deref()?);
+                (counts[&key] == 1).then_some((key, i))
             })
-        });
-        let found = by_addr.or_else(|| old_left.iter().position(|o| o.is_some_and(|o| o.id == n.id)));
+            .collect()
+    };
+    let mut old_by_id = FirstPresent::new(old_items.iter().map(|o| o.id.as_str()));
+    for n in &new_items {
+        let by_addr = n
+            .address
+            .as_deref()
+            .filter(|a| new_addresses[&(n.kind, *a)] == 1)
+            .and_then(|a| old_unique_address.get(&(n.kind, a)).copied())
+            .filter(|&i| old_left[i].is_some());
+        let found = by_addr.or_else(|| old_by_id.first(n.id.as_str(), &old_left));
         match found {
             #[allow(clippy::expect_used)] // an internal invariant, not input
             Some(i) => pairs.push((old_left[i].take().expect("position found a present item"), n)),
@@ -217,21 +266,30 @@ pub fn element_changes(old: &Estate, new: &Estate) -> (Vec<ElementChange>, BTree
     // Content identifies an element only inside its parent and only when it says it once: a rule
     // is its NSG's priority, direction and match, but two public IPs with default settings are not
     // the same address (top-level elements are matched by name or resource address only).
-    let twins = |n: &Item, items: &[&Item]| {
-        items.iter().filter(|m| m.kind == n.kind && m.parent == n.parent && m.content == n.content).count()
-    };
-    let new_pool: Vec<&Item> = unmatched_new.clone();
+    let mut old_in_parent: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+    for (i, o) in old_items.iter().enumerate().filter(|(_, o)| !o.parent.is_empty()) {
+        old_in_parent.entry((o.kind, o.parent.as_str())).or_default().push(i);
+    }
+    let mut new_in_parent: HashMap<(&str, &str), Vec<&Item>> = HashMap::new();
+    for n in &unmatched_new {
+        new_in_parent.entry((n.kind, n.parent.as_str())).or_default().push(n);
+    }
     for n in unmatched_new {
-        let candidates: Vec<usize> = old_left
-            .iter()
-            .enumerate()
-            .filter(|(_, o)| {
-                o.is_some_and(|o| o.kind == n.kind && o.parent == n.parent && o.content == n.content)
-            })
-            .map(|(i, _)| i)
+        if n.parent.is_empty() || n.content.is_empty() {
+            added.push(n);
+            continue;
+        }
+        let key = (n.kind, n.parent.as_str());
+        let candidates: Vec<usize> = old_in_parent
+            .get(&key)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|&i| old_left[i].is_some_and(|o| o.content == n.content))
             .collect();
+        let twins = new_in_parent.get(&key).into_iter().flatten().filter(|m| m.content == n.content).count();
         match candidates[..] {
-            [i] if !n.parent.is_empty() && !n.content.is_empty() && twins(n, &new_pool) == 1 => {
+            [i] if twins == 1 => {
                 #[allow(clippy::expect_used)] // an internal invariant, not input
                 pairs.push((old_left[i].take().expect("candidate is present"), n))
             }

@@ -8,11 +8,11 @@
 
 use crate::findings::{Finding, FindingSeverity};
 use crate::prepare::Prepared;
-use adbflow_model::{ElementRef, Endpoint, Origin, Protocol, PublicNetworkAccess};
+use adbflow_model::{ElementRef, Endpoint, Lookup, Origin, Protocol, PublicNetworkAccess};
 use adbflow_net::tags::regional_tag;
 use adbflow_net::{BlockedBy, FlowSpec, Hop, HopKind, Network, ServiceTags};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Who adds the probe names: they are no part of the user's deployment.
 pub const PROBE_ORIGIN: &str = "adbflow security probe";
@@ -141,17 +141,21 @@ fn carrier(hops: &[Hop]) -> Option<ElementRef> {
 
 pub(crate) fn probe(prepared: &Prepared, tags: &ServiceTags) -> Vec<ExfilProbe> {
     let mut estate = prepared.estate.clone();
-    let mut targets: Vec<(String, ExfilTarget, Endpoint)> = Vec::new();
+    // By name and by workspace rather than scanned per workspace: an enterprise estate has an
+    // endpoint, a VNet and targets per workspace, and the scans grew with its square.
+    let mut known: HashSet<String> = estate.endpoints.iter().map(|e| e.fqdn.clone()).collect();
+    let mut targets: HashMap<&str, Vec<(ExfilTarget, Endpoint)>> = HashMap::new();
     for pw in &prepared.workspaces {
         for t in ExfilTarget::ALL {
             let ep = probe_for(t, &pw.region.name);
-            if !estate.endpoints.iter().any(|e| e.fqdn == ep.fqdn) {
+            if known.insert(ep.fqdn.clone()) {
                 estate.endpoints.push(ep.clone());
             }
-            targets.push((pw.workspace.name.clone(), t, ep));
+            targets.entry(pw.workspace.name.as_str()).or_default().push((t, ep));
         }
     }
     let net = Network::new(estate, tags.clone());
+    let lookup = Lookup::new(net.estate());
     let mut out = Vec::new();
     for pw in &prepared.workspaces {
         let ws = &pw.workspace;
@@ -159,10 +163,10 @@ pub(crate) fn probe(prepared: &Prepared, tags: &ServiceTags) -> Vec<ExfilProbe> 
         let mut subnets = vec![ws.host_path(), ws.container_path()];
         subnets.dedup();
         for subnet in subnets {
-            if net.estate().subnet(&subnet).is_none() {
+            if lookup.subnet(&subnet).is_none() {
                 continue;
             }
-            for (_, target, ep) in targets.iter().filter(|(w, _, _)| *w == ws.name) {
+            for (target, ep) in targets.get(ws.name.as_str()).into_iter().flatten() {
                 let t = net.trace(&FlowSpec {
                     from_subnet: subnet.clone(),
                     to_host: ep.fqdn.clone(),

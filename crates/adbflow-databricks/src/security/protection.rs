@@ -8,7 +8,7 @@ use crate::catalog::FlowId;
 use crate::check::{CheckFlow, CheckReport, FlowVerdict};
 use crate::plan::SourceRole;
 use crate::prepare::Prepared;
-use adbflow_model::Estate;
+use adbflow_model::Lookup;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -104,15 +104,16 @@ fn claims(id: FlowId) -> Claims {
 }
 
 /// Does `host` belong to Azure (a storage account of the estate, or an endpoint with a region or tags)?
-fn is_azure(estate: &Estate, host: &str) -> bool {
-    if let Some(e) = estate.endpoints.iter().find(|e| e.fqdn.eq_ignore_ascii_case(host)) {
+/// Asked per flow, so by name through `lookup`, not by scanning the endpoints.
+fn is_azure(lookup: &Lookup<'_>, host: &str) -> bool {
+    if let Some(e) = lookup.endpoint(host) {
         return e.region.is_some() || !e.service_tags.is_empty();
     }
     let h = host.to_ascii_lowercase();
     h.ends_with(".core.windows.net") || h.ends_with(".azuredatabricks.net")
 }
 
-fn transport(estate: &Estate, f: &CheckFlow) -> Transport {
+fn transport(lookup: &Lookup<'_>, f: &CheckFlow) -> Transport {
     if f.verdict != FlowVerdict::Delivered {
         return Transport::NotDelivered;
     }
@@ -121,12 +122,13 @@ fn transport(estate: &Estate, f: &CheckFlow) -> Transport {
         "private-endpoint" => Transport::PrivateLink,
         "service-endpoint" => Transport::ServiceEndpoint,
         "internet" => Transport::Internet,
-        _ if is_azure(estate, &f.destination.fqdn) => Transport::AzurePublicEndpoint,
+        _ if is_azure(lookup, &f.destination.fqdn) => Transport::AzurePublicEndpoint,
         _ => Transport::Internet,
     }
 }
 
 pub(crate) fn data_flows(prepared: &Prepared, check: &CheckReport) -> Vec<FlowProtection> {
+    let lookup = Lookup::new(&prepared.estate);
     let mut groups: BTreeMap<(String, FlowId, Option<String>), Vec<&CheckFlow>> = BTreeMap::new();
     for f in &check.flows {
         groups.entry((f.workspace.clone(), f.id, f.instance.clone())).or_default().push(f);
@@ -135,7 +137,7 @@ pub(crate) fn data_flows(prepared: &Prepared, check: &CheckReport) -> Vec<FlowPr
         .into_values()
         .map(|fs| {
             let f = fs[0];
-            let mut transport: Vec<Transport> = fs.iter().map(|x| transport(&prepared.estate, x)).collect();
+            let mut transport: Vec<Transport> = fs.iter().map(|x| transport(&lookup, x)).collect();
             transport.sort();
             transport.dedup();
             let mut seen: Vec<String> = fs

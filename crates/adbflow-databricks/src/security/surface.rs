@@ -7,8 +7,8 @@ use crate::findings::{Finding, FindingSeverity};
 use crate::nsg_rules::MANAGED_BY;
 use crate::prepare::{Prepared, PreparedWorkspace};
 use adbflow_model::{
-    ids, DefaultAction, ElementRef, Estate, GatewayKind, IpAccessListType, Origin, PublicNetworkAccess,
-    RuleCollectionKind, StorageAccount,
+    ids, DefaultAction, ElementRef, Estate, GatewayKind, IpAccessListType, Lookup, Origin,
+    PublicNetworkAccess, RuleCollectionKind, StorageAccount,
 };
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -105,10 +105,12 @@ pub struct EntryPoint {
 
 pub(crate) fn entry_points(p: &Prepared) -> Vec<EntryPoint> {
     let e = &p.estate;
+    // Each workspace's elements by name: scanning per workspace grew with the square of the estate.
+    let lookup = Lookup::new(e);
     let mut out = Vec::new();
     for pw in &p.workspaces {
-        out.push(workspace(e, pw));
-        out.push(cluster_nodes(e, pw));
+        out.push(workspace(&lookup, pw));
+        out.push(cluster_nodes(&lookup, pw));
     }
     let mut pips_used: BTreeSet<&str> = BTreeSet::new();
     for sa in &e.storage_accounts {
@@ -231,7 +233,7 @@ fn addresses(e: &Estate, ips: &[String], prefixes: &[String]) -> String {
     }
 }
 
-fn workspace(e: &Estate, pw: &PreparedWorkspace) -> EntryPoint {
+fn workspace(e: &Lookup<'_>, pw: &PreparedWorkspace) -> EntryPoint {
     let ws = &pw.workspace;
     let (url, _) = workspace_url(ws, &pw.cloud);
     let el = e.workspace(&ws.name).map(|w| w.element()).unwrap_or_else(|| ws.element());
@@ -294,7 +296,7 @@ fn workspace(e: &Estate, pw: &PreparedWorkspace) -> EntryPoint {
     }
 }
 
-fn cluster_nodes(e: &Estate, pw: &PreparedWorkspace) -> EntryPoint {
+fn cluster_nodes(e: &Lookup<'_>, pw: &PreparedWorkspace) -> EntryPoint {
     let ws = &pw.workspace;
     let el = e.workspace(&ws.name).map(|w| w.element()).unwrap_or_else(|| ws.element());
     let where_ = format!("{} and {}", ws.host_path(), ws.container_path());

@@ -351,7 +351,10 @@ fn separate_labels(t: &Topology, curves: &mut [Option<Curve>]) {
         .filter_map(|(i, c)| c.as_ref().map(|c| (i, c.label_at.y, c.label_at.x)))
         .collect();
     order.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.2.total_cmp(&b.2)).then(a.0.cmp(&b.0)));
-    let mut boxes: Vec<(f64, f64, f64, f64)> = Vec::new();
+    // Placed boxes by their bottom edge, so that each try looks only at the boxes whose bottom
+    // is within a label's height of its own (comparing with every placed box was quadratic in
+    // the edges of an enterprise diagram); the clash test on them is the exact one.
+    let mut boxes: BTreeMap<i64, Vec<(f64, f64, f64, f64)>> = BTreeMap::new();
     for (i, _, _) in order {
         let chars = t.edges[i].label.chars().count().min(LABEL_MAX_CHARS) as f64;
         let w = chars * LABEL_CHAR_W + 6.0;
@@ -359,20 +362,50 @@ fn separate_labels(t: &Topology, curves: &mut [Option<Curve>]) {
         let (x0, x1) = (c.label_at.x - w / 2.0, c.label_at.x + w / 2.0);
         let mut y = c.label_at.y;
         for _ in 0..40 {
-            let clash =
-                boxes.iter().any(|&(bx0, bx1, by0, by1)| x0 < bx1 && bx0 < x1 && y - 13.0 < by1 && by0 < y);
+            let clash = boxes
+                .range(total_order_key(y - 14.0)..=total_order_key(y + 14.0))
+                .flat_map(|(_, placed)| placed)
+                .any(|&(bx0, bx1, by0, by1)| x0 < bx1 && bx0 < x1 && y - 13.0 < by1 && by0 < y);
             if !clash {
                 break;
             }
             y += 13.0;
         }
         c.label_at.y = y;
-        boxes.push((x0, x1, y - 13.0, y));
+        boxes.entry(total_order_key(y)).or_default().push((x0, x1, y - 13.0, y));
     }
+}
+
+/// An integer that orders as `f64::total_cmp` orders `x`.
+fn total_order_key(x: f64) -> i64 {
+    let bits = x.to_bits() as i64;
+    bits ^ (((bits >> 63) as u64) >> 1) as i64
 }
 
 fn bezier(p0: Point, p1: Point, p2: Point, p3: Point, t: f64) -> Point {
     let u = 1.0 - t;
     let (a, b, c, d) = (u * u * u, 3.0 * u * u * t, 3.0 * u * t * t, t * t * t);
     Point { x: a * p0.x + b * p1.x + c * p2.x + d * p3.x, y: a * p0.y + b * p1.y + c * p2.y + d * p3.y }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn the_label_index_key_orders_as_total_cmp(a in any::<f64>(), b in any::<f64>()) {
+            prop_assert_eq!(total_order_key(a).cmp(&total_order_key(b)), a.total_cmp(&b));
+        }
+    }
+
+    #[test]
+    fn the_key_orders_signed_zeros_and_negatives() {
+        let mut xs = [3.5, -0.0, 0.0, -13.0, 1e9, -1e-9, f64::INFINITY, f64::NEG_INFINITY];
+        let mut by_key = xs;
+        xs.sort_by(f64::total_cmp);
+        by_key.sort_by_key(|x| total_order_key(*x));
+        assert_eq!(xs.map(f64::to_bits), by_key.map(f64::to_bits));
+    }
 }
