@@ -14,7 +14,7 @@ pub use exposure::{Effect, EntryChange, ProbeChange};
 pub use flows::{FlowChange, FlowChangeKind, FlowState};
 
 use crate::capacity::CapacityReport;
-use crate::check::{CheckReport, Counts};
+use crate::check::{CheckReport, Counts, WorkspaceSummary};
 use crate::compare::{compare, CompareInput};
 use crate::cost::{CostKind, CostOptions, CostReport, Totals};
 use crate::error::CheckError;
@@ -23,7 +23,7 @@ use crate::security::SecurityReport;
 use adbflow_model::{ids, Estate};
 use adbflow_net::ServiceTags;
 use serde::{Serialize, Serializer};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 pub const DIFF_SCHEMA_VERSION: u32 = 1;
 
@@ -233,11 +233,14 @@ fn summary(label: &str, c: &crate::compare::InputSummary) -> SideSummary {
 /// `host`/`container` for a workspace's cluster subnets, so sources match across re-addressing.
 fn source_key<'a>(r: &'a CheckReport, single: Option<&str>) -> impl Fn(&str, &str) -> (String, String) + 'a {
     let single = single.map(str::to_string);
+    // Asked for every exfiltration probe, a few per workspace: by name, the first of each.
+    let mut by_name: HashMap<&str, &WorkspaceSummary> = HashMap::new();
+    for w in &r.workspaces {
+        by_name.entry(w.name.as_str()).or_insert(w);
+    }
     move |ws: &str, subnet: &str| {
-        let role = r
-            .workspaces
-            .iter()
-            .find(|w| w.name == ws)
+        let role = by_name
+            .get(ws)
             .and_then(|w| {
                 if subnet == format!("{}/{}", w.vnet, w.host_subnet) {
                     Some("host")

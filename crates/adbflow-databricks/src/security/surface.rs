@@ -7,11 +7,11 @@ use crate::findings::{Finding, FindingSeverity};
 use crate::nsg_rules::MANAGED_BY;
 use crate::prepare::{Prepared, PreparedWorkspace};
 use adbflow_model::{
-    ids, DefaultAction, ElementRef, Estate, GatewayKind, IpAccessListType, Lookup, Origin,
+    ids, DefaultAction, ElementRef, Estate, GatewayKind, IpAccessListType, Lookup, Origin, PrivateEndpoint,
     PublicNetworkAccess, RuleCollectionKind, StorageAccount,
 };
 use serde::Serialize;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -113,8 +113,14 @@ pub(crate) fn entry_points(p: &Prepared) -> Vec<EntryPoint> {
         out.push(cluster_nodes(&lookup, pw));
     }
     let mut pips_used: BTreeSet<&str> = BTreeSet::new();
+    // Targets compare without case; by lower-cased target, in estate order.
+    let mut endpoints_to: HashMap<String, Vec<&PrivateEndpoint>> = HashMap::new();
+    for p in &e.private_endpoints {
+        endpoints_to.entry(p.target.to_ascii_lowercase()).or_default().push(p);
+    }
     for sa in &e.storage_accounts {
-        out.push(storage(e, sa));
+        let pes = endpoints_to.get(&sa.name.to_ascii_lowercase()).map(Vec::as_slice).unwrap_or_default();
+        out.push(storage(sa, pes));
     }
     for nat in &e.nat_gateways {
         pips_used.extend(nat.public_ips.iter().map(String::as_str));
@@ -341,13 +347,12 @@ fn cluster_nodes(e: &Lookup<'_>, pw: &PreparedWorkspace) -> EntryPoint {
     }
 }
 
-fn storage(e: &Estate, sa: &StorageAccount) -> EntryPoint {
+/// `private_endpoints`: those whose target is `sa`.
+fn storage(sa: &StorageAccount, private_endpoints: &[&PrivateEndpoint]) -> EntryPoint {
     let el = ElementRef::new(ids::storage_account(&sa.name), &sa.name, sa.origin.clone());
     let assumed = matches!(&sa.origin, Some(Origin::Platform { by }) if by == MANAGED_BY);
-    let pes: Vec<Restriction> = e
-        .private_endpoints
+    let pes: Vec<Restriction> = private_endpoints
         .iter()
-        .filter(|p| p.target.eq_ignore_ascii_case(&sa.name))
         .map(|p| {
             restriction(
                 format!("private endpoint {} ({})", p.name, p.subresource),
