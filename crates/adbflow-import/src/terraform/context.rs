@@ -9,7 +9,7 @@ use super::links::Target;
 use super::refs::Refs;
 use adbflow_model::{Diagnostic, Estate, Origin, SharedStr};
 use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 pub(crate) struct Ctx<'d> {
     pub doc: &'d Document,
@@ -33,6 +33,9 @@ pub(crate) struct Ctx<'d> {
     pub pending_next_hops: Vec<PendingHop>,
     /// VNets whose `dns_servers` is a firewall's private IP known only after apply.
     pub pending_dns: Vec<PendingDns>,
+    /// Resource type → its instances' positions (data sources included), for mappers that look
+    /// for related resources: scanning every instance per resource grew with the square of a plan.
+    of_type: HashMap<&'d str, Vec<usize>>,
 }
 
 #[derive(Debug, Clone)]
@@ -68,9 +71,18 @@ impl<'d> Ctx<'d> {
             assumed_vnets: BTreeSet::new(),
             pending_next_hops: Vec::new(),
             pending_dns: Vec::new(),
+            of_type: HashMap::new(),
         };
+        for (i, inst) in doc.instances.iter().enumerate() {
+            ctx.of_type.entry(inst.rtype.as_str()).or_default().push(i);
+        }
         ctx.index_names();
         ctx
+    }
+
+    /// The positions of the instances of resource type `rtype`, data sources included, in order.
+    pub(crate) fn instances_of(&self, rtype: &str) -> &[usize] {
+        self.of_type.get(rtype).map(Vec::as_slice).unwrap_or_default()
     }
 
     pub(crate) fn inst(&self, idx: usize) -> &'d Instance {

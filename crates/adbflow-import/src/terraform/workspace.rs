@@ -236,8 +236,8 @@ pub(crate) fn metastore(ctx: &mut Ctx, idx: usize) -> Result<(), TerraformError>
     // Metastores are account-level; `databricks_metastore_assignment` says which workspaces use it.
     let mut targets = Vec::new();
     let doc = ctx.doc;
-    for (a, inst) in doc.instances.iter().enumerate() {
-        if inst.rtype != "databricks_metastore_assignment" || inst.data {
+    for a in ctx.instances_of("databricks_metastore_assignment").to_vec() {
+        if doc.instances[a].data {
             continue;
         }
         let mnode = ctx.node(a).get("metastore_id");
@@ -250,13 +250,12 @@ pub(crate) fn metastore(ctx: &mut Ctx, idx: usize) -> Result<(), TerraformError>
         }
         let wnode = ctx.node(a).get("workspace_id");
         let ws = match ctx.string(&wnode) {
-            Val::Known(id) => (0..doc.instances.len()).find(|&w| {
-                doc.instances[w].rtype == "azurerm_databricks_workspace"
-                    && doc.instances[w]
-                        .values
-                        .get("workspace_id")
-                        .map(|v| v.to_string().trim_matches('"').to_string())
-                        == Some(id.clone())
+            Val::Known(id) => ctx.instances_of("azurerm_databricks_workspace").iter().copied().find(|&w| {
+                doc.instances[w]
+                    .values
+                    .get("workspace_id")
+                    .map(|v| v.to_string().trim_matches('"').to_string())
+                    == Some(id.clone())
             }),
             _ => ctx
                 .refs
@@ -339,7 +338,7 @@ pub(crate) fn ip_access_list(ctx: &mut Ctx, idx: usize) -> Result<(), TerraformE
     }
     let enabled = flag(ctx, &n.get("enabled"), true);
     let Some(ws) = workspace_of(ctx, idx) else { return Ok(()) };
-    let has_conf = ctx.doc.instances.iter().any(|i| i.rtype == "databricks_workspace_conf");
+    let has_conf = !ctx.instances_of("databricks_workspace_conf").is_empty();
     if !has_conf {
         ctx.warn(
             "terraform-assumed-value",
