@@ -880,3 +880,33 @@ fn application_security_groups_and_nic_membership() {
         &["v/s", "'web'", "azurerm_network_interface.vm"]
     ));
 }
+
+// A second route table of a name is left out with its routes, and a separate route resource
+// naming that table joins the one that was kept.
+#[test]
+fn a_route_resource_joins_the_first_table_of_its_name() {
+    let t = import(&state(vec![
+        named(
+            "azurerm_route_table.first",
+            "Microsoft.Network/routeTables",
+            "rt",
+            json!({"route": [{"name": "a", "address_prefix": "10.1.0.0/16", "next_hop_type": "None", "next_hop_in_ip_address": null}]}),
+        ),
+        named(
+            "azurerm_route_table.second",
+            "Microsoft.Network/routeTables",
+            "rt",
+            json!({"route": [{"name": "b", "address_prefix": "10.2.0.0/16", "next_hop_type": "None", "next_hop_in_ip_address": null}]}),
+        ),
+        res(
+            "azurerm_route.c",
+            json!({"id": "x", "name": "c", "route_table_name": "rt", "address_prefix": "10.3.0.0/16",
+            "next_hop_type": "None", "next_hop_in_ip_address": null}),
+        ),
+    ]));
+    let tables: Vec<_> = t.estate.route_tables.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(tables, ["rt"]);
+    let routes: Vec<_> = t.estate.route_tables[0].routes.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(routes, ["a", "c"]);
+    assert!(t.warnings.iter().any(|w| w.code == "terraform-duplicate-name"), "{:?}", t.warnings);
+}

@@ -129,7 +129,10 @@ fn add_route(ctx: &mut Ctx, idx: usize, table: &str, n: &Node, name: String) -> 
         );
     }
     let origin = ctx.origin(idx);
-    let Some(t) = ctx.estate.route_tables.iter_mut().find(|t| t.name == table) else { return Ok(()) };
+    // Names are unique (`route_table` leaves a second table of a name out), so the last match is
+    // the only one; searching from the end finds a table's inline routes' table at once, where
+    // searching from the start made a plan's 100,000 routes scan 5,000 tables each.
+    let Some(t) = ctx.estate.route_tables.iter_mut().rev().find(|t| t.name == table) else { return Ok(()) };
     let route = Route { name, address_prefix: prefix, next_hop_type, next_hop_ip, origin };
     match t.routes.iter().position(|r| r.name == route.name) {
         // The table's computed `route` list echoes routes managed as `azurerm_route` resources.
