@@ -281,3 +281,12 @@ fn diagrams_are_deterministic() {
 fn mermaid_snapshot_non_pl() {
     insta::assert_snapshot!("mermaid_topology_non_pl", diagram::mermaid::render(&topo(&pattern("non-pl"))));
 }
+
+// The Azure services group names each region once, however many workspaces use it.
+#[test]
+fn the_azure_group_names_each_region_once() {
+    let generated = adbflow_gen::generate(&adbflow_gen::GenOptions::new(3, 1)).expect("generates");
+    let t = topo(&generated.estate);
+    let azure = t.groups.iter().find(|g| g.id == "azure").expect("the Azure services group");
+    assert_eq!(azure.detail, adbflow_model::DEFAULT_REGION);
+}

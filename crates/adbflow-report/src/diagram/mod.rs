@@ -442,7 +442,14 @@ pub fn topology(estate: &Estate, check: &CheckReport) -> Topology {
             column: 2,
         });
     }
-    let regions: Vec<String> = check.workspaces.iter().map(|w| w.region.clone()).collect();
+    // Each region once, in the order workspaces name them: one per workspace listed a
+    // thousand-workspace estate's region a thousand times.
+    let mut regions: Vec<&str> = Vec::new();
+    for w in &check.workspaces {
+        if !regions.contains(&w.region.as_str()) {
+            regions.push(&w.region);
+        }
+    }
     t.groups.push(Group {
         id: AZURE.into(),
         kind: GroupKind::Azure,
