@@ -1,11 +1,12 @@
-//! Rows of a report grouped by the workspace they belong to, for the passes (cost, capacity,
-//! simulation) that answer per workspace: filtering every row for every workspace grew with the
-//! square of the estate (`adbflow cost` of 5,000 workspaces took half a minute).
+//! Rows of a report grouped by the workspace they belong to (or workspaces by their name), for
+//! the passes that answer per workspace, flow or finding (cost, capacity, simulation, diff,
+//! SARIF): filtering every row for every workspace grew with the square of the estate (`adbflow
+//! cost` of 5,000 workspaces took half a minute).
 
 use std::collections::HashMap;
 
 /// Each workspace's rows in their order in `rows`.
-pub(crate) fn by_workspace<T>(rows: &[T], workspace: impl Fn(&T) -> &str) -> HashMap<&str, Vec<&T>> {
+pub fn by_workspace<T>(rows: &[T], workspace: impl Fn(&T) -> &str) -> HashMap<&str, Vec<&T>> {
     let mut groups: HashMap<&str, Vec<&T>> = HashMap::new();
     for r in rows {
         groups.entry(workspace(r)).or_default().push(r);
@@ -14,7 +15,7 @@ pub(crate) fn by_workspace<T>(rows: &[T], workspace: impl Fn(&T) -> &str) -> Has
 }
 
 /// The rows of `workspace` in `groups`, none when it has no row.
-pub(crate) fn rows_of<'g, 'a, T>(groups: &'g HashMap<&'a str, Vec<&'a T>>, workspace: &str) -> &'g [&'a T] {
+pub fn rows_of<'g, 'a, T>(groups: &'g HashMap<&'a str, Vec<&'a T>>, workspace: &str) -> &'g [&'a T] {
     groups.get(workspace).map(Vec::as_slice).unwrap_or_default()
 }
 

@@ -13,8 +13,9 @@ pub use elements::{element_changes, ElementChange, ElementChangeKind};
 pub use exposure::{Effect, EntryChange, ProbeChange};
 pub use flows::{FlowChange, FlowChangeKind, FlowState};
 
+use crate::by_workspace::{by_workspace, rows_of};
 use crate::capacity::CapacityReport;
-use crate::check::{CheckReport, Counts, WorkspaceSummary};
+use crate::check::{CheckReport, Counts};
 use crate::compare::{compare, CompareInput};
 use crate::cost::{CostKind, CostOptions, CostReport, Totals};
 use crate::error::CheckError;
@@ -23,7 +24,7 @@ use crate::security::SecurityReport;
 use adbflow_model::{ids, Estate};
 use adbflow_net::ServiceTags;
 use serde::{Serialize, Serializer};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 pub const DIFF_SCHEMA_VERSION: u32 = 1;
 
@@ -234,13 +235,10 @@ fn summary(label: &str, c: &crate::compare::InputSummary) -> SideSummary {
 fn source_key<'a>(r: &'a CheckReport, single: Option<&str>) -> impl Fn(&str, &str) -> (String, String) + 'a {
     let single = single.map(str::to_string);
     // Asked for every exfiltration probe, a few per workspace: by name, the first of each.
-    let mut by_name: HashMap<&str, &WorkspaceSummary> = HashMap::new();
-    for w in &r.workspaces {
-        by_name.entry(w.name.as_str()).or_insert(w);
-    }
+    let by_name = by_workspace(&r.workspaces, |w| &w.name);
     move |ws: &str, subnet: &str| {
-        let role = by_name
-            .get(ws)
+        let role = rows_of(&by_name, ws)
+            .first()
             .and_then(|w| {
                 if subnet == format!("{}/{}", w.vnet, w.host_subnet) {
                     Some("host")

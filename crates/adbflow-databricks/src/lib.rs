@@ -8,7 +8,7 @@
 
 pub mod acceptance;
 pub mod block;
-mod by_workspace;
+pub mod by_workspace;
 pub mod capacity;
 pub mod catalog;
 pub mod check;

@@ -4,6 +4,7 @@
 //! resource address for Terraform — with the element's stable ID as a logical location. Findings
 //! about elements the platform adds point at the workspace that causes them.
 
+use adbflow_databricks::by_workspace::{by_workspace, rows_of};
 use adbflow_databricks::check::{CheckReport, WorkspaceSummary};
 use adbflow_databricks::findings::{Finding, FindingSeverity};
 use adbflow_databricks::SecurityReport;
@@ -157,12 +158,13 @@ fn workspace_element(w: &WorkspaceSummary) -> ElementRef {
 
 /// The element's own location; for platform elements the workspace's, with the element as a
 /// logical location so the reader still sees what decided.
-fn locate(f: &Finding, workspaces: &Workspaces<'_>) -> Vec<Value> {
+/// `by_name`: the report's workspaces by name (every finding asks); `first`: its first workspace.
+fn locate(f: &Finding, by_name: &WorkspacesByName<'_>, first: Option<&WorkspaceSummary>) -> Vec<Value> {
     let ws = f
         .workspace
         .as_ref()
-        .and_then(|n| workspaces.by_name.get(n.as_str()).copied())
-        .or(workspaces.first)
+        .and_then(|n| rows_of(by_name, n).first().copied())
+        .or(first)
         .map(workspace_element);
     if let Some(loc) = f.element.as_ref().and_then(location) {
         return vec![loc];
@@ -177,24 +179,10 @@ fn locate(f: &Finding, workspaces: &Workspaces<'_>) -> Vec<Value> {
     }
 }
 
-/// The report's workspaces by name (the first of each name), since every finding asks.
-struct Workspaces<'w> {
-    by_name: HashMap<&'w str, &'w WorkspaceSummary>,
-    first: Option<&'w WorkspaceSummary>,
-}
-
-impl<'w> Workspaces<'w> {
-    fn new(all: &'w [WorkspaceSummary]) -> Self {
-        let mut by_name = HashMap::new();
-        for w in all {
-            by_name.entry(w.name.as_str()).or_insert(w);
-        }
-        Workspaces { by_name, first: all.first() }
-    }
-}
+type WorkspacesByName<'w> = HashMap<&'w str, Vec<&'w WorkspaceSummary>>;
 
 fn log(tool_run: &str, findings: &[(Finding, String)], workspaces: &[WorkspaceSummary]) -> String {
-    let workspaces = Workspaces::new(workspaces);
+    let by_name = by_workspace(workspaces, |w| &w.name);
     let mut codes: BTreeMap<&str, usize> = BTreeMap::new();
     for (f, _) in findings {
         let n = codes.len();
@@ -254,7 +242,7 @@ fn log(tool_run: &str, findings: &[(Finding, String)], workspaces: &[WorkspaceSu
                 "ruleIndex": codes[f.code],
                 "level": level(f.severity),
                 "message": { "text": message },
-                "locations": locate(f, &workspaces),
+                "locations": locate(f, &by_name, workspaces.first()),
                 "partialFingerprints": { "adbflowFinding/v1": fingerprint },
                 "properties": props
             })

@@ -148,7 +148,7 @@ impl<'t> TopologyIndex<'t> {
         self.nodes.get(id).copied()
     }
 
-    /// [`Topology::members`]: the group's nodes in their order.
+    /// The group's nodes in their order.
     pub fn members(&self, group: &str) -> impl Iterator<Item = &'t Node> + '_ {
         self.members.get(group).into_iter().flatten().copied()
     }
@@ -179,9 +179,6 @@ impl Topology {
     }
     pub fn group(&self, id: &str) -> Option<&Group> {
         self.groups.iter().find(|g| g.id == id)
-    }
-    pub fn members<'a>(&'a self, group: &'a str) -> impl Iterator<Item = &'a Node> + 'a {
-        self.nodes.iter().filter(move |n| n.group.as_deref() == Some(group))
     }
 }
 
