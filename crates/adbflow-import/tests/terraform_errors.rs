@@ -159,3 +159,39 @@ fn loaded_errors_point_at_the_path_or_the_resource_attribute() {
     let e = load_str(v2, "plan.json", Format::TerraformPlan).expect_err("format 2 is refused");
     assert!(e.to_string().starts_with("plan.json:1:20: Terraform JSON format_version 2.0"), "{e}");
 }
+
+#[test]
+fn resource_changes_must_be_a_list_of_addressed_changes() {
+    let with_changes = |changes: &str| {
+        err(&format!(r#"{{"format_version": "1.2", "planned_values": {{}}, "resource_changes": {changes}}}"#))
+            .to_string()
+    };
+    for (changes, found) in [("{}", "an object"), ("\"x\"", "a string"), ("null", "null"), ("7", "a number")]
+    {
+        assert_eq!(
+            with_changes(changes),
+            format!("plan.json: resource_changes: expected an array, found {found}")
+        );
+    }
+    for changes in [
+        r#"[{"address": "a.b"}, {"change": {}}]"#,
+        r#"[{"address": "a.b"}, {"address": ""}]"#,
+        r#"[{"address": "a.b"}, {"address": ["a.b"]}]"#,
+        r#"[{"address": "a.b"}, 5]"#,
+        r#"[{"address": "a.b"}, ["a.b"]]"#,
+    ] {
+        assert_eq!(
+            with_changes(changes),
+            "plan.json: resource_changes[1]: a resource needs a string `address`",
+            "{changes}"
+        );
+    }
+}
+
+#[test]
+fn syntax_errors_inside_skipped_change_values_are_still_found() {
+    let text = "{\"format_version\": \"1.2\", \"planned_values\": {},\n \"resource_changes\": [\n  {\"address\": \"a.b\", \"change\": {\"before\": {\"x\": [1,, 2]}}}]}";
+    let e = err(text);
+    assert_eq!(e.position(), Some((3, 52)), "{e}");
+    assert!(e.to_string().starts_with("plan.json:3:52: invalid JSON: "), "{e}");
+}

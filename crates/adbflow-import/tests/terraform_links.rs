@@ -356,3 +356,44 @@ fn source_prefix_lists_survive_the_plan() {
     );
     assert_eq!(r.origin, at("azurerm_network_security_rule.r"));
 }
+
+/// `after_unknown` is read from each resource change; a deposed object's change (same address,
+/// the object being replaced) is not the planned one, and `before`/`after` may hold anything.
+#[test]
+fn unknowns_come_from_the_planned_change_not_a_deposed_one() {
+    let text = plan(
+        vec![
+            vnet("v", "v", "10.0.0.0/16"),
+            subnet("host", "host", "v", "10.0.1.0/24"),
+            nsg("n", "nsg"),
+            assoc("host"),
+        ],
+        json!({"resources": [assoc_cfg("host", &["var.subnet_id"])]}),
+    );
+    let expected = import(&text);
+    let mut doc: Value = serde_json::from_str(&text).unwrap();
+    let changes = doc["resource_changes"].as_array_mut().unwrap();
+    for c in changes.iter_mut() {
+        c["change"]["before"] = json!([{"deep": [[[{"x": null}]]]}, 1.5e300, "s", false]);
+        c["change"]["before_sensitive"] = json!(false);
+    }
+    let address = "azurerm_subnet_network_security_group_association.host";
+    changes.push(json!({"address": address, "deposed": "00000001",
+        "change": {"actions": ["delete"], "before": {}, "after": null, "after_unknown": {}}}));
+    changes.insert(0, json!({"address": "azurerm_resource_group.not_planned", "change": "not an object"}));
+    let t = import(&doc.to_string());
+    assert_eq!(t.warnings, expected.warnings);
+    assert_eq!(without_origins(&t.estate), without_origins(&expected.estate));
+    // Had the deposed change's `after_unknown` been read, the link would be missing, not unknown.
+    changes_without_unknowns(&mut doc, address);
+    let t = import(&doc.to_string());
+    assert_ne!(t.warnings, expected.warnings, "{:#?}", t.warnings);
+}
+
+fn changes_without_unknowns(doc: &mut Value, address: &str) {
+    for c in doc["resource_changes"].as_array_mut().unwrap() {
+        if c["address"] == address && c.get("deposed").is_none() {
+            c["change"]["after_unknown"] = json!({});
+        }
+    }
+}

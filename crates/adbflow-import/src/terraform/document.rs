@@ -4,6 +4,7 @@
 
 use super::address::{self, ModStep};
 use super::error::TerraformError;
+use super::top_level::{ResourceChanges, TopLevel};
 use super::TerraformKind;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -112,7 +113,7 @@ pub(crate) fn kind_of_text(text: &str) -> Option<TerraformKind> {
 }
 
 pub(crate) fn parse(text: &str, file: &str) -> Result<Document, TerraformError> {
-    let mut root: Value = serde_json::from_str(text).map_err(|e| syntax(file, &e))?;
+    let (mut root, changes) = read_top_level(text, file)?;
     let kind_found = kind_of(&root);
     let Some(obj) = root.as_object_mut() else {
         return Err(TerraformError::NotTerraform {
@@ -174,7 +175,7 @@ pub(crate) fn parse(text: &str, file: &str) -> Result<Document, TerraformError> 
     }
     match kind {
         TerraformKind::Plan => {
-            let unknowns = after_unknowns(obj, file)?;
+            let unknowns = after_unknowns(changes, file)?;
             if let Some(pv) = obj.get_mut("planned_values") {
                 if let Some(mut rm) = take_object(pv, "root_module", "planned_values", file)? {
                     walk_module(
@@ -301,25 +302,44 @@ fn string_at(v: &Value, key: &str, path: &str, file: &str) -> Result<String, Ter
     }
 }
 
-fn after_unknowns(obj: &Map<String, Value>, file: &str) -> Result<BTreeMap<String, Value>, TerraformError> {
+/// The document, with `resource_changes` read apart when the document is an object.
+fn read_top_level(text: &str, file: &str) -> Result<(Value, Option<ResourceChanges>), TerraformError> {
+    if text.trim_start().starts_with('{') {
+        let top: TopLevel = serde_json::from_str(text).map_err(|e| syntax(file, &e))?;
+        Ok((Value::Object(top.fields), top.changes))
+    } else {
+        // Not an object: parsed whole only for the syntax error or the "not an object" one.
+        let root = serde_json::from_str(text).map_err(|e| syntax(file, &e))?;
+        Ok((root, None))
+    }
+}
+
+fn after_unknowns(
+    changes: Option<ResourceChanges>,
+    file: &str,
+) -> Result<BTreeMap<String, Value>, TerraformError> {
     let mut out = BTreeMap::new();
-    let Some(changes) = obj.get("resource_changes") else { return Ok(out) };
-    let Value::Array(changes) = changes else {
-        return Err(structure(
-            file,
-            "resource_changes",
-            format!("expected an array, found {}", kind_name(changes)),
-        ));
+    let changes = match changes {
+        None => return Ok(out),
+        Some(ResourceChanges::List(changes)) => changes,
+        Some(ResourceChanges::NotArray(found)) => {
+            return Err(structure(file, "resource_changes", format!("expected an array, found {found}")));
+        }
     };
-    for (i, rc) in changes.iter().enumerate() {
-        let path = format!("resource_changes[{i}]");
-        let address = string_at(rc, "address", &path, file)?;
+    for (i, rc) in changes.into_iter().enumerate() {
+        let Some(address) = rc.address else {
+            return Err(structure(
+                file,
+                &format!("resource_changes[{i}]"),
+                "a resource needs a string `address`",
+            ));
+        };
         // A deposed object (create_before_destroy) shares the address of the new one.
-        if rc.get("deposed").is_some() {
+        if rc.deposed {
             continue;
         }
-        if let Some(u) = rc.get("change").and_then(|c| c.get("after_unknown")) {
-            out.insert(address, u.clone());
+        if let Some(u) = rc.after_unknown {
+            out.insert(address, u);
         }
     }
     Ok(out)

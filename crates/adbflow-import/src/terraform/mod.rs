@@ -30,6 +30,7 @@ mod privatelink;
 mod refs;
 mod routing;
 mod storage;
+mod top_level;
 mod values;
 mod workspace;
 
