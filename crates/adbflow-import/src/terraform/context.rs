@@ -6,6 +6,7 @@ use super::attrs::{Node, Val};
 use super::document::{Document, Instance};
 use super::error::TerraformError;
 use super::links::Target;
+use super::placed::{Listed, Placed};
 use super::refs::Refs;
 use adbflow_model::{Diagnostic, Estate, Origin, SharedStr};
 use serde_json::Value;
@@ -36,6 +37,8 @@ pub(crate) struct Ctx<'d> {
     /// Resource type → its instances' positions (data sources included), for mappers that look
     /// for related resources: scanning every instance per resource grew with the square of a plan.
     of_type: HashMap<&'d str, Vec<usize>>,
+    /// The estate's elements by name, so that mappers do not scan the estate per resource.
+    pub(super) placed: Placed,
 }
 
 #[derive(Debug, Clone)]
@@ -72,6 +75,7 @@ impl<'d> Ctx<'d> {
             pending_next_hops: Vec::new(),
             pending_dns: Vec::new(),
             of_type: HashMap::new(),
+            placed: Placed::default(),
         };
         for (i, inst) in doc.instances.iter().enumerate() {
             ctx.of_type.entry(inst.rtype.as_str()).or_default().push(i);
@@ -83,6 +87,27 @@ impl<'d> Ctx<'d> {
     /// The positions of the instances of resource type `rtype`, data sources included, in order.
     pub(crate) fn instances_of(&self, rtype: &str) -> &[usize] {
         self.of_type.get(rtype).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    /// Whether the estate holds a `T` named `name` yet.
+    pub(crate) fn holds<T: Listed>(&mut self, name: &str) -> bool {
+        self.placed.holds::<T>(&self.estate, name)
+    }
+
+    /// The estate's first `T` named `name`, to change it.
+    pub(crate) fn element_mut<T: Listed>(&mut self, name: &str) -> Option<&mut T> {
+        self.placed.get_mut::<T>(&mut self.estate, name)
+    }
+
+    /// Whether the estate holds subnet `VNET/SUBNET` yet.
+    pub(crate) fn holds_subnet(&mut self, path: &str) -> bool {
+        self.placed.holds_subnet(&self.estate, path)
+    }
+
+    /// Subnet `VNET/SUBNET` of the estate, to change it.
+    pub(crate) fn subnet_mut(&mut self, path: &str) -> Option<&mut adbflow_model::Subnet> {
+        let (v, s) = self.placed.subnet_position(&self.estate, path)?;
+        self.estate.vnets.get_mut(v)?.subnets.get_mut(s)
     }
 
     pub(crate) fn inst(&self, idx: usize) -> &'d Instance {

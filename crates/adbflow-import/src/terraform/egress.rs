@@ -28,7 +28,7 @@ fn sku(ctx: &mut Ctx, node: &Node) -> Sku {
 pub(crate) fn public_ip(ctx: &mut Ctx, idx: usize) -> Result<(), TerraformError> {
     let n = ctx.node(idx);
     let name = ctx.name(idx);
-    if ctx.estate.public_ip(&name).is_some() {
+    if ctx.holds::<PublicIp>(&name) {
         ctx.warn(
             "terraform-duplicate-name",
             idx,
@@ -54,7 +54,7 @@ pub(crate) fn public_ip(ctx: &mut Ctx, idx: usize) -> Result<(), TerraformError>
 pub(crate) fn public_ip_prefix(ctx: &mut Ctx, idx: usize) -> Result<(), TerraformError> {
     let n = ctx.node(idx);
     let name = ctx.name(idx);
-    if ctx.estate.public_ip_prefix(&name).is_some() {
+    if ctx.holds::<PublicIpPrefix>(&name) {
         ctx.warn(
             "terraform-duplicate-name",
             idx,
@@ -92,7 +92,7 @@ pub(crate) fn public_ip_prefix(ctx: &mut Ctx, idx: usize) -> Result<(), Terrafor
 pub(crate) fn nat_gateway(ctx: &mut Ctx, idx: usize) -> Result<(), TerraformError> {
     let n = ctx.node(idx);
     let name = ctx.name(idx);
-    if ctx.estate.nat_gateway(&name).is_some() {
+    if ctx.holds::<NatGateway>(&name) {
         ctx.warn(
             "terraform-duplicate-name",
             idx,
@@ -129,7 +129,7 @@ pub(crate) fn nat_public_ip(ctx: &mut Ctx, idx: usize) -> Result<(), TerraformEr
     else {
         return Ok(());
     };
-    if let Some(g) = ctx.estate.nat_gateways.iter_mut().find(|g| g.name == nat) {
+    if let Some(g) = ctx.element_mut::<NatGateway>(&nat) {
         if !g.public_ips.contains(&ip) {
             g.public_ips.push(ip);
         }
@@ -149,7 +149,7 @@ pub(crate) fn nat_public_ip_prefix(ctx: &mut Ctx, idx: usize) -> Result<(), Terr
     else {
         return Ok(());
     };
-    if let Some(g) = ctx.estate.nat_gateways.iter_mut().find(|g| g.name == nat) {
+    if let Some(g) = ctx.element_mut::<NatGateway>(&nat) {
         if !g.public_ip_prefixes.contains(&p) {
             g.public_ip_prefixes.push(p);
         }

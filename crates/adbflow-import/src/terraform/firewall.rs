@@ -22,7 +22,7 @@ const CLASSIC_GROUP: &str = "classic-rule-collections";
 pub(crate) fn ip_group(ctx: &mut Ctx, idx: usize) -> Result<(), TerraformError> {
     let n = ctx.node(idx);
     let name = ctx.name(idx);
-    if ctx.estate.ip_group(&name).is_some() {
+    if ctx.holds::<IpGroup>(&name) {
         ctx.warn(
             "terraform-duplicate-name",
             idx,
@@ -53,7 +53,7 @@ fn threat_intel(ctx: &mut Ctx, node: &Node) -> ThreatIntelMode {
 pub(crate) fn policy(ctx: &mut Ctx, idx: usize) -> Result<(), TerraformError> {
     let n = ctx.node(idx);
     let name = ctx.name(idx);
-    if ctx.estate.firewall_policy(&name).is_some() {
+    if ctx.holds::<FirewallPolicy>(&name) {
         ctx.warn(
             "terraform-duplicate-name",
             idx,
@@ -113,9 +113,7 @@ pub(crate) fn policy_parent(ctx: &mut Ctx, idx: usize) -> Result<(), TerraformEr
         &kinds::FIREWALL_POLICY,
         "its rules are not inherited by this policy",
     );
-    if let (Some(parent), Some(p)) =
-        (parent, ctx.estate.firewall_policies.iter_mut().find(|p| p.name == name))
-    {
+    if let (Some(parent), Some(p)) = (parent, ctx.element_mut::<FirewallPolicy>(&name)) {
         p.parent = Some(parent);
     }
     Ok(())
@@ -143,7 +141,7 @@ pub(crate) fn rule_collection_group(ctx: &mut Ctx, idx: usize) -> Result<(), Ter
         }
     }
     let origin = ctx.origin(idx);
-    if let Some(p) = ctx.estate.firewall_policies.iter_mut().find(|p| p.name == policy) {
+    if let Some(p) = ctx.element_mut::<FirewallPolicy>(&policy) {
         if p.rule_collection_groups.iter().any(|g| g.name == name) {
             let msg = format!(
                 "policy '{policy}' already has a rule collection group named '{name}'; this one is left out"
@@ -323,7 +321,7 @@ fn fw_rule(
 pub(crate) fn firewall(ctx: &mut Ctx, idx: usize) -> Result<(), TerraformError> {
     let n = ctx.node(idx);
     let name = ctx.name(idx);
-    if ctx.estate.firewall(&name).is_some() {
+    if ctx.holds::<Firewall>(&name) {
         ctx.warn(
             "terraform-duplicate-name",
             idx,
@@ -427,7 +425,7 @@ pub(crate) fn firewall(ctx: &mut Ctx, idx: usize) -> Result<(), TerraformError> 
 /// The policy classic settings and rule collections of firewall `fw` are carried in, created once.
 fn implicit_policy(ctx: &mut Ctx, fw: usize) -> String {
     let name = ctx.name(fw);
-    if ctx.estate.firewall_policy(&name).is_some() {
+    if ctx.holds::<FirewallPolicy>(&name) {
         return name;
     }
     let n = ctx.node(fw);
@@ -442,7 +440,7 @@ fn implicit_policy(ctx: &mut Ctx, fw: usize) -> String {
         rule_collection_groups: Vec::new(),
         origin: ctx.origin(fw),
     });
-    if let Some(f) = ctx.estate.firewalls.iter_mut().find(|f| f.name == name) {
+    if let Some(f) = ctx.element_mut::<Firewall>(&name) {
         f.policy = Some(name.clone());
     }
     ctx.warn(
@@ -468,7 +466,7 @@ pub(crate) fn classic_collection(ctx: &mut Ctx, idx: usize) -> Result<(), Terraf
     };
     let fw_idx = (0..ctx.doc.instances.len())
         .find(|&i| ctx.inst(i).rtype == "azurerm_firewall" && !ctx.inst(i).data && ctx.name(i) == fw_name);
-    let Some(fw_idx) = fw_idx.filter(|_| ctx.estate.firewall(&fw_name).is_some()) else {
+    let Some(fw_idx) = fw_idx.filter(|_| ctx.holds::<Firewall>(&fw_name)) else {
         ctx.outside(&fw_node, &kinds::FIREWALL, &fw_name, "the collection is left out");
         return Ok(());
     };
@@ -481,7 +479,7 @@ pub(crate) fn classic_collection(ctx: &mut Ctx, idx: usize) -> Result<(), Terraf
     let Some(col) = collection(ctx, idx, &n, kind)? else { return Ok(()) };
     let policy = implicit_policy(ctx, fw_idx);
     let origin = ctx.origin(idx);
-    if let Some(p) = ctx.estate.firewall_policies.iter_mut().find(|p| p.name == policy) {
+    if let Some(p) = ctx.element_mut::<FirewallPolicy>(&policy) {
         if !p.rule_collection_groups.iter().any(|g| g.name == CLASSIC_GROUP) {
             p.rule_collection_groups.push(RuleCollectionGroup {
                 name: CLASSIC_GROUP.into(),

@@ -12,7 +12,7 @@ use adbflow_model::{Gateway, GatewayKind};
 pub(crate) fn virtual_network_gateway(ctx: &mut Ctx, idx: usize) -> Result<(), TerraformError> {
     let n = ctx.node(idx);
     let name = ctx.name(idx);
-    if ctx.estate.gateway(&name).is_some() {
+    if ctx.holds::<Gateway>(&name) {
         ctx.warn(
             "terraform-duplicate-name",
             idx,
@@ -115,7 +115,7 @@ pub(crate) fn connection(ctx: &mut Ctx, idx: usize) -> Result<(), TerraformError
         else {
             continue;
         };
-        if let Some(g) = ctx.estate.gateways.iter_mut().find(|g| g.name == gw) {
+        if let Some(g) = ctx.element_mut::<Gateway>(&gw) {
             for p in space {
                 if !g.onprem_prefixes.contains(&p) {
                     g.onprem_prefixes.push(p);

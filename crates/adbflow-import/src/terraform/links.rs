@@ -5,6 +5,7 @@
 use super::armid::ArmId;
 use super::attrs::{Node, Val};
 use super::context::{stand_in, Ctx, SUBNET_ARM};
+use super::placed::Placed;
 use adbflow_model::Estate;
 use serde_json::Value;
 
@@ -17,7 +18,7 @@ pub(crate) struct Kind {
     /// Lower-cased ARM type path of such an element's ID.
     pub arm: &'static str,
     /// Whether the estate holds an element of this name (for subnets, `VNET/SUBNET`).
-    pub exists: fn(&Estate, &str) -> bool,
+    pub exists: fn(&mut Placed, &Estate, &str) -> bool,
 }
 
 /// A link's end: a resource in this input, or one outside it known by its ID.
@@ -71,7 +72,7 @@ impl Ctx<'_> {
                     } else {
                         self.name(i)
                     };
-                    if !(kind.exists)(&self.estate, &name) {
+                    if !(kind.exists)(&mut self.placed, &self.estate, &name) {
                         self.warn_attr(
                             "terraform-link-unresolved",
                             node,
@@ -107,7 +108,7 @@ impl Ctx<'_> {
                     }
                     let name =
                         if kind.arm == SUBNET_ARM { id.names.join("/") } else { id.name().to_string() };
-                    if (kind.exists)(&self.estate, &name) {
+                    if (kind.exists)(&mut self.placed, &self.estate, &name) {
                         Linked::Local(name)
                     } else {
                         Linked::Outside(name)

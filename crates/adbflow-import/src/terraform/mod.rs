@@ -26,6 +26,7 @@ mod locate;
 pub(crate) use locate::locate;
 mod network;
 mod nsg;
+mod placed;
 mod privatelink;
 mod refs;
 mod routing;

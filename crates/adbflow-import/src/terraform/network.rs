@@ -14,7 +14,7 @@ use adbflow_model::{Peering, Prefix, PrivateEndpointNetworkPolicies, Subnet, VNe
 pub(crate) fn virtual_network(ctx: &mut Ctx, idx: usize) -> Result<(), TerraformError> {
     let n = ctx.node(idx);
     let name = ctx.name(idx);
-    if ctx.estate.vnet(&name).is_some() {
+    if ctx.holds::<VNet>(&name) {
         ctx.warn(
             "terraform-duplicate-name",
             idx,
@@ -101,10 +101,10 @@ pub(crate) fn subnet(ctx: &mut Ctx, idx: usize) -> Result<(), TerraformError> {
         return Ok(());
     };
     let Some(s) = subnet_fields(ctx, idx, &n, name, false)? else { return Ok(()) };
-    if ctx.estate.vnet(&vnet).is_none() {
+    if !ctx.holds::<VNet>(&vnet) {
         assume_vnet(ctx, idx, &vnet, s.prefix);
     } else if ctx.assumed_vnets.contains(&vnet) {
-        if let Some(v) = ctx.estate.vnets.iter_mut().find(|v| v.name == vnet) {
+        if let Some(v) = ctx.element_mut::<VNet>(&vnet) {
             if !v.address_space.iter().any(|p| p.0.contains(&s.prefix.0)) {
                 v.address_space.push(s.prefix);
             }
@@ -115,7 +115,7 @@ pub(crate) fn subnet(ctx: &mut Ctx, idx: usize) -> Result<(), TerraformError> {
 }
 
 fn add_subnet(ctx: &mut Ctx, idx: usize, vnet: &str, s: Subnet) {
-    let Some(v) = ctx.estate.vnets.iter_mut().find(|v| v.name == vnet) else { return };
+    let Some(v) = ctx.element_mut::<VNet>(vnet) else { return };
     // The VNet's computed `subnet` list echoes subnets managed by `azurerm_subnet` resources
     // (state and refreshed plans); the resource, not the echo, describes the subnet.
     let echoed =
@@ -364,7 +364,7 @@ pub(crate) fn dns_servers(ctx: &mut Ctx, idx: usize) -> Result<(), TerraformErro
         }
         Val::Absent => Vec::new(),
     };
-    if let Some(v) = ctx.estate.vnets.iter_mut().find(|v| v.name == vnet) {
+    if let Some(v) = ctx.element_mut::<VNet>(&vnet) {
         v.dns_servers = servers;
     }
     Ok(())
@@ -382,7 +382,7 @@ pub(crate) fn peering(ctx: &mut Ctx, idx: usize) -> Result<(), TerraformError> {
         );
         return Ok(());
     };
-    if ctx.estate.vnet(&vnet).is_none() {
+    if !ctx.holds::<VNet>(&vnet) {
         ctx.outside(&vnet_node, &kinds::VNET, &vnet, "the peering is left out");
         return Ok(());
     }

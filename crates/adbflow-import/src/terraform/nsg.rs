@@ -15,7 +15,7 @@ use adbflow_model::{
 pub(crate) fn security_group(ctx: &mut Ctx, idx: usize) -> Result<(), TerraformError> {
     let n = ctx.node(idx);
     let name = ctx.name(idx);
-    if ctx.estate.nsg(&name).is_some() {
+    if ctx.holds::<Nsg>(&name) {
         ctx.warn(
             "terraform-duplicate-name",
             idx,
@@ -52,12 +52,12 @@ pub(crate) fn security_rule(ctx: &mut Ctx, idx: usize) -> Result<(), TerraformEr
         ctx.warn_attr("terraform-link-unresolved", &nsg_node, "no NSG named; the rule is left out");
         return Ok(());
     };
-    if ctx.estate.nsg(&nsg).is_none() {
+    if !ctx.holds::<Nsg>(&nsg) {
         ctx.outside(&nsg_node, &kinds::NSG, &nsg, "the rule is left out");
         return Ok(());
     }
     let Some(r) = rule(ctx, idx, &n, name)? else { return Ok(()) };
-    let Some(g) = ctx.estate.nsgs.iter_mut().find(|g| g.name == nsg) else { return Ok(()) };
+    let Some(g) = ctx.element_mut::<Nsg>(&nsg) else { return Ok(()) };
     match g.rules.iter().position(|x| x.name == r.name) {
         // The NSG's computed `security_rule` list echoes rules managed as separate resources.
         Some(i) if g.rules[i].origin == g.origin => g.rules[i] = r,
@@ -236,7 +236,7 @@ fn asg_names(ctx: &mut Ctx, idx: usize, node: &Node) -> Vec<String> {
 
 pub(crate) fn application_security_group(ctx: &mut Ctx, idx: usize) -> Result<(), TerraformError> {
     let name = ctx.name(idx);
-    if ctx.estate.asg(&name).is_some() {
+    if ctx.holds::<ApplicationSecurityGroup>(&name) {
         ctx.warn(
             "terraform-duplicate-name",
             idx,
@@ -272,16 +272,7 @@ pub(crate) fn set_on_subnet(
     value: String,
     field: fn(&mut adbflow_model::Subnet) -> &mut Option<String>,
 ) {
-    let Some((v, s)) = path.split_once('/') else { return };
-    let Some(sub) = ctx
-        .estate
-        .vnets
-        .iter_mut()
-        .find(|x| x.name == v)
-        .and_then(|x| x.subnets.iter_mut().find(|x| x.name == s))
-    else {
-        return;
-    };
+    let Some(sub) = ctx.subnet_mut(path) else { return };
     let slot = field(sub);
     match slot {
         Some(old) if *old != value => {
@@ -332,14 +323,7 @@ pub(crate) fn nic_asg_association(ctx: &mut Ctx, idx: usize) -> Result<(), Terra
         }
     }
     for path in &subnets {
-        let Some((v, s)) = path.split_once('/') else { continue };
-        let sub = ctx
-            .estate
-            .vnets
-            .iter_mut()
-            .find(|x| x.name == v)
-            .and_then(|x| x.subnets.iter_mut().find(|x| x.name == s));
-        if let Some(sub) = sub {
+        if let Some(sub) = ctx.subnet_mut(path) {
             if !sub.application_security_groups.contains(&asg) {
                 sub.application_security_groups.push(asg.clone());
             }

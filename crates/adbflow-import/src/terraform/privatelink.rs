@@ -10,12 +10,13 @@ use super::values::{flag, ipv4, ipv4_list};
 use super::workspace;
 use adbflow_model::{
     ConnectionState, DnsRecord, DnsZoneLink, PrivateDnsZone, PrivateEndpoint, ResolutionPolicy,
+    StorageAccount, Workspace,
 };
 use std::net::Ipv4Addr;
 
 pub(crate) fn zone(ctx: &mut Ctx, idx: usize) -> Result<(), TerraformError> {
     let name = ctx.name(idx);
-    if ctx.estate.private_dns_zone(&name).is_some() {
+    if ctx.holds::<PrivateDnsZone>(&name) {
         ctx.warn(
             "terraform-duplicate-name",
             idx,
@@ -35,7 +36,7 @@ pub(crate) fn zone(ctx: &mut Ctx, idx: usize) -> Result<(), TerraformError> {
 /// The zone a `zone_name`/`private_dns_zone_name` attribute names, if the estate holds it.
 fn zone_named(ctx: &mut Ctx, idx: usize, node: &Node, consequence: &str) -> Option<String> {
     let zone = ctx.name_ref(idx, node, kinds::DNS_ZONE.tf)?;
-    if ctx.estate.private_dns_zone(&zone).is_none() {
+    if !ctx.holds::<PrivateDnsZone>(&zone) {
         ctx.outside(node, &kinds::DNS_ZONE, &zone, consequence);
         return None;
     }
@@ -68,7 +69,7 @@ pub(crate) fn zone_link(ctx: &mut Ctx, idx: usize) -> Result<(), TerraformError>
         resolution_policy,
         origin: ctx.origin(idx),
     };
-    if let Some(z) = ctx.estate.private_dns_zones.iter_mut().find(|z| z.name == zone) {
+    if let Some(z) = ctx.element_mut::<PrivateDnsZone>(&zone) {
         z.links.push(link);
     }
     Ok(())
@@ -94,7 +95,7 @@ fn add_record(
     ips: Vec<Ipv4Addr>,
     origin: Option<adbflow_model::Origin>,
 ) {
-    let Some(z) = ctx.estate.private_dns_zones.iter_mut().find(|z| z.name == zone) else { return };
+    let Some(z) = ctx.element_mut::<PrivateDnsZone>(zone) else { return };
     match z.records.iter_mut().find(|r| r.name.eq_ignore_ascii_case(name)) {
         Some(r) => {
             for ip in ips {
@@ -138,7 +139,7 @@ fn expected_zone(subresource: &str) -> Option<&'static str> {
 pub(crate) fn private_endpoint(ctx: &mut Ctx, idx: usize) -> Result<(), TerraformError> {
     let n = ctx.node(idx);
     let name = ctx.name(idx);
-    if ctx.estate.private_endpoint(&name).is_some() {
+    if ctx.holds::<PrivateEndpoint>(&name) {
         ctx.warn(
             "terraform-duplicate-name",
             idx,
@@ -262,7 +263,7 @@ fn target(ctx: &mut Ctx, idx: usize, psc: &Node) -> Result<Option<(String, Optio
     }
     if let Some(id) = outside.first() {
         let name = id.name().to_string();
-        let known = ctx.estate.storage_account(&name).is_some()
+        let known = ctx.holds::<StorageAccount>(&name)
             || ctx.estate.endpoints.iter().any(|e| e.resource.as_deref() == Some(&name));
         if !known {
             ctx.warn_attr(
@@ -420,9 +421,9 @@ const DATABRICKS_SUFFIX: &str = ".azuredatabricks.net";
 /// lower-cased with every character but letters and digits made `-`
 /// ([`adbflow_model::workspace::stand_in_url_label`], shared with the check). `None` when the
 /// target is not a workspace in the estate (left out, or not a workspace).
-fn stand_in_url(ctx: &Ctx, target: &str, target_inst: Option<usize>) -> Option<(String, String)> {
+fn stand_in_url(ctx: &mut Ctx, target: &str, target_inst: Option<usize>) -> Option<(String, String)> {
     let inst = ctx.inst(target_inst?);
-    if inst.rtype != "azurerm_databricks_workspace" || ctx.estate.workspace(target).is_none() {
+    if inst.rtype != "azurerm_databricks_workspace" || !ctx.holds::<Workspace>(target) {
         return None;
     }
     let label = adbflow_model::workspace::stand_in_url_label(target);

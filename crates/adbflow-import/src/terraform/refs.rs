@@ -31,11 +31,39 @@ pub(crate) struct Refs<'d> {
     doc: &'d Document,
     /// (Parent module address, call name) → the instances of that call that exist, in address
     /// order (`module.a[0]`, `module.a[1]`; `module.a[0].module.b` under `module.a[0]`).
-    children: HashMap<(String, String), Vec<Vec<ModStep>>>,
+    children: HashMap<(String, String), Keyed<Vec<ModStep>>>,
     /// Every resource's instances, in document order: a plan of 5,000 spokes has 100,000
     /// instances and as many references, and scanning all instances per reference was most of
     /// the import.
-    resources: HashMap<ResourceKey, Vec<usize>>,
+    resources: HashMap<ResourceKey, Keyed<usize>>,
+}
+
+/// Candidates for a reference in order, with their positions by instance key: a reference with
+/// a key (`module.spoke["adb-ws-00042"]`, or "my own key" inside `for_each`) picks from thousands
+/// of instances by lookup instead of comparing every instance's key.
+#[derive(Clone)]
+struct Keyed<T> {
+    items: Vec<T>,
+    /// A key's JSON text → positions in `items`. Instance keys are strings or integers, whose
+    /// JSON text is equal exactly when the values are.
+    by_key: HashMap<String, Vec<usize>>,
+}
+
+impl<T> Keyed<T> {
+    /// `key_text` gives an item's key as JSON text, when it has a key.
+    fn new(items: Vec<T>, key_text: impl Fn(&T) -> Option<String>) -> Self {
+        let mut by_key: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, item) in items.iter().enumerate() {
+            if let Some(k) = key_text(item) {
+                by_key.entry(k).or_default().push(i);
+            }
+        }
+        Keyed { items, by_key }
+    }
+
+    fn with_key(&self, key: &Value) -> &[usize] {
+        self.by_key.get(&key.to_string()).map_or(&[], Vec::as_slice)
+    }
 }
 
 #[derive(Clone)]
@@ -93,6 +121,16 @@ impl<'d> Refs<'d> {
             let Some(((call, _), parent)) = path.split_last() else { continue };
             children.entry((address::module_address(parent), call.clone())).or_default().push(path.clone());
         }
+        let resources = resources
+            .into_iter()
+            .map(|(k, list)| {
+                (k, Keyed::new(list, |i: &usize| doc.instances[*i].index.as_ref().map(Value::to_string)))
+            })
+            .collect();
+        let children = children
+            .into_iter()
+            .map(|(k, list)| (k, Keyed::new(list, |c| last_key(c).map(Value::to_string))))
+            .collect();
         Refs { doc, children, resources }
     }
 
@@ -197,7 +235,7 @@ impl<'d> Refs<'d> {
                         continue;
                     }
                     let children = self.child_instances(&scope.module, &call);
-                    for child in choose(&children, &keys, iterates, scope, |c| last_key(c)) {
+                    for child in choose(&children, &keys, iterates, scope) {
                         let Some(cfg) = self.doc.config.get(&address::config_path(&child)) else { continue };
                         for o in cfg.outputs.values() {
                             if let Some(e) = o.get("expression") {
@@ -208,9 +246,10 @@ impl<'d> Refs<'d> {
                 }
                 Base::Resource { data, rtype, name } => {
                     let key = (data, rtype, name, address::module_address(&scope.module));
-                    let cands: &[usize] = self.resources.get(&key).map_or(&[], Vec::as_slice);
-                    let pick =
-                        choose(cands, &keys, iterates, scope, |i| self.doc.instances[*i].index.as_ref());
+                    let pick = match self.resources.get(&key) {
+                        Some(cands) => choose(cands, &keys, iterates, scope),
+                        None => Vec::new(),
+                    };
                     for i in pick {
                         match out.iter_mut().find(|(o, _)| *o == i) {
                             Some((_, known)) => {
@@ -226,7 +265,7 @@ impl<'d> Refs<'d> {
                 }
                 Base::Output { call, output } => {
                     let children = self.child_instances(&scope.module, &call);
-                    let pick = choose(&children, &keys, iterates, scope, |c| last_key(c));
+                    let pick = choose(&children, &keys, iterates, scope);
                     for child in pick {
                         let cfg = self.doc.config.get(&address::config_path(&child));
                         let Some(e) =
@@ -255,16 +294,16 @@ impl<'d> Refs<'d> {
 
     /// The instances of module call `call` inside module `parent`. Borrowed: a reference to one
     /// of 5,000 spoke modules copied all 5,000 paths, which made reading a plan quadratic.
-    fn child_instances(&self, parent: &[ModStep], call: &str) -> Cow<'_, [Vec<ModStep>]> {
+    fn child_instances(&self, parent: &[ModStep], call: &str) -> Cow<'_, Keyed<Vec<ModStep>>> {
         let key = (address::module_address(parent), call.to_string());
         match self.children.get(&key) {
-            Some(list) if !list.is_empty() => Cow::Borrowed(list.as_slice()),
+            Some(list) if !list.items.is_empty() => Cow::Borrowed(list),
             _ => {
                 // A module without resources of its own still passes outputs through; without
                 // count/for_each it has exactly one instance.
                 let mut p = parent.to_vec();
                 p.push((call.to_string(), None));
-                Cow::Owned(vec![p])
+                Cow::Owned(Keyed::new(vec![p], |c| last_key(c).map(Value::to_string)))
             }
         }
     }
@@ -280,32 +319,30 @@ fn child_scope(scope: &Scope, child: Vec<ModStep>) -> Scope {
     }
 }
 
-/// From candidates, those an expression means: explicit keys first, then "my own key" when the
-/// expression iterates, else all of them.
 /// A module instance's own key (the last step's).
 fn last_key(path: &[ModStep]) -> Option<&Value> {
     path.last().and_then(|(_, k)| k.as_ref())
 }
 
-fn choose<'c, 'v, T: Clone>(
-    cands: &'c [T],
-    keys: &[Value],
-    iterates: bool,
-    scope: &Scope,
-    key_of: impl Fn(&'c T) -> Option<&'v Value>,
-) -> Vec<T> {
+/// From candidates, those an expression means: explicit keys first, then "my own key" when the
+/// expression iterates, else all of them. Always in the candidates' order.
+fn choose<T: Clone>(cands: &Keyed<T>, keys: &[Value], iterates: bool, scope: &Scope) -> Vec<T> {
+    let pick = |at: &[usize]| at.iter().filter_map(|&i| cands.items.get(i).cloned()).collect();
     if !keys.is_empty() {
-        return cands.iter().filter(|c| key_of(c).is_some_and(|k| keys.contains(k))).cloned().collect();
+        let mut at: Vec<usize> = keys.iter().flat_map(|k| cands.with_key(k)).copied().collect();
+        at.sort_unstable();
+        at.dedup();
+        return pick(&at);
     }
     if iterates {
         if let Some(own) = &scope.key {
-            let same: Vec<T> = cands.iter().filter(|c| key_of(c) == Some(own)).cloned().collect();
+            let same = cands.with_key(own);
             if !same.is_empty() {
-                return same;
+                return pick(same);
             }
         }
     }
-    cands.to_vec()
+    cands.items.clone()
 }
 
 /// A reference's base, its explicit instance key, and for a resource the attribute it names.

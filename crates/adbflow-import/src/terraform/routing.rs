@@ -8,12 +8,12 @@ use super::error::TerraformError;
 use super::kinds;
 use super::nsg::set_on_subnet;
 use super::values::{ipv4, is_ipv6};
-use adbflow_model::{NextHopType, Route, RouteDestination, RouteTable};
+use adbflow_model::{NextHopType, Route, RouteDestination, RouteTable, VNet};
 
 pub(crate) fn route_table(ctx: &mut Ctx, idx: usize) -> Result<(), TerraformError> {
     let n = ctx.node(idx);
     let name = ctx.name(idx);
-    if ctx.estate.route_table(&name).is_some() {
+    if ctx.holds::<RouteTable>(&name) {
         ctx.warn(
             "terraform-duplicate-name",
             idx,
@@ -69,7 +69,7 @@ pub(crate) fn route(ctx: &mut Ctx, idx: usize) -> Result<(), TerraformError> {
         );
         return Ok(());
     };
-    if ctx.estate.route_table(&table).is_none() {
+    if !ctx.holds::<RouteTable>(&table) {
         ctx.outside(&table_node, &kinds::ROUTE_TABLE, &table, "the route is left out");
         return Ok(());
     }
@@ -132,7 +132,7 @@ fn add_route(ctx: &mut Ctx, idx: usize, table: &str, n: &Node, name: String) -> 
     // Names are unique (`route_table` leaves a second table of a name out), so the last match is
     // the only one; searching from the end finds a table's inline routes' table at once, where
     // searching from the start made a plan's 100,000 routes scan 5,000 tables each.
-    let Some(t) = ctx.estate.route_tables.iter_mut().rev().find(|t| t.name == table) else { return Ok(()) };
+    let Some(t) = ctx.element_mut::<RouteTable>(table) else { return Ok(()) };
     let route = Route { name, address_prefix: prefix, next_hop_type, next_hop_ip, origin };
     match t.routes.iter().position(|r| r.name == route.name) {
         // The table's computed `route` list echoes routes managed as `azurerm_route` resources.
@@ -181,7 +181,7 @@ pub(crate) fn settle_next_hops(ctx: &mut Ctx) {
         let fw_name = ctx.name(p.firewall);
         let ip = ctx.estate.firewall(&fw_name).map(|f| f.private_ip);
         let fw_address = ctx.inst(p.firewall).address.clone();
-        let vnet = ctx.estate.vnets.iter_mut().find(|v| v.name == p.vnet);
+        let vnet = ctx.element_mut::<VNet>(&p.vnet);
         match (ip, vnet) {
             (Some(ip), Some(v)) => {
                 v.dns_servers = vec![ip];
@@ -202,10 +202,7 @@ pub(crate) fn settle_next_hops(ctx: &mut Ctx) {
         let fw_name = ctx.name(hop.firewall);
         let ip = ctx.estate.firewall(&fw_name).map(|f| f.private_ip);
         let route = ctx
-            .estate
-            .route_tables
-            .iter_mut()
-            .find(|t| t.name == hop.table)
+            .element_mut::<RouteTable>(&hop.table)
             .and_then(|t| t.routes.iter_mut().find(|r| r.name == hop.route));
         match (ip, route) {
             (Some(ip), Some(r)) => r.next_hop_ip = Some(ip),

@@ -15,7 +15,7 @@ use adbflow_model::{DefaultAction, PublicNetworkAccess, ServiceEndpointPolicy, S
 pub(crate) fn account(ctx: &mut Ctx, idx: usize) -> Result<(), TerraformError> {
     let n = ctx.node(idx);
     let name = ctx.name(idx);
-    if ctx.estate.storage_account(&name).is_some() {
+    if ctx.holds::<StorageAccount>(&name) {
         ctx.warn(
             "terraform-duplicate-name",
             idx,
@@ -120,7 +120,7 @@ fn apply_rules(ctx: &mut Ctx, idx: usize, r: &Node, account: &str) {
             );
         }
     }
-    if let Some(a) = ctx.estate.storage_accounts.iter_mut().find(|a| a.name == account) {
+    if let Some(a) = ctx.element_mut::<StorageAccount>(account) {
         a.default_action = default_action;
         a.bypass = bypass;
         a.ip_rules = ip_rules;
@@ -133,7 +133,7 @@ fn apply_rules(ctx: &mut Ctx, idx: usize, r: &Node, account: &str) {
 pub(crate) fn service_endpoint_policy(ctx: &mut Ctx, idx: usize) -> Result<(), TerraformError> {
     let n = ctx.node(idx);
     let name = ctx.name(idx);
-    if ctx.estate.service_endpoint_policy(&name).is_some() {
+    if ctx.holds::<ServiceEndpointPolicy>(&name) {
         ctx.warn(
             "terraform-duplicate-name",
             idx,

@@ -26,7 +26,7 @@ mod tags;
 pub(crate) fn workspace(ctx: &mut Ctx, idx: usize) -> Result<(), TerraformError> {
     let n = ctx.node(idx);
     let name = ctx.name(idx);
-    if ctx.estate.workspace(&name).is_some() {
+    if ctx.holds::<Workspace>(&name) {
         ctx.warn(
             "terraform-duplicate-name",
             idx,
@@ -113,7 +113,7 @@ pub(crate) fn workspace(ctx: &mut Ctx, idx: usize) -> Result<(), TerraformError>
 /// name an account the estate lacks. It is added with the settings Databricks creates it with
 /// (hierarchical namespace, public network access, no firewall rules), and the assumption is said.
 fn assume_dbfs_account(ctx: &mut Ctx, idx: usize, name: &str, region: Option<String>) {
-    if ctx.estate.storage_account(name).is_some() {
+    if ctx.holds::<StorageAccount>(name) {
         return;
     }
     ctx.warn(
@@ -154,7 +154,7 @@ fn subnet_name(ctx: &mut Ctx, idx: usize, node: &Node, vnet: &str) -> Option<Str
         ctx.warn_attr("terraform-required-value-missing", node, "no subnet named; the workspace is left out");
         return None;
     };
-    if ctx.estate.subnet(&format!("{vnet}/{name}")).is_none() {
+    if !ctx.holds_subnet(&format!("{vnet}/{name}")) {
         ctx.warn_attr(
             "terraform-link-outside-input",
             node,
@@ -191,7 +191,7 @@ fn workspace_of(ctx: &mut Ctx, idx: usize) -> Option<String> {
         }
         if let [one] = found.as_slice() {
             let name = ctx.name(*one);
-            return ctx.estate.workspace(&name).map(|w| w.name.clone());
+            return ctx.holds::<Workspace>(&name).then_some(name);
         }
     }
     match ctx.estate.workspaces.as_slice() {
@@ -271,7 +271,7 @@ pub(crate) fn metastore(ctx: &mut Ctx, idx: usize) -> Result<(), TerraformError>
         targets.extend(workspace_of(ctx, idx));
     }
     for t in targets {
-        if let Some(w) = ctx.estate.workspaces.iter_mut().find(|w| w.name == t) {
+        if let Some(w) = ctx.element_mut::<Workspace>(&t) {
             w.metastore_storage_account = Some(account.clone());
         }
     }
@@ -298,7 +298,7 @@ pub(crate) fn external_location(ctx: &mut Ctx, idx: usize) -> Result<(), Terrafo
     };
     let Some(ws) = workspace_of(ctx, idx) else { return Ok(()) };
     let origin = ctx.origin(idx);
-    if let Some(w) = ctx.estate.workspaces.iter_mut().find(|w| w.name == ws) {
+    if let Some(w) = ctx.element_mut::<Workspace>(&ws) {
         w.external_locations.push(ExternalLocation { name, storage_account, origin });
     }
     Ok(())
@@ -347,7 +347,7 @@ pub(crate) fn ip_access_list(ctx: &mut Ctx, idx: usize) -> Result<(), TerraformE
         );
     }
     let origin = ctx.origin(idx);
-    if let Some(w) = ctx.estate.workspaces.iter_mut().find(|w| w.name == ws) {
+    if let Some(w) = ctx.element_mut::<Workspace>(&ws) {
         w.ip_access_lists.push(IpAccessList { name, list_type, ip_addresses, enabled, origin });
     }
     Ok(())
@@ -369,7 +369,7 @@ pub(crate) fn workspace_conf(ctx: &mut Ctx, idx: usize) -> Result<(), TerraformE
         return Ok(());
     }
     let Some(ws) = workspace_of(ctx, idx) else { return Ok(()) };
-    if let Some(w) = ctx.estate.workspaces.iter_mut().find(|w| w.name == ws) {
+    if let Some(w) = ctx.element_mut::<Workspace>(&ws) {
         for l in &mut w.ip_access_lists {
             l.enabled = false;
         }
