@@ -6,7 +6,7 @@
 
 use crate::by_workspace::{by_workspace, rows_of};
 use crate::catalog::FlowId;
-use crate::check::{CheckFlow, CheckReport, FlowVerdict};
+use crate::check::{CheckFlow, CheckReport, FlowVerdict, WorkspaceSummary};
 use crate::cost::fixed::firewall_sku;
 use crate::devices::devices;
 use crate::findings::{Finding, FindingSeverity};
@@ -431,6 +431,10 @@ fn firewall_checks(ctx: &mut Ctx<'_>, fw: &Firewall, flows: &[&CheckFlow]) -> Ve
 }
 
 /// Check `estate` and work out its capacity.
+///
+/// The check is walked a batch of workspaces at a time and each workspace's capacity worked out
+/// where it was walked; the flows are not kept (at 5,000 workspaces holding every flow's path
+/// took 1.9 GiB, and building it alone on one core most of the time).
 pub fn check_capacity(
     estate: &Estate,
     tags: &adbflow_net::ServiceTags,
@@ -438,13 +442,24 @@ pub fn check_capacity(
     profile: &Profile,
     limits: &LimitTable,
     nodes: Option<u64>,
-) -> Result<(CheckReport, CapacityReport), crate::error::CheckError> {
-    let prepared = crate::prepare::prepare(estate, options.regions, options.workspace)?;
-    let net = adbflow_net::Network::new(prepared.estate.clone(), tags.clone());
-    let check = crate::check::evaluate(&prepared, |f| net.trace(f));
-    let report = capacity(&check, &prepared.estate, profile, limits, nodes);
-    Ok((check, report))
+) -> Result<CapacityReport, crate::error::CheckError> {
+    let plan = Plan::new(profile, limits, nodes);
+    let mut parts = Vec::new();
+    let run = crate::check::CheckRun::start(estate, tags, options)?;
+    let check = run.run(
+        WORKSPACE_BATCH,
+        |lookup, ws, flows| plan.workspace(lookup, ws, &flows.iter().collect::<Vec<_>>()),
+        |batch| {
+            parts.extend(batch);
+            Ok::<(), std::convert::Infallible>(())
+        },
+    );
+    let Ok(check) = check;
+    Ok(plan.report(check.name, parts))
 }
+
+/// Workspaces walked at a time by [`check_capacity`], as the check's JSON output does.
+const WORKSPACE_BATCH: usize = 64;
 
 /// The capacity of every workspace in `check`. `estate` is the prepared estate the check walked;
 /// `nodes` overrides the profile's concurrent node count.
@@ -455,45 +470,65 @@ pub fn capacity(
     limits: &LimitTable,
     nodes: Option<u64>,
 ) -> CapacityReport {
-    let mut notes: Vec<Finding> = profile
-        .warnings
-        .iter()
-        .map(|w| Finding::new(FindingSeverity::Warning, "profile-setting-ignored", w.clone()))
-        .collect();
-    let mut workspaces = Vec::new();
+    let plan = Plan::new(profile, limits, nodes);
     // Indexed once: asking the estate and the flow list per workspace grew with its square.
     let lookup = Lookup::new(estate);
     let flows_of = by_workspace(&check.flows, |f| &f.workspace);
-    let s = &profile.settings;
-    let requested = nodes.unwrap_or_else(|| s.concurrent_nodes());
-    let basis = match nodes {
-        Some(_) => "--nodes".to_string(),
-        None => format!(
-            "profile {}: {} nodes per cluster × {} concurrent cluster{}",
-            profile.name,
-            s.nodes_per_cluster,
-            s.concurrent_clusters.max(1),
-            if s.concurrent_clusters > 1 { "s" } else { "" }
-        ),
-    };
-    let vm = limits.get("vm-bandwidth", Some(&s.node_type));
-    if vm.is_none() {
-        notes.push(Finding::new(
-            FindingSeverity::Warning,
-            "node-bandwidth-unknown",
-            format!(
-                "the limits table has no bandwidth for node type '{}': throughput limits are not evaluated",
-                s.node_type
+    let parts =
+        check.workspaces.iter().map(|ws| plan.workspace(&lookup, ws, rows_of(&flows_of, &ws.name))).collect();
+    plan.report(check.name.clone(), parts)
+}
+
+/// What every workspace's capacity is measured against.
+struct Plan<'a> {
+    profile: &'a Profile,
+    limits: &'a LimitTable,
+    /// Nodes asked for, and why that many.
+    requested: u64,
+    basis: String,
+    vm: Option<&'a LimitRow>,
+}
+
+/// One workspace's capacity, its flows' estimates in report order, and the notes it raised.
+struct WorkspacePart {
+    capacity: WorkspaceCapacity,
+    flows: Vec<FlowEstimate>,
+    notes: Vec<Finding>,
+}
+
+impl<'a> Plan<'a> {
+    fn new(profile: &'a Profile, limits: &'a LimitTable, nodes: Option<u64>) -> Self {
+        let s = &profile.settings;
+        let basis = match nodes {
+            Some(_) => "--nodes".to_string(),
+            None => format!(
+                "profile {}: {} nodes per cluster × {} concurrent cluster{}",
+                profile.name,
+                s.nodes_per_cluster,
+                s.concurrent_clusters.max(1),
+                if s.concurrent_clusters > 1 { "s" } else { "" }
             ),
-        ));
+        };
+        Plan {
+            profile,
+            limits,
+            requested: nodes.unwrap_or_else(|| s.concurrent_nodes()),
+            basis,
+            vm: limits.get("vm-bandwidth", Some(&s.node_type)),
+        }
     }
-    for ws in &check.workspaces {
+
+    /// `flows`: the workspace's flows, in report order.
+    fn workspace(&self, lookup: &Lookup<'_>, ws: &WorkspaceSummary, flows: &[&CheckFlow]) -> WorkspacePart {
+        let (limits, s, requested) = (self.limits, &self.profile.settings, self.requested);
+        let estate = lookup.estate();
+        let mut notes = Vec::new();
         let mut warnings = Vec::new();
         let mut ctx = Ctx {
             limits,
             settings: s,
             nodes: requested,
-            vm_gbps: vm.map(|r| (r.value, r)),
+            vm_gbps: self.vm.map(|r| (r.value, r)),
             notes: &mut notes,
         };
         let mut checks = Vec::new();
@@ -535,7 +570,7 @@ pub fn capacity(
                 sources,
             ));
         }
-        let cluster: Vec<&CheckFlow> = rows_of(&flows_of, &ws.name)
+        let cluster: Vec<&CheckFlow> = flows
             .iter()
             .copied()
             .filter(|f| f.source_role != SourceRole::User && f.verdict == FlowVerdict::Delivered)
@@ -543,7 +578,7 @@ pub fn capacity(
         let mut nats: BTreeMap<String, (&NatGateway, Vec<&CheckFlow>)> = BTreeMap::new();
         let mut fws: BTreeMap<String, (&Firewall, Vec<&CheckFlow>)> = BTreeMap::new();
         for f in &cluster {
-            let d = devices(&lookup, &f.hops);
+            let d = devices(lookup, &f.hops);
             if let Some(n) = d.nat {
                 nats.entry(n.name.clone()).or_insert((n, Vec::new())).1.push(f);
             }
@@ -602,11 +637,11 @@ pub fn capacity(
         }
         let min_of =
             |kind: LimitKind| checks.iter().filter(|c| c.kind == kind).filter_map(|c| c.max_nodes).min();
-        workspaces.push(WorkspaceCapacity {
+        let capacity = WorkspaceCapacity {
             workspace: ws.name.clone(),
             region: ws.region.clone(),
             requested_nodes: requested,
-            requested_basis: basis.clone(),
+            requested_basis: self.basis.clone(),
             node_type: s.node_type.clone(),
             subnets,
             max_nodes: min_of(LimitKind::Hard),
@@ -617,47 +652,77 @@ pub fn capacity(
                 .map(|c| format!("{} ({})", c.id, c.element.name)),
             limits: checks,
             warnings,
-        });
-    }
-    notes.sort();
-    notes.dedup();
-    let flows = check
-        .flows
-        .iter()
-        .filter_map(|f| {
-            crate::performance::estimate(&lookup, f, limits, &s.node_type).map(|performance| FlowEstimate {
-                workspace: f.workspace.clone(),
-                id: f.id,
-                instance: f.instance.clone(),
-                source_role: f.source_role,
-                egress: f.egress.clone(),
-                performance,
-            })
-        })
-        .collect::<Vec<FlowEstimate>>();
-    let mut estimate_sources: Vec<LimitRow> = Vec::new();
-    for f in &flows {
-        let p = &f.performance;
-        let rows = p
-            .latency_from
+        };
+        let flows = flows
             .iter()
-            .filter_map(|l| limits.get(l, None))
-            .chain(p.bandwidth_from.as_ref().and_then(|(l, sku)| limits.get(l, sku.as_deref())));
-        for r in rows {
-            if !estimate_sources.contains(r) {
-                estimate_sources.push(r.clone());
+            .filter_map(|f| {
+                crate::performance::estimate(lookup, f, limits, &s.node_type).map(|performance| {
+                    FlowEstimate {
+                        workspace: f.workspace.clone(),
+                        id: f.id,
+                        instance: f.instance.clone(),
+                        source_role: f.source_role,
+                        egress: f.egress.clone(),
+                        performance,
+                    }
+                })
+            })
+            .collect();
+        WorkspacePart { capacity, flows, notes }
+    }
+
+    /// The report of the workspaces' parts, in report order.
+    fn report(&self, name: Option<String>, parts: Vec<WorkspacePart>) -> CapacityReport {
+        let (limits, s) = (self.limits, &self.profile.settings);
+        let mut notes: Vec<Finding> = self
+            .profile
+            .warnings
+            .iter()
+            .map(|w| Finding::new(FindingSeverity::Warning, "profile-setting-ignored", w.clone()))
+            .collect();
+        if self.vm.is_none() {
+            notes.push(Finding::new(
+                FindingSeverity::Warning,
+                "node-bandwidth-unknown",
+                format!(
+                    "the limits table has no bandwidth for node type '{}': throughput limits are not evaluated",
+                    s.node_type
+                ),
+            ));
+        }
+        let mut workspaces = Vec::with_capacity(parts.len());
+        let mut flows = Vec::new();
+        for part in parts {
+            workspaces.push(part.capacity);
+            flows.extend(part.flows);
+            notes.extend(part.notes);
+        }
+        notes.sort();
+        notes.dedup();
+        let mut estimate_sources: Vec<LimitRow> = Vec::new();
+        for f in &flows {
+            let p = &f.performance;
+            let rows = p
+                .latency_from
+                .iter()
+                .filter_map(|l| limits.get(l, None))
+                .chain(p.bandwidth_from.as_ref().and_then(|(l, sku)| limits.get(l, sku.as_deref())));
+            for r in rows {
+                if !estimate_sources.contains(r) {
+                    estimate_sources.push(r.clone());
+                }
             }
         }
-    }
-    CapacityReport {
-        schema_version: CAPACITY_SCHEMA_VERSION,
-        name: check.name.clone(),
-        limits_table: LimitsInfo { name: limits.name.clone(), as_of: limits.as_of.clone() },
-        profile: profile.clone(),
-        workspaces,
-        flows,
-        estimate_sources,
-        notes,
+        CapacityReport {
+            schema_version: CAPACITY_SCHEMA_VERSION,
+            name,
+            limits_table: LimitsInfo { name: limits.name.clone(), as_of: limits.as_of.clone() },
+            profile: self.profile.clone(),
+            workspaces,
+            flows,
+            estimate_sources,
+            notes,
+        }
     }
 }
 

@@ -246,7 +246,7 @@ pub fn check(
     // One batch of every workspace, each workspace's flows kept as they are.
     let run = CheckRun::start(estate, tags, options)?.run(
         usize::MAX,
-        |_, flows| flows,
+        |_, _, flows| flows,
         |batch| {
             per_workspace = batch;
             Ok::<(), std::convert::Infallible>(())
@@ -297,14 +297,14 @@ impl CheckRun {
     }
 
     /// Walks every workspace, `batch` workspaces at a time on every core. Each workspace's flows
-    /// (in report order) go to `render` with its summary on the core that walked them, while
+    /// (in report order) go to `render` with its summary and the estate's index on the core that walked them, while
     /// they are still in its cache; each batch's results go to `each` in report order. Returns
     /// the report without its flows (`flows` empty): workspace summaries, findings, counts and
     /// data tables. Stops at the first error of `each`.
     pub fn run<R: Send, E>(
         self,
         batch: usize,
-        render: impl Fn(&WorkspaceSummary, Vec<CheckFlow>) -> R + Sync,
+        render: impl Fn(&Lookup<'_>, &WorkspaceSummary, Vec<CheckFlow>) -> R + Sync,
         mut each: impl FnMut(Vec<R>) -> Result<(), E>,
     ) -> Result<CheckReport, E> {
         let CheckRun { prepared, mut net } = self;
@@ -324,7 +324,7 @@ impl CheckRun {
                 .map(|pw| {
                     let flows = workspace_flows(&lookup, pw, &mut |f| net.trace(f), &|p| net.port_class(p));
                     let w = Walked::of(pw, &flows);
-                    let r = render(&w.summary, flows);
+                    let r = render(&lookup, &w.summary, flows);
                     (w, r)
                 })
                 .collect();

@@ -16,7 +16,6 @@ use common::pattern;
 fn run(e: &Estate, profile: &Profile, nodes: Option<u64>) -> CapacityReport {
     check_capacity(e, &ServiceTags::symbolic(), &CheckOptions::default(), profile, limits::builtin(), nodes)
         .expect("capacity runs")
-        .1
 }
 
 fn limit<'a>(r: &'a CapacityReport, id: &str, element: &str) -> &'a LimitCheck {

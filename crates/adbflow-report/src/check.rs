@@ -237,7 +237,7 @@ pub fn write_check_run_table(run: CheckRun, out: &mut dyn std::io::Write) -> std
     let mut blocked: Vec<CheckFlow> = Vec::new();
     let report = run.run(
         WORKSPACE_BATCH,
-        |w, flows| {
+        |_, w, flows| {
             let section = workspace_section(w, flows.iter());
             (section, flows.into_iter().filter(|f| f.verdict == FlowVerdict::Blocked).collect::<Vec<_>>())
         },
@@ -350,7 +350,7 @@ pub fn write_check_run_json(run: CheckRun, out: &mut dyn std::io::Write) -> std:
     w.begin_array("flows")?;
     let report = run.run(
         WORKSPACE_BATCH,
-        |_, flows| crate::json::RenderedItems::of(&flows),
+        |_, _, flows| crate::json::RenderedItems::of(&flows),
         |rendered| rendered.into_iter().try_for_each(|r| w.items_rendered(&r?)),
     )?;
     w.end_array()?;

@@ -190,7 +190,7 @@ fn any_batch_size_gives_the_whole_check() {
             let tally = run
                 .run(
                     batch,
-                    |summary, ws_flows| (summary.clone(), ws_flows),
+                    |_, summary, ws_flows| (summary.clone(), ws_flows),
                     |b| {
                         batches += 1;
                         for (summary, ws_flows) in b {
@@ -216,7 +216,7 @@ fn any_batch_size_gives_the_whole_check() {
     let mut calls = 0;
     let stopped = run.run(
         1,
-        |_, _| (),
+        |_, _, _| (),
         |_| {
             calls += 1;
             if calls == 2 {

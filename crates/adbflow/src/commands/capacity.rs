@@ -9,7 +9,7 @@ pub fn run(args: &CapacityArgs) -> Result<Outcome, CliError> {
     let input::Inputs { estate, regions, tags } = input::load_inputs(&args.input)?;
     let profile = load_profile(args.profile.as_deref(), &estate, &input_label(&args.input))?;
     let options = CheckOptions { regions: &regions, workspace: args.workspace.as_deref() };
-    let (_, report) = adbflow_databricks::capacity::check_capacity(
+    let report = adbflow_databricks::capacity::check_capacity(
         &estate,
         &tags,
         &options,
