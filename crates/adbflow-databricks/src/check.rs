@@ -291,6 +291,11 @@ impl CheckRun {
         Ok(CheckRun { prepared, net })
     }
 
+    /// The prepared estate the check walks (Databricks' additions included), to keep beside it.
+    pub fn shared_estate(&self) -> std::sync::Arc<Estate> {
+        self.net.shared_estate()
+    }
+
     /// The report's `name`.
     pub fn name(&self) -> Option<&String> {
         self.net.estate().name.as_ref()

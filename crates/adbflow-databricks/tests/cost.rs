@@ -24,7 +24,7 @@ fn assert_close(what: &str, got: f64, want: f64) {
 
 fn price_with(e: &Estate, profile: &Profile, prices: &PriceTable) -> CostReport {
     let options = CostOptions { check: CheckOptions::default(), profile, prices };
-    cost(e, &ServiceTags::symbolic(), &options).expect("cost runs").1
+    cost(e, &ServiceTags::symbolic(), &options).expect("cost runs")
 }
 
 fn price(e: &Estate, profile: &str) -> CostReport {

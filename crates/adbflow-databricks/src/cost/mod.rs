@@ -11,16 +11,15 @@ mod notes;
 
 use crate::by_workspace::{by_workspace, rows_of};
 use crate::catalog::FlowId;
-use crate::check::{evaluate, CheckFlow, CheckOptions, CheckReport, FlowVerdict};
+use crate::check::{CheckFlow, CheckOptions, CheckReport, CheckRun, FlowVerdict, WorkspaceSummary};
 use crate::devices::devices;
 use crate::error::CheckError;
 use crate::findings::{Finding, FindingSeverity};
 use crate::plan::SourceRole;
-use crate::prepare::prepare;
 use crate::prices::{tiered, BandUse, PriceRow, PriceSource, PriceTable, Unit};
 use crate::profile::{FlowVolume, Profile, VolumeContext};
 use adbflow_model::{ids, ElementRef, Estate, Lookup};
-use adbflow_net::{Network, ServiceTags};
+use adbflow_net::ServiceTags;
 use meters::{Bytes, PriceRegion};
 use serde::{Serialize, Serializer};
 use std::collections::{BTreeMap, BTreeSet};
@@ -209,13 +208,28 @@ pub fn cost(
     estate: &Estate,
     tags: &ServiceTags,
     options: &CostOptions<'_>,
-) -> Result<(CheckReport, CostReport), CheckError> {
-    let prepared = prepare(estate, options.check.regions, options.check.workspace)?;
-    let net = Network::new(prepared.estate.clone(), tags.clone());
-    let check = evaluate(&prepared, |f| net.trace(f));
-    let report = price(&check, &prepared.estate, options.profile, options.prices);
-    Ok((check, report))
+) -> Result<CostReport, CheckError> {
+    let run = CheckRun::start(estate, tags, &options.check)?;
+    let prepared = run.shared_estate();
+    let mut pricer = Pricer::new(&prepared, options.profile, options.prices);
+    // Priced a batch of workspaces at a time, in report order (tiers need every charge before
+    // settling, but not the flows): at 5,000 workspaces keeping every flow's path took 2 GiB.
+    let check = run.run(
+        WORKSPACE_BATCH,
+        |_, ws, flows| (ws.clone(), flows),
+        |batch| {
+            for (ws, flows) in batch {
+                pricer.workspace(&flows.iter().collect::<Vec<_>>(), options.profile, &ws);
+            }
+            Ok::<(), std::convert::Infallible>(())
+        },
+    );
+    let Ok(check) = check;
+    Ok(pricer.finish(check.name, &check.workspaces, options.profile))
 }
+
+/// Workspaces walked at a time by [`cost`], as the check's JSON output does.
+const WORKSPACE_BATCH: usize = 64;
 
 /// A price meter in one region (key) and SKU: tiers apply to its monthly total.
 type MeterKey = (String, String, Option<String>);
@@ -262,6 +276,85 @@ struct Pricer<'a> {
     pending: Vec<Pending>,
     quotes: BTreeMap<MeterKey, Quoted>,
     unknown_meters: BTreeMap<String, Vec<FlowId>>,
+}
+
+impl<'a> Pricer<'a> {
+    fn new(estate: &'a Estate, profile: &Profile, prices: &'a PriceTable) -> Self {
+        Pricer {
+            estate,
+            lookup: Lookup::new(estate),
+            names: adbflow_net::resources::Names::new(estate),
+            prices,
+            notes: profile
+                .warnings
+                .iter()
+                .map(|w| Finding::new(FindingSeverity::Warning, "profile-setting-ignored", w.clone()))
+                .collect(),
+            flows: Vec::new(),
+            pending: Vec::new(),
+            quotes: BTreeMap::new(),
+            unknown_meters: BTreeMap::new(),
+        }
+    }
+
+    /// The report, once every workspace (`workspaces`, in report order) has been priced.
+    fn finish(
+        mut self,
+        name: Option<String>,
+        workspaces: &[WorkspaceSummary],
+        profile: &Profile,
+    ) -> CostReport {
+        let mut meter_costs = self.settle();
+        let (fixed_costs, fixed_meters) = self.fixed();
+        meter_costs.extend(fixed_meters);
+        meter_costs.sort_by(|a, b| {
+            b.kind
+                .cmp(&a.kind)
+                .then_with(|| (&a.meter, &a.region, &a.sku).cmp(&(&b.meter, &b.region, &b.sku)))
+        });
+        let mut notes = self.notes;
+        for m in &meter_costs {
+            if let Some(fb) = &m.fallback {
+                notes.push(Finding::new(FindingSeverity::Info, "price-fallback", fb.clone()).inferred());
+            }
+        }
+        for (meter, ids) in self.unknown_meters {
+            let ids: BTreeSet<String> = ids.iter().map(|i| i.to_string()).collect();
+            notes.push(Finding::new(
+                FindingSeverity::Warning,
+                "meter-not-priced",
+                format!(
+                    "meter {meter} (on {}) has no price in the table: not in the total",
+                    ids.into_iter().collect::<Vec<_>>().join(", ")
+                ),
+            ));
+        }
+        notes.extend(notes::explanations(workspaces, &self.flows));
+        notes.sort();
+        notes.dedup();
+        let fixed_total: f64 = meter_costs.iter().filter(|m| m.kind == CostKind::Fixed).map(|m| m.cost).sum();
+        let variable_total: f64 =
+            meter_costs.iter().filter(|m| m.kind == CostKind::Variable).map(|m| m.cost).sum();
+        CostReport {
+            schema_version: COST_SCHEMA_VERSION,
+            name,
+            prices: PriceInfo {
+                currency: self.prices.currency.clone(),
+                hours_per_month: self.prices.hours_per_month,
+                tables: self.prices.sources.clone(),
+            },
+            profile: profile.clone(),
+            flows: self.flows,
+            meters: meter_costs,
+            fixed: fixed_costs,
+            totals: Totals {
+                fixed: fixed_total,
+                variable: variable_total,
+                total: fixed_total + variable_total,
+            },
+            notes,
+        }
+    }
 }
 
 impl Pricer<'_> {
@@ -519,69 +612,12 @@ fn element(id: String, name: &str, origin: &Option<adbflow_model::Origin>) -> El
 
 /// Price a checked deployment. `estate` is the prepared estate the check walked.
 pub fn price(check: &CheckReport, estate: &Estate, profile: &Profile, prices: &PriceTable) -> CostReport {
-    let mut p = Pricer {
-        estate,
-        lookup: Lookup::new(estate),
-        names: adbflow_net::resources::Names::new(estate),
-        prices,
-        notes: profile
-            .warnings
-            .iter()
-            .map(|w| Finding::new(FindingSeverity::Warning, "profile-setting-ignored", w.clone()))
-            .collect(),
-        flows: Vec::new(),
-        pending: Vec::new(),
-        quotes: BTreeMap::new(),
-        unknown_meters: BTreeMap::new(),
-    };
+    let mut pricer = Pricer::new(estate, profile, prices);
     let flows_of = by_workspace(&check.flows, |f| &f.workspace);
     for ws in &check.workspaces {
-        p.workspace(rows_of(&flows_of, &ws.name), profile, ws);
+        pricer.workspace(rows_of(&flows_of, &ws.name), profile, ws);
     }
-    let mut meter_costs = p.settle();
-    let (fixed_costs, fixed_meters) = p.fixed();
-    meter_costs.extend(fixed_meters);
-    meter_costs.sort_by(|a, b| {
-        b.kind.cmp(&a.kind).then_with(|| (&a.meter, &a.region, &a.sku).cmp(&(&b.meter, &b.region, &b.sku)))
-    });
-    let mut notes = p.notes;
-    for m in &meter_costs {
-        if let Some(fb) = &m.fallback {
-            notes.push(Finding::new(FindingSeverity::Info, "price-fallback", fb.clone()).inferred());
-        }
-    }
-    for (meter, ids) in p.unknown_meters {
-        let ids: BTreeSet<String> = ids.iter().map(|i| i.to_string()).collect();
-        notes.push(Finding::new(
-            FindingSeverity::Warning,
-            "meter-not-priced",
-            format!(
-                "meter {meter} (on {}) has no price in the table: not in the total",
-                ids.into_iter().collect::<Vec<_>>().join(", ")
-            ),
-        ));
-    }
-    notes.extend(notes::explanations(check, &p.flows));
-    notes.sort();
-    notes.dedup();
-    let fixed_total: f64 = meter_costs.iter().filter(|m| m.kind == CostKind::Fixed).map(|m| m.cost).sum();
-    let variable_total: f64 =
-        meter_costs.iter().filter(|m| m.kind == CostKind::Variable).map(|m| m.cost).sum();
-    CostReport {
-        schema_version: COST_SCHEMA_VERSION,
-        name: check.name.clone(),
-        prices: PriceInfo {
-            currency: prices.currency.clone(),
-            hours_per_month: prices.hours_per_month,
-            tables: prices.sources.clone(),
-        },
-        profile: profile.clone(),
-        flows: p.flows,
-        meters: meter_costs,
-        fixed: fixed_costs,
-        totals: Totals { fixed: fixed_total, variable: variable_total, total: fixed_total + variable_total },
-        notes,
-    }
+    pricer.finish(check.name.clone(), &check.workspaces, profile)
 }
 
 /// A flow row with its share of the flow's volume: split evenly between the flow's instances

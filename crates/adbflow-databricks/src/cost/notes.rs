@@ -5,7 +5,7 @@ use super::meters::Bytes;
 use super::{fmt_gb, FlowCost, FlowStatus};
 use crate::by_workspace::{by_workspace, rows_of};
 use crate::catalog::FlowId;
-use crate::check::CheckReport;
+use crate::check::WorkspaceSummary;
 use crate::findings::{Finding, FindingSeverity};
 use adbflow_net::walk::meters as path;
 use std::collections::BTreeSet;
@@ -49,10 +49,10 @@ fn devices_named(flows: &[&FlowCost], meter: &str) -> String {
     set.into_iter().collect::<Vec<_>>().join(", ")
 }
 
-pub(super) fn explanations(check: &CheckReport, flows: &[FlowCost]) -> Vec<Finding> {
+pub(super) fn explanations(workspaces: &[WorkspaceSummary], flows: &[FlowCost]) -> Vec<Finding> {
     let mut out = Vec::new();
     let flows_of = by_workspace(flows, |f| &f.workspace);
-    for ws in &check.workspaces {
+    for ws in workspaces {
         let mine = || rows_of(&flows_of, &ws.name).iter().copied().filter(|f| f.status == FlowStatus::Priced);
         let downloads: Vec<&FlowCost> = mine()
             .filter(|f| DOWNLOADS.contains(&f.id) && f.down_gb > 0.0)

@@ -69,7 +69,7 @@ pub fn run(args: &CostArgs) -> Result<Outcome, CliError> {
         profile: &profile,
         prices: &prices,
     };
-    let (_, report) = adbflow_databricks::cost::cost(&estate, &tags, &options)
+    let report = adbflow_databricks::cost::cost(&estate, &tags, &options)
         .map_err(|e| CliError::Input(e.to_string()))?;
     let stdout = match args.format {
         SummaryFormat::Table => adbflow_report::cost::render_cost_table(&report),

@@ -1,0 +1,61 @@
+//! `capacity` and `cost` of an estate work out each workspace's part while the check walks it, a
+//! batch of workspaces at a time, and keep no flows. Over several batches of a generated estate
+//! (planted faults included) each must answer exactly what it answers from the whole check.
+
+use adbflow_databricks::capacity::{capacity, check_capacity};
+use adbflow_databricks::cost::{cost, price, CostOptions};
+use adbflow_databricks::prepare::prepare;
+use adbflow_databricks::profile::Profile;
+use adbflow_databricks::{check, limits, prices, CheckOptions};
+use adbflow_gen::{generate, GenOptions};
+use adbflow_net::ServiceTags;
+
+/// More workspaces than one batch of the walk holds (64).
+const WORKSPACES: usize = 150;
+
+#[test]
+fn streamed_capacity_is_the_capacity_of_the_whole_check() {
+    let estate = generate(&GenOptions::new(WORKSPACES, 9)).expect("generates").estate;
+    let tags = ServiceTags::symbolic();
+    let options = CheckOptions::default();
+    let profile = Profile::named("seed").unwrap();
+    for nodes in [None, Some(100_000)] {
+        let streamed = check_capacity(&estate, &tags, &options, &profile, limits::builtin(), nodes).unwrap();
+        let whole = check(&estate, &tags, &options).unwrap();
+        let prepared = prepare(&estate, options.regions, None).unwrap();
+        let expected = capacity(&whole, &prepared.estate, &profile, limits::builtin(), nodes);
+        assert_eq!(streamed.workspaces.len(), WORKSPACES);
+        if nodes.is_some() {
+            assert!(streamed.workspaces.iter().all(|w| !w.warnings.is_empty()), "every subnet is too small");
+        }
+        assert!(!streamed.flows.is_empty());
+        assert!(streamed.workspaces.iter().any(|w| w.limits.iter().any(|l| l.id.starts_with("firewall"))));
+        assert_eq!(streamed, expected);
+        // In report order: the check's workspaces, and the flows a workspace at a time in that order.
+        let order: Vec<&str> = whole.workspaces.iter().map(|w| w.name.as_str()).collect();
+        assert_eq!(streamed.workspaces.iter().map(|w| w.workspace.as_str()).collect::<Vec<_>>(), order);
+        let mut flow_workspaces: Vec<&str> = streamed.flows.iter().map(|f| f.workspace.as_str()).collect();
+        flow_workspaces.dedup();
+        assert_eq!(flow_workspaces, order);
+    }
+}
+
+#[test]
+fn streamed_cost_is_the_cost_of_the_whole_check() {
+    let estate = generate(&GenOptions::new(WORKSPACES, 9)).expect("generates").estate;
+    let tags = ServiceTags::symbolic();
+    for profile in ["seed", "etl"] {
+        let profile = Profile::named(profile).unwrap();
+        let options = CostOptions { check: CheckOptions::default(), profile: &profile, prices: prices::builtin() };
+        let streamed = cost(&estate, &tags, &options).unwrap();
+        let whole = check(&estate, &tags, &options.check).unwrap();
+        let prepared = prepare(&estate, options.check.regions, None).unwrap();
+        let expected = price(&whole, &prepared.estate, &profile, prices::builtin());
+        assert!(streamed.totals.variable > 0.0 && streamed.totals.fixed > 0.0);
+        assert_eq!(streamed, expected);
+        let order: Vec<&str> = whole.workspaces.iter().map(|w| w.name.as_str()).collect();
+        let mut flow_workspaces: Vec<&str> = streamed.flows.iter().map(|f| f.workspace.as_str()).collect();
+        flow_workspaces.dedup();
+        assert_eq!(flow_workspaces, order);
+    }
+}
