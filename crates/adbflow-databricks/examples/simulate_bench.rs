@@ -32,7 +32,7 @@ fn main() {
         arrival_gap_s: None,
     };
     let start = Instant::now();
-    let (_, report) = check_and_simulate(
+    let report = check_and_simulate(
         &estate,
         &ServiceTags::symbolic(),
         &CheckOptions::default(),

@@ -447,7 +447,7 @@ pub fn check_capacity(
     let mut parts = Vec::new();
     let run = crate::check::CheckRun::start(estate, tags, options)?;
     let check = run.run(
-        WORKSPACE_BATCH,
+        crate::check::CheckRun::BATCH,
         |lookup, ws, flows| plan.workspace(lookup, ws, &flows.iter().collect::<Vec<_>>()),
         |batch| {
             parts.extend(batch);
@@ -457,9 +457,6 @@ pub fn check_capacity(
     let Ok(check) = check;
     Ok(plan.report(check.name, parts))
 }
-
-/// Workspaces walked at a time by [`check_capacity`], as the check's JSON output does.
-const WORKSPACE_BATCH: usize = 64;
 
 /// The capacity of every workspace in `check`. `estate` is the prepared estate the check walked;
 /// `nodes` overrides the profile's concurrent node count.

@@ -40,7 +40,9 @@ fn sim(e: &Estate, o: &SimOptions) -> SimReport {
 
 /// The check report the simulation ran on, and the simulation.
 fn sim_with_check(e: &Estate, o: &SimOptions) -> (CheckReport, SimReport) {
-    check_and_simulate(
+    let check =
+        adbflow_databricks::check(e, &ServiceTags::symbolic(), &CheckOptions::default()).expect("checks");
+    let sim = check_and_simulate(
         e,
         &ServiceTags::symbolic(),
         &CheckOptions::default(),
@@ -48,7 +50,8 @@ fn sim_with_check(e: &Estate, o: &SimOptions) -> (CheckReport, SimReport) {
         timing::builtin(),
         o,
     )
-    .expect("simulation runs")
+    .expect("simulation runs");
+    (check, sim)
 }
 
 fn states(r: &SimReport) -> Vec<State> {
@@ -231,15 +234,7 @@ fn a_long_pull_through_a_new_firewall_speeds_up_after_scale_out() {
 fn resize_restart_and_autotermination_follow_the_api_transitions() {
     use adbflow_databricks::simulate::{world, Engine};
     let e = pattern("non-pl", "eastus2");
-    let (check, _) = check_and_simulate(
-        &e,
-        &ServiceTags::symbolic(),
-        &CheckOptions::default(),
-        limits::builtin(),
-        timing::builtin(),
-        &options(spec(2, 1.0, 0.0)),
-    )
-    .unwrap();
+    let check = adbflow_databricks::check(&e, &ServiceTags::symbolic(), &CheckOptions::default()).unwrap();
     let prepared = adbflow_databricks::prepare(&e, adbflow_databricks::builtin_regions(), None).unwrap();
     let w = world(&check, &prepared.estate, limits::builtin(), 100);
     let mut eng = Engine::new(w, timing::builtin().clone(), 1);

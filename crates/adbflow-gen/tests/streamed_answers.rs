@@ -1,4 +1,4 @@
-//! `capacity` and `cost` of an estate work out each workspace's part while the check walks it, a
+//! `capacity`, `cost` and `simulate` of an estate work out each workspace's part while the check walks it, a
 //! batch of workspaces at a time, and keep no flows. Over several batches of a generated estate
 //! (planted faults included) each must answer exactly what it answers from the whole check.
 
@@ -6,6 +6,7 @@ use adbflow_databricks::capacity::{capacity, check_capacity};
 use adbflow_databricks::cost::{cost, price, CostOptions};
 use adbflow_databricks::prepare::prepare;
 use adbflow_databricks::profile::Profile;
+use adbflow_databricks::simulate::{check_and_simulate, simulate, timing, ClusterSpec, SimOptions};
 use adbflow_databricks::{check, limits, prices, CheckOptions};
 use adbflow_gen::{generate, GenOptions};
 use adbflow_net::ServiceTags;
@@ -46,7 +47,8 @@ fn streamed_cost_is_the_cost_of_the_whole_check() {
     let tags = ServiceTags::symbolic();
     for profile in ["seed", "etl"] {
         let profile = Profile::named(profile).unwrap();
-        let options = CostOptions { check: CheckOptions::default(), profile: &profile, prices: prices::builtin() };
+        let options =
+            CostOptions { check: CheckOptions::default(), profile: &profile, prices: prices::builtin() };
         let streamed = cost(&estate, &tags, &options).unwrap();
         let whole = check(&estate, &tags, &options.check).unwrap();
         let prepared = prepare(&estate, options.check.regions, None).unwrap();
@@ -58,4 +60,37 @@ fn streamed_cost_is_the_cost_of_the_whole_check() {
         flow_workspaces.dedup();
         assert_eq!(flow_workspaces, order);
     }
+}
+
+#[test]
+fn streamed_simulation_is_the_simulation_of_the_whole_check() {
+    let estate = generate(&GenOptions::new(WORKSPACES, 9)).expect("generates").estate;
+    let tags = ServiceTags::symbolic();
+    let options = CheckOptions::default();
+    let whole = check(&estate, &tags, &options).unwrap();
+    // A workspace of the third batch, so that the streamed world must hold every batch's.
+    let target = whole.workspaces[140].name.clone();
+    let sim = SimOptions {
+        seed: 3,
+        clusters: 40,
+        spec: ClusterSpec {
+            cluster_name: "c".into(),
+            workspace: Some(target.clone()),
+            num_workers: 8,
+            node_type_id: "Standard_DS3_v2".into(),
+            image_gb: 1.0,
+            libraries_gb: 0.5,
+            autotermination_minutes: 60,
+        },
+        until_ms: None,
+        connections_per_node: 100,
+        arrival_gap_s: Some(5.0),
+    };
+    let streamed =
+        check_and_simulate(&estate, &tags, &options, limits::builtin(), timing::builtin(), &sim).unwrap();
+    let prepared = prepare(&estate, options.regions, None).unwrap();
+    let expected = simulate(&whole, &prepared.estate, limits::builtin(), timing::builtin(), &sim).unwrap();
+    assert_eq!(streamed.clusters.len(), 40);
+    assert!(streamed.clusters.iter().all(|c| c.workspace == target));
+    assert_eq!(streamed, expected);
 }

@@ -236,7 +236,7 @@ pub fn write_check_run_table(run: CheckRun, out: &mut dyn std::io::Write) -> std
     out.write_all(table_head(run.name()).as_bytes())?;
     let mut blocked: Vec<CheckFlow> = Vec::new();
     let report = run.run(
-        WORKSPACE_BATCH,
+        CheckRun::BATCH,
         |_, w, flows| {
             let section = workspace_section(w, flows.iter());
             (section, flows.into_iter().filter(|f| f.verdict == FlowVerdict::Blocked).collect::<Vec<_>>())
@@ -336,10 +336,6 @@ pub fn write_check_json(r: &CheckReport, out: &mut dyn std::io::Write) -> std::i
     write_check_json_tail(w, workspaces, findings, summary, data)
 }
 
-/// Workspaces walked at once by [`write_check_run_json`]: enough to keep every core busy, few
-/// enough that a batch's flows (~37 a workspace, ~4.4 kB each) stay small.
-const WORKSPACE_BATCH: usize = 64;
-
 /// Runs `run` and writes its report as [`write_check_json`] would write it, each batch of
 /// workspaces' flows written and dropped as soon as they are walked, so memory does not grow with
 /// the estate's flows. Returns the report without its flows (for the exit code).
@@ -349,7 +345,7 @@ pub fn write_check_run_json(run: CheckRun, out: &mut dyn std::io::Write) -> std:
     w.optional_field("name", run.name())?;
     w.begin_array("flows")?;
     let report = run.run(
-        WORKSPACE_BATCH,
+        CheckRun::BATCH,
         |_, _, flows| crate::json::RenderedItems::of(&flows),
         |rendered| rendered.into_iter().try_for_each(|r| w.items_rendered(&r?)),
     )?;

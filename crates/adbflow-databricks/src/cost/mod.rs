@@ -215,7 +215,7 @@ pub fn cost(
     // Priced a batch of workspaces at a time, in report order (tiers need every charge before
     // settling, but not the flows): at 5,000 workspaces keeping every flow's path took 2 GiB.
     let check = run.run(
-        WORKSPACE_BATCH,
+        CheckRun::BATCH,
         |_, ws, flows| (ws.clone(), flows),
         |batch| {
             for (ws, flows) in batch {
@@ -227,9 +227,6 @@ pub fn cost(
     let Ok(check) = check;
     Ok(pricer.finish(check.name, &check.workspaces, options.profile))
 }
-
-/// Workspaces walked at a time by [`cost`], as the check's JSON output does.
-const WORKSPACE_BATCH: usize = 64;
 
 /// A price meter in one region (key) and SKU: tiers apply to its monthly total.
 type MeterKey = (String, String, Option<String>);

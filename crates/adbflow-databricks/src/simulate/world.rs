@@ -6,7 +6,7 @@
 use crate::by_workspace::{by_workspace, rows_of};
 use crate::capacity::usable_addresses;
 use crate::catalog::{FlowId, Requirement};
-use crate::check::{CheckFlow, CheckReport, FlowVerdict};
+use crate::check::{CheckFlow, CheckReport, FlowVerdict, WorkspaceSummary};
 use crate::cost::fixed::firewall_sku;
 use crate::devices::devices;
 use crate::limits::LimitTable;
@@ -173,44 +173,60 @@ fn fact(lookup: &Lookup<'_>, f: &CheckFlow, limits: &LimitTable) -> FlowFact {
 
 /// The simulation's view of `check` on the prepared `estate` it walked.
 pub fn world(check: &CheckReport, estate: &Estate, limits: &LimitTable, connections_per_node: u32) -> World {
-    let reserved = limits.value("subnet-reserved-addresses", None).unwrap_or(5.0) as u64;
-    let mut workspaces = Vec::new();
     let lookup = Lookup::new(estate);
     let flows_of = by_workspace(&check.flows, |f| &f.workspace);
-    for ws in &check.workspaces {
-        let usable = |name: &str| {
-            lookup
-                .subnet(&format!("{}/{}", ws.vnet, name))
-                .map(|s| usable_addresses(s.subnet.prefix.0.prefix_len(), reserved))
-                .unwrap_or(0)
-        };
-        // A flow counts as blocked for the nodes when it is blocked from either node subnet; the
-        // container subnet's path (where Spark traffic leaves) describes a delivered one.
-        let mut flows: BTreeMap<FlowId, FlowFact> = BTreeMap::new();
-        let node_flows = rows_of(&flows_of, &ws.name).iter().filter(|f| f.source_role != SourceRole::User);
-        for f in node_flows {
-            let new = fact(&lookup, f, limits);
-            match flows.get(&f.id) {
-                None => {
-                    flows.insert(f.id, new);
-                }
-                Some(old) if old.delivered && (!new.delivered || f.source_role == SourceRole::Container) => {
-                    flows.insert(f.id, new);
-                }
-                Some(_) => {}
+    let workspaces = check
+        .workspaces
+        .iter()
+        .map(|ws| workspace_world(&lookup, ws, rows_of(&flows_of, &ws.name), limits))
+        .collect();
+    world_of(workspaces, limits, connections_per_node)
+}
+
+/// One workspace of the world: its summary `ws` and its flows from the check, in report order.
+pub fn workspace_world(
+    lookup: &Lookup<'_>,
+    ws: &WorkspaceSummary,
+    ws_flows: &[&CheckFlow],
+    limits: &LimitTable,
+) -> WorkspaceWorld {
+    let reserved = limits.value("subnet-reserved-addresses", None).unwrap_or(5.0) as u64;
+    let usable = |name: &str| {
+        lookup
+            .subnet(&format!("{}/{}", ws.vnet, name))
+            .map(|s| usable_addresses(s.subnet.prefix.0.prefix_len(), reserved))
+            .unwrap_or(0)
+    };
+    // A flow counts as blocked for the nodes when it is blocked from either node subnet; the
+    // container subnet's path (where Spark traffic leaves) describes a delivered one.
+    let mut flows: BTreeMap<FlowId, FlowFact> = BTreeMap::new();
+    let node_flows = ws_flows.iter().filter(|f| f.source_role != SourceRole::User);
+    for f in node_flows {
+        let new = fact(lookup, f, limits);
+        match flows.get(&f.id) {
+            None => {
+                flows.insert(f.id, new);
             }
+            Some(old) if old.delivered && (!new.delivered || f.source_role == SourceRole::Container) => {
+                flows.insert(f.id, new);
+            }
+            Some(_) => {}
         }
-        let snat = flows.values().any(|f| matches!(f.egress.as_str(), "nat-gateway" | "firewall"));
-        workspaces.push(WorkspaceWorld {
-            name: ws.name.clone(),
-            host_subnet: format!("{}/{}", ws.vnet, ws.host_subnet),
-            container_subnet: format!("{}/{}", ws.vnet, ws.container_subnet),
-            host_usable: usable(&ws.host_subnet),
-            container_usable: usable(&ws.container_subnet),
-            flows,
-            snat,
-        });
     }
+    let snat = flows.values().any(|f| matches!(f.egress.as_str(), "nat-gateway" | "firewall"));
+    WorkspaceWorld {
+        name: ws.name.clone(),
+        host_subnet: format!("{}/{}", ws.vnet, ws.host_subnet),
+        container_subnet: format!("{}/{}", ws.vnet, ws.container_subnet),
+        host_usable: usable(&ws.host_subnet),
+        container_usable: usable(&ws.container_subnet),
+        flows,
+        snat,
+    }
+}
+
+/// The world of `workspaces` (in report order).
+pub fn world_of(workspaces: Vec<WorkspaceWorld>, limits: &LimitTable, connections_per_node: u32) -> World {
     let nic_gbps = limits
         .limits
         .iter()

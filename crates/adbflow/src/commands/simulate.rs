@@ -50,7 +50,7 @@ pub fn run(args: &SimulateArgs) -> Result<Outcome, CliError> {
         connections_per_node: s.connections_per_node,
     };
     let check_options = CheckOptions { regions: &regions, workspace: args.workspace.as_deref() };
-    let (_, report) = check_and_simulate(
+    let report = check_and_simulate(
         &estate,
         &tags,
         &check_options,
