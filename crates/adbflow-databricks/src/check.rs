@@ -278,10 +278,15 @@ impl CheckRun {
         tags: &ServiceTags,
         options: &CheckOptions<'_>,
     ) -> Result<Self, CheckError> {
-        let mut prepared = prepare(estate, options.regions, options.workspace)?;
+        Ok(Self::of_prepared(prepare(estate, options.regions, options.workspace)?, tags))
+    }
+
+    /// The run of an estate already prepared ([`prepare`]), for a caller that asked other
+    /// questions of the prepared estate first.
+    pub fn of_prepared(mut prepared: Prepared, tags: &ServiceTags) -> Self {
         // The network owns the prepared estate; a copy of an enterprise estate costs more than the walk.
         let net = Network::new(std::mem::take(&mut prepared.estate), tags.clone());
-        Ok(CheckRun { prepared, net })
+        CheckRun { prepared, net }
     }
 
     /// [`CheckRun::start`] for a caller that has no further use for `estate`: Databricks'
@@ -291,9 +296,7 @@ impl CheckRun {
         tags: &ServiceTags,
         options: &CheckOptions<'_>,
     ) -> Result<Self, CheckError> {
-        let mut prepared = prepare_owned(estate, options.regions, options.workspace)?;
-        let net = Network::new(std::mem::take(&mut prepared.estate), tags.clone());
-        Ok(CheckRun { prepared, net })
+        Ok(Self::of_prepared(prepare_owned(estate, options.regions, options.workspace)?, tags))
     }
 
     /// The prepared estate the check walks (Databricks' additions included), to keep beside it.

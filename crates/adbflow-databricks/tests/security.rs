@@ -10,7 +10,7 @@ use adbflow_net::ServiceTags;
 use common::pattern;
 
 fn run(e: &adbflow_model::Estate) -> SecurityReport {
-    security(e, &ServiceTags::symbolic(), &CheckOptions::default()).expect("security runs")
+    security(e, &ServiceTags::symbolic(), &CheckOptions::default()).expect("security runs").0
 }
 
 fn probe<'a>(

@@ -1,4 +1,4 @@
-//! `capacity`, `cost` and `simulate` of an estate work out each workspace's part while the check walks it, a
+//! `capacity`, `cost`, `simulate` and `security` of an estate work out each workspace's part while the check walks it, a
 //! batch of workspaces at a time, and keep no flows. Over several batches of a generated estate
 //! (planted faults included) each must answer exactly what it answers from the whole check.
 
@@ -6,6 +6,7 @@ use adbflow_databricks::capacity::{capacity, check_capacity};
 use adbflow_databricks::cost::{cost, price, CostOptions};
 use adbflow_databricks::prepare::prepare;
 use adbflow_databricks::profile::Profile;
+use adbflow_databricks::security::{security, security_of};
 use adbflow_databricks::simulate::{check_and_simulate, simulate, timing, ClusterSpec, SimOptions};
 use adbflow_databricks::{check, limits, prices, CheckOptions};
 use adbflow_gen::{generate, GenOptions};
@@ -92,5 +93,25 @@ fn streamed_simulation_is_the_simulation_of_the_whole_check() {
     let expected = simulate(&whole, &prepared.estate, limits::builtin(), timing::builtin(), &sim).unwrap();
     assert_eq!(streamed.clusters.len(), 40);
     assert!(streamed.clusters.iter().all(|c| c.workspace == target));
+    assert_eq!(streamed, expected);
+}
+
+#[test]
+fn streamed_security_is_the_security_of_the_whole_check() {
+    let mut estate = generate(&GenOptions::new(WORKSPACES, 9)).expect("generates").estate;
+    // Named against their order, so that the data flows' order by name is not the walk's.
+    for (i, w) in estate.workspaces.iter_mut().enumerate() {
+        w.name = format!("ws-{:03}", WORKSPACES - i);
+    }
+    let tags = ServiceTags::symbolic();
+    let options = CheckOptions::default();
+    let (streamed, streamed_check) = security(&estate, &tags, &options).unwrap();
+    let whole = check(&estate, &tags, &options).unwrap();
+    let prepared = prepare(&estate, options.regions, None).unwrap();
+    let expected = security_of(&prepared, &whole, &tags);
+    assert!(streamed_check.flows.is_empty(), "the flows are not kept");
+    assert_eq!(streamed_check.workspaces, whole.workspaces);
+    assert_eq!(streamed.data_flows.first().map(|f| f.workspace.as_str()), Some("ws-001"));
+    assert!(streamed.exfiltration.iter().any(|p| p.open));
     assert_eq!(streamed, expected);
 }

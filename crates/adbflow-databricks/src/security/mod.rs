@@ -12,7 +12,7 @@ pub use exfil::{ExfilProbe, ExfilTarget, PROBE_ORIGIN};
 pub use protection::{FlowProtection, Transport};
 pub use surface::{EntryKind, EntryPoint, Exposure, Restriction};
 
-use crate::check::{evaluate, CheckOptions, CheckReport};
+use crate::check::{evaluate, CheckOptions, CheckReport, CheckRun};
 use crate::error::CheckError;
 use crate::findings::{Finding, FindingSeverity};
 use crate::prepare::{prepare, Prepared};
@@ -75,13 +75,33 @@ pub fn assess(
     Ok(Assessment { prepared, check, security })
 }
 
-/// The security answer for `estate`.
+/// The security answer for `estate`, and its check without the flows (summaries, findings,
+/// counts). The check is walked a batch of workspaces at a time and each workspace's data flows
+/// worked out where it was walked: the flows are not kept.
 pub fn security(
     estate: &Estate,
     tags: &ServiceTags,
     options: &CheckOptions<'_>,
-) -> Result<SecurityReport, CheckError> {
-    assess(estate, tags, options).map(|a| a.security)
+) -> Result<(SecurityReport, CheckReport), CheckError> {
+    let prepared = prepare(estate, options.regions, options.workspace)?;
+    let attack_surface = surface::entry_points(&prepared);
+    let exfiltration = exfil::probe(&prepared, tags);
+    let mut data_flows: Vec<(String, Vec<FlowProtection>)> = Vec::new();
+    let check = CheckRun::of_prepared(prepared, tags).run(
+        CheckRun::BATCH,
+        |lookup, ws, flows| {
+            (ws.name.clone(), protection::workspace_data_flows(lookup, &flows.iter().collect::<Vec<_>>()))
+        },
+        |batch| {
+            data_flows.extend(batch);
+            Ok::<(), std::convert::Infallible>(())
+        },
+    );
+    let Ok(check) = check;
+    data_flows.sort_by(|a, b| a.0.cmp(&b.0));
+    let data_flows = data_flows.into_iter().flat_map(|(_, rows)| rows).collect();
+    let security = report(check.name.clone(), attack_surface, exfiltration, data_flows);
+    Ok((security, check))
 }
 
 /// The security answer from a prepared estate and its check.
@@ -89,13 +109,22 @@ pub fn security_of(prepared: &Prepared, check: &CheckReport, tags: &ServiceTags)
     let attack_surface = surface::entry_points(prepared);
     let exfiltration = exfil::probe(prepared, tags);
     let data_flows = protection::data_flows(prepared, check);
+    report(prepared.estate.name.clone(), attack_surface, exfiltration, data_flows)
+}
+
+fn report(
+    name: Option<String>,
+    attack_surface: Vec<EntryPoint>,
+    exfiltration: Vec<ExfilProbe>,
+    data_flows: Vec<FlowProtection>,
+) -> SecurityReport {
     let mut findings = surface::findings(&attack_surface);
     findings.extend(exfil::findings(&exfiltration));
     findings.sort();
     findings.dedup();
     SecurityReport {
         schema_version: SECURITY_SCHEMA_VERSION,
-        name: prepared.estate.name.clone(),
+        name,
         attack_surface,
         exfiltration,
         data_flows,

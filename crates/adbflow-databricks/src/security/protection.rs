@@ -129,15 +129,25 @@ fn transport(lookup: &Lookup<'_>, f: &CheckFlow) -> Transport {
 
 pub(crate) fn data_flows(prepared: &Prepared, check: &CheckReport) -> Vec<FlowProtection> {
     let lookup = Lookup::new(&prepared.estate);
-    let mut groups: BTreeMap<(String, FlowId, Option<String>), Vec<&CheckFlow>> = BTreeMap::new();
+    let mut by_name: BTreeMap<&str, Vec<&CheckFlow>> = BTreeMap::new();
     for f in &check.flows {
-        groups.entry((f.workspace.clone(), f.id, f.instance.clone())).or_default().push(f);
+        by_name.entry(f.workspace.as_str()).or_default().push(f);
+    }
+    by_name.into_values().flat_map(|flows| workspace_data_flows(&lookup, &flows)).collect()
+}
+
+/// One workspace's data flows, from its flows in report order: a row per flow and instance.
+/// Workspaces' rows follow each other in the order of their names.
+pub(crate) fn workspace_data_flows(lookup: &Lookup<'_>, flows: &[&CheckFlow]) -> Vec<FlowProtection> {
+    let mut groups: BTreeMap<(FlowId, Option<String>), Vec<&CheckFlow>> = BTreeMap::new();
+    for &f in flows {
+        groups.entry((f.id, f.instance.clone())).or_default().push(f);
     }
     groups
         .into_values()
         .map(|fs| {
             let f = fs[0];
-            let mut transport: Vec<Transport> = fs.iter().map(|x| transport(&lookup, x)).collect();
+            let mut transport: Vec<Transport> = fs.iter().map(|x| transport(lookup, x)).collect();
             transport.sort();
             transport.dedup();
             let mut seen: Vec<String> = fs

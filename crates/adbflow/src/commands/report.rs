@@ -5,7 +5,7 @@ use crate::input;
 use adbflow_databricks::{Assessment, CheckOptions};
 use std::path::Path;
 
-/// Prepare, check and assess the input once; `report`, `diagram` and `security` all start here.
+/// Prepare, check and assess the input once; `report` and `diagram` start here.
 pub(crate) fn assess(args: &InputArgs, workspace: Option<&str>) -> Result<Assessment, CliError> {
     let input::Inputs { estate, regions, tags } = input::load_inputs(args)?;
     let options = CheckOptions { regions: &regions, workspace };
