@@ -242,9 +242,20 @@ pub fn check(
     tags: &ServiceTags,
     options: &CheckOptions<'_>,
 ) -> Result<CheckReport, CheckError> {
+    Ok(every_flow(CheckRun::start(estate, tags, options)?))
+}
+
+/// [`check`] of an estate already prepared, for callers that ask more of the prepared estate
+/// (cost, capacity, security, the diagrams): walked on every core like the check itself.
+pub fn check_prepared(prepared: &Prepared, tags: &ServiceTags) -> CheckReport {
+    every_flow(CheckRun::of_prepared(prepared.clone(), tags))
+}
+
+/// The whole report of `run`, every flow kept.
+fn every_flow(run: CheckRun) -> CheckReport {
     let mut per_workspace: Vec<Vec<CheckFlow>> = Vec::new();
     // One batch of every workspace, each workspace's flows kept as they are.
-    let run = CheckRun::start(estate, tags, options)?.run(
+    let run = run.run(
         usize::MAX,
         |_, _, flows| flows,
         |batch| {
@@ -254,7 +265,7 @@ pub fn check(
     );
     let Ok(mut report) = run;
     report.flows = concat(per_workspace);
-    Ok(report)
+    report
 }
 
 /// A check prepared and ready to walk, for answers written while they are computed: the flows

@@ -113,8 +113,7 @@ pub fn analyse(
     nodes: Option<u64>,
 ) -> Result<Analysis, crate::error::CheckError> {
     let prepared = crate::prepare::prepare(estate, options.check.regions, options.check.workspace)?;
-    let net = adbflow_net::Network::new(prepared.estate.clone(), tags.clone());
-    let check = crate::check::evaluate(&prepared, |f| net.trace(f));
+    let check = crate::check::check_prepared(&prepared, tags);
     let cost = crate::cost::price(&check, &prepared.estate, options.profile, options.prices);
     let capacity = crate::capacity::capacity(&check, &prepared.estate, options.profile, limits, nodes);
     Ok(Analysis { check, cost, capacity })

@@ -101,8 +101,7 @@ pub fn engine_for(
     seed: u64,
 ) -> Result<Engine, ServeError> {
     let prepared = adbflow_databricks::prepare(estate, check_options.regions, check_options.workspace)?;
-    let net = adbflow_net::Network::new(prepared.estate.clone(), tags.clone());
-    let check = adbflow_databricks::evaluate(&prepared, |f| net.trace(f));
+    let check = adbflow_databricks::check::check_prepared(&prepared, tags);
     let w = world(&check, &prepared.estate, limits, connections_per_node);
     Ok(Engine::new(w, timing.clone(), seed))
 }

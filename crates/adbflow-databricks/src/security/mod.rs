@@ -12,12 +12,12 @@ pub use exfil::{ExfilProbe, ExfilTarget, PROBE_ORIGIN};
 pub use protection::{FlowProtection, Transport};
 pub use surface::{EntryKind, EntryPoint, Exposure, Restriction};
 
-use crate::check::{evaluate, CheckOptions, CheckReport, CheckRun};
+use crate::check::{check_prepared, CheckOptions, CheckReport, CheckRun};
 use crate::error::CheckError;
 use crate::findings::{Finding, FindingSeverity};
 use crate::prepare::{prepare, Prepared};
 use adbflow_model::Estate;
-use adbflow_net::{Network, ServiceTags};
+use adbflow_net::ServiceTags;
 use serde::Serialize;
 
 pub const SECURITY_SCHEMA_VERSION: u32 = 1;
@@ -69,8 +69,7 @@ pub fn assess(
     options: &CheckOptions<'_>,
 ) -> Result<Assessment, CheckError> {
     let prepared = prepare(estate, options.regions, options.workspace)?;
-    let net = Network::new(prepared.estate.clone(), tags.clone());
-    let check = evaluate(&prepared, |f| net.trace(f));
+    let check = check_prepared(&prepared, tags);
     let security = security_of(&prepared, &check, tags);
     Ok(Assessment { prepared, check, security })
 }
