@@ -1,7 +1,10 @@
-use super::report::{assess, emit};
+use super::report::emit;
 use super::Outcome;
 use crate::cli::{DiagramArgs, DiagramFormat, DiagramView};
 use crate::error::CliError;
+use crate::input;
+use adbflow_databricks::check::check_prepared;
+use adbflow_databricks::CheckOptions;
 use adbflow_report::diagram;
 
 pub fn run(args: &DiagramArgs) -> Result<Outcome, CliError> {
@@ -11,13 +14,19 @@ pub fn run(args: &DiagramArgs) -> Result<Outcome, CliError> {
                 .into(),
         ));
     }
-    let a = assess(&args.input, args.workspace.as_deref())?;
+    // The estate as Databricks leaves it and its check; not the security answer, which a diagram
+    // does not draw (its exfiltration probes walk a second network).
+    let input::Inputs { estate, regions, tags } = input::load_inputs(&args.input)?;
+    let options = CheckOptions { regions: &regions, workspace: args.workspace.as_deref() };
+    let prepared = adbflow_databricks::prepare(&estate, options.regions, options.workspace)
+        .map_err(|e| CliError::Input(e.to_string()))?;
+    let check = check_prepared(&prepared, &tags);
     let text = match args.view {
         DiagramView::Sequence => {
-            adbflow_report::check::render_flows_mermaid(&adbflow_databricks::sequence(&a.check))
+            adbflow_report::check::render_flows_mermaid(&adbflow_databricks::sequence(&check))
         }
         DiagramView::Topology => {
-            let t = diagram::topology(&a.prepared.estate, &a.check);
+            let t = diagram::topology(&prepared.estate, &check);
             match args.format {
                 DiagramFormat::Svg => diagram::svg::render(&t),
                 DiagramFormat::Mermaid => diagram::mermaid::render(&t),
@@ -26,5 +35,5 @@ pub fn run(args: &DiagramArgs) -> Result<Outcome, CliError> {
         }
     };
     let stdout = emit(args.output.as_deref(), text)?;
-    Ok(Outcome { stdout: stdout.into(), exit: if a.check.exit_code() == 0 { 0 } else { 1 } })
+    Ok(Outcome { stdout: stdout.into(), exit: if check.exit_code() == 0 { 0 } else { 1 } })
 }
