@@ -5,8 +5,8 @@ use crate::input;
 use adbflow_databricks::{Assessment, CheckOptions};
 use std::path::Path;
 
-/// Prepare, check and assess the input once; `report` and `diagram` start here.
-pub(crate) fn assess(args: &InputArgs, workspace: Option<&str>) -> Result<Assessment, CliError> {
+/// Prepare, check and assess the input once, for the HTML report.
+fn assess(args: &InputArgs, workspace: Option<&str>) -> Result<Assessment, CliError> {
     let input::Inputs { estate, regions, tags } = input::load_inputs(args)?;
     let options = CheckOptions { regions: &regions, workspace };
     adbflow_databricks::assess(&estate, &tags, &options).map_err(|e| CliError::Input(e.to_string()))
