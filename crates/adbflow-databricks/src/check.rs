@@ -19,7 +19,7 @@ use adbflow_model::{
 use adbflow_net::{DnsAnswer, FlowSpec, Hop, HopKind, Network, ServiceTags, Trace};
 use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::Ipv4Addr;
 
 pub const CHECK_SCHEMA_VERSION: u32 = 1;
@@ -198,6 +198,19 @@ impl CheckReport {
         }
         FindingFixes { flows }
     }
+}
+
+/// Of one workspace's flows (in report order), those [`FindingFixes`] can answer with: every
+/// blocked flow, and of each flow ID the first one not blocked when it has a fix (a finding
+/// without an element finds that flow first, and its fix or none). A report of only these gives
+/// every finding the fix the whole report gives it, so findings with fixes can be written without
+/// keeping every flow.
+pub fn fix_candidates(flows: Vec<CheckFlow>) -> Vec<CheckFlow> {
+    let mut unblocked_seen: HashSet<FlowId> = HashSet::new();
+    flows
+        .into_iter()
+        .filter(|f| f.blocked_by.is_some() || (unblocked_seen.insert(f.id) && f.fix.is_some()))
+        .collect()
 }
 
 /// A report's flows by (workspace, flow id) in report order: scanning every flow for every

@@ -1,4 +1,4 @@
-//! `capacity`, `cost`, `simulate` and `security` of an estate work out each workspace's part while the check walks it, a
+//! `capacity`, `cost`, `simulate`, `security` and the check's SARIF of an estate work out each workspace's part while the check walks it, a
 //! batch of workspaces at a time, and keep no flows. Over several batches of a generated estate
 //! (planted faults included) each must answer exactly what it answers from the whole check.
 
@@ -8,7 +8,7 @@ use adbflow_databricks::prepare::prepare;
 use adbflow_databricks::profile::Profile;
 use adbflow_databricks::security::{security, security_of};
 use adbflow_databricks::simulate::{check_and_simulate, simulate, timing, ClusterSpec, SimOptions};
-use adbflow_databricks::{check, limits, prices, CheckOptions};
+use adbflow_databricks::{check, limits, prices, CheckOptions, CheckRun};
 use adbflow_gen::{generate, GenOptions};
 use adbflow_net::ServiceTags;
 
@@ -114,4 +114,28 @@ fn streamed_security_is_the_security_of_the_whole_check() {
     assert_eq!(streamed.data_flows.first().map(|f| f.workspace.as_str()), Some("ws-001"));
     assert!(streamed.exfiltration.iter().any(|p| p.open));
     assert_eq!(streamed, expected);
+}
+
+#[test]
+fn streamed_check_sarif_is_the_sarif_of_the_whole_check() {
+    let estate = generate(&GenOptions::new(WORKSPACES, 9)).expect("generates").estate;
+    let tags = ServiceTags::symbolic();
+    let options = CheckOptions::default();
+    let whole = check(&estate, &tags, &options).unwrap();
+    let mut streamed = Vec::new();
+    let kept = adbflow_report::sarif::write_check_run(
+        CheckRun::start(&estate, &tags, &options).unwrap(),
+        &mut streamed,
+    )
+    .unwrap();
+    let expected = adbflow_report::sarif::check(&whole);
+    assert!(expected.matches(" Fix: ").count() > 10, "findings carry fixes");
+    assert_eq!(String::from_utf8(streamed).unwrap(), expected);
+    assert!(
+        kept.flows.len() < whole.flows.len() / 2,
+        "{} of {} flows kept",
+        kept.flows.len(),
+        whole.flows.len()
+    );
+    assert_eq!(kept.exit_code(), whole.exit_code());
 }

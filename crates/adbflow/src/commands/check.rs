@@ -17,7 +17,7 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, CliError> {
         CheckFormat::Markdown => {
             whole(&estate, &tags, &options, adbflow_report::check::render_check_markdown)
         }
-        CheckFormat::Sarif => whole(&estate, &tags, &options, adbflow_report::sarif::check),
+        CheckFormat::Sarif => streamed(estate, &tags, &options, adbflow_report::sarif::write_check_run),
     }
 }
 
