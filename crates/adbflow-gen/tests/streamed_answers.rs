@@ -15,9 +15,13 @@ use adbflow_net::ServiceTags;
 /// More workspaces than one batch of the walk holds (64).
 const WORKSPACES: usize = 150;
 
+fn generated() -> adbflow_model::Estate {
+    generate(&GenOptions::new(WORKSPACES, 9)).expect("generates").estate
+}
+
 #[test]
 fn streamed_capacity_is_the_capacity_of_the_whole_check() {
-    let estate = generate(&GenOptions::new(WORKSPACES, 9)).expect("generates").estate;
+    let estate = generated();
     let tags = ServiceTags::symbolic();
     let options = CheckOptions::default();
     let profile = Profile::named("seed").unwrap();
@@ -44,7 +48,7 @@ fn streamed_capacity_is_the_capacity_of_the_whole_check() {
 
 #[test]
 fn streamed_cost_is_the_cost_of_the_whole_check() {
-    let estate = generate(&GenOptions::new(WORKSPACES, 9)).expect("generates").estate;
+    let estate = generated();
     let tags = ServiceTags::symbolic();
     for profile in ["seed", "etl"] {
         let profile = Profile::named(profile).unwrap();
@@ -65,7 +69,7 @@ fn streamed_cost_is_the_cost_of_the_whole_check() {
 
 #[test]
 fn streamed_simulation_is_the_simulation_of_the_whole_check() {
-    let estate = generate(&GenOptions::new(WORKSPACES, 9)).expect("generates").estate;
+    let estate = generated();
     let tags = ServiceTags::symbolic();
     let options = CheckOptions::default();
     let whole = check(&estate, &tags, &options).unwrap();
@@ -98,7 +102,7 @@ fn streamed_simulation_is_the_simulation_of_the_whole_check() {
 
 #[test]
 fn streamed_security_is_the_security_of_the_whole_check() {
-    let mut estate = generate(&GenOptions::new(WORKSPACES, 9)).expect("generates").estate;
+    let mut estate = generated();
     // Named against their order, so that the data flows' order by name is not the walk's.
     for (i, w) in estate.workspaces.iter_mut().enumerate() {
         w.name = format!("ws-{:03}", WORKSPACES - i);
@@ -118,7 +122,7 @@ fn streamed_security_is_the_security_of_the_whole_check() {
 
 #[test]
 fn streamed_check_sarif_is_the_sarif_of_the_whole_check() {
-    let estate = generate(&GenOptions::new(WORKSPACES, 9)).expect("generates").estate;
+    let estate = generated();
     let tags = ServiceTags::symbolic();
     let options = CheckOptions::default();
     let whole = check(&estate, &tags, &options).unwrap();
