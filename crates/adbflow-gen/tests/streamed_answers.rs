@@ -1,4 +1,4 @@
-//! `capacity`, `cost`, `simulate`, `security` and the check's SARIF of an estate work out each workspace's part while the check walks it, a
+//! `capacity`, `cost`, `simulate`, `security` and the check's SARIF and markdown work out each workspace's part while the check walks it, a
 //! batch of workspaces at a time, and keep no flows. Over several batches of a generated estate
 //! (planted faults included) each must answer exactly what it answers from the whole check.
 
@@ -142,4 +142,22 @@ fn streamed_check_sarif_is_the_sarif_of_the_whole_check() {
         whole.flows.len()
     );
     assert_eq!(kept.exit_code(), whole.exit_code());
+}
+
+#[test]
+fn streamed_check_markdown_is_the_markdown_of_the_whole_check() {
+    let estate = generated();
+    let tags = ServiceTags::symbolic();
+    let options = CheckOptions::default();
+    let whole = check(&estate, &tags, &options).unwrap();
+    let mut streamed = Vec::new();
+    let report = adbflow_report::check::write_check_run_markdown(
+        CheckRun::start(&estate, &tags, &options).unwrap(),
+        &mut streamed,
+    )
+    .unwrap();
+    let expected = adbflow_report::check::render_check_markdown(&whole);
+    assert!(expected.contains("## Blocked flows") && expected.contains("## Findings"));
+    assert_eq!(String::from_utf8(streamed).unwrap(), expected);
+    assert!(report.flows.is_empty());
 }

@@ -233,12 +233,32 @@ pub fn render_check_table(r: &CheckReport) -> String {
 /// sections written as soon as it is walked; only blocked flows are kept (for the section that
 /// lists them at the end). Returns the report without its flows.
 pub fn write_check_run_table(run: CheckRun, out: &mut dyn std::io::Write) -> std::io::Result<CheckReport> {
-    out.write_all(table_head(run.name()).as_bytes())?;
+    let head = table_head(run.name());
+    write_sections(
+        run,
+        out,
+        head,
+        |w, flows| workspace_section(w, flows.iter()),
+        |b, r| table_tail(b.iter(), r),
+    )
+}
+
+/// Writes `head`, then each workspace's `section` as soon as its batch is walked, then the `tail`
+/// given the blocked flows (the only ones kept) in report order. Returns the report without its
+/// flows.
+fn write_sections(
+    run: CheckRun,
+    out: &mut dyn std::io::Write,
+    head: String,
+    section: impl Fn(&WorkspaceSummary, &[CheckFlow]) -> String + Sync,
+    tail: impl FnOnce(&[CheckFlow], &CheckReport) -> String,
+) -> std::io::Result<CheckReport> {
+    out.write_all(head.as_bytes())?;
     let mut blocked: Vec<CheckFlow> = Vec::new();
     let report = run.run(
         CheckRun::BATCH,
         |_, w, flows| {
-            let section = workspace_section(w, flows.iter());
+            let section = section(w, &flows);
             (section, flows.into_iter().filter(|f| f.verdict == FlowVerdict::Blocked).collect::<Vec<_>>())
         },
         |sections| {
@@ -249,7 +269,7 @@ pub fn write_check_run_table(run: CheckRun, out: &mut dyn std::io::Write) -> std
             Ok::<(), std::io::Error>(())
         },
     )?;
-    out.write_all(table_tail(blocked.iter(), &report).as_bytes())?;
+    out.write_all(tail(&blocked, &report).as_bytes())?;
     Ok(report)
 }
 
@@ -388,23 +408,52 @@ fn md_table(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String 
 
 /// `check` as GitHub-flavoured markdown (for pull-request comments and job summaries).
 pub fn render_check_markdown(r: &CheckReport) -> String {
-    let mut out = String::new();
-    let _ =
-        writeln!(out, "# adbflow check{}\n", r.name.as_ref().map(|n| format!(" — {n}")).unwrap_or_default());
+    let mut out = markdown_head(r.name.as_ref());
     let by_workspace = flows_by_workspace(&r.flows);
     for w in &r.workspaces {
-        let lines = workspace_lines(w);
-        let _ = writeln!(out, "## {}\n", md_cell(&lines[0]));
-        for l in &lines[1..] {
-            let _ = writeln!(out, "- {}", md_cell(l.trim()));
-        }
-        let _ = writeln!(out, "\n### Network Path Summary\n");
-        let rows = by_workspace.get(w.name.as_str()).into_iter().flatten().map(|f| summary_row(f));
-        out.push_str(&md_table(&SUMMARY_HEADER, rows));
-        out.push('\n');
+        out.push_str(&markdown_section(w, by_workspace.get(w.name.as_str()).into_iter().flatten().copied()));
     }
-    let blocked: Vec<&CheckFlow> = r.flows.iter().filter(|f| f.verdict == FlowVerdict::Blocked).collect();
-    if !blocked.is_empty() {
+    out.push_str(&markdown_tail(r.flows.iter().filter(|f| f.verdict == FlowVerdict::Blocked), r));
+    out
+}
+
+/// Runs `run` and writes its report as [`render_check_markdown`] would, each batch of workspaces'
+/// sections written as soon as it is walked; only blocked flows are kept (for the section that
+/// lists them at the end). Returns the report with no flows.
+pub fn write_check_run_markdown(run: CheckRun, out: &mut dyn std::io::Write) -> std::io::Result<CheckReport> {
+    let head = markdown_head(run.name());
+    write_sections(
+        run,
+        out,
+        head,
+        |w, flows| markdown_section(w, flows.iter()),
+        |b, r| markdown_tail(b.iter(), r),
+    )
+}
+
+fn markdown_head(name: Option<&String>) -> String {
+    format!("# adbflow check{}\n\n", name.map(|n| format!(" — {n}")).unwrap_or_default())
+}
+
+/// One workspace's lines and its path summary; `flows` are its flows in report order.
+fn markdown_section<'f>(w: &WorkspaceSummary, flows: impl Iterator<Item = &'f CheckFlow>) -> String {
+    let mut out = String::new();
+    let lines = workspace_lines(w);
+    let _ = writeln!(out, "## {}\n", md_cell(&lines[0]));
+    for l in &lines[1..] {
+        let _ = writeln!(out, "- {}", md_cell(l.trim()));
+    }
+    let _ = writeln!(out, "\n### Network Path Summary\n");
+    out.push_str(&md_table(&SUMMARY_HEADER, flows.map(summary_row)));
+    out.push('\n');
+    out
+}
+
+/// The blocked flows (in report order), the findings and the counts.
+fn markdown_tail<'f>(blocked: impl Iterator<Item = &'f CheckFlow>, r: &CheckReport) -> String {
+    let mut out = String::new();
+    let mut blocked = blocked.peekable();
+    if blocked.peek().is_some() {
         let _ = writeln!(out, "## Blocked flows\n");
         for f in blocked {
             let d = blocked_details(f);

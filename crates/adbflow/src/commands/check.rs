@@ -15,7 +15,7 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, CliError> {
         CheckFormat::Json => streamed(estate, &tags, &options, adbflow_report::check::write_check_run_json),
         CheckFormat::Table => streamed(estate, &tags, &options, adbflow_report::check::write_check_run_table),
         CheckFormat::Markdown => {
-            whole(&estate, &tags, &options, adbflow_report::check::render_check_markdown)
+            streamed(estate, &tags, &options, adbflow_report::check::write_check_run_markdown)
         }
         CheckFormat::Sarif => streamed(estate, &tags, &options, adbflow_report::sarif::write_check_run),
     }
@@ -36,17 +36,6 @@ fn streamed(
         Ok(exit_code(&report))
     };
     Ok(Outcome { stdout: Stdout::Stream(Box::new(write)), exit: 0 })
-}
-
-/// The whole report, then its rendering.
-fn whole(
-    estate: &Estate,
-    tags: &ServiceTags,
-    options: &CheckOptions<'_>,
-    render: fn(&CheckReport) -> String,
-) -> Result<Outcome, CliError> {
-    let report = adbflow_databricks::check(estate, tags, options).map_err(invalid)?;
-    Ok(Outcome { stdout: render(&report).into(), exit: exit_code(&report) })
 }
 
 fn invalid(e: CheckError) -> CliError {
