@@ -218,3 +218,12 @@ fn the_sequence_has_every_phase_in_order_with_its_flows() {
     assert!(tunnel.flows.iter().all(|f| f.id == FlowId::SccRelay) && tunnel.flows.len() == 2);
     assert_eq!(s.phases.iter().map(|p| p.flows.len()).sum::<usize>(), r.flows.len());
 }
+
+#[test]
+fn a_report_moved_into_its_sequence_gives_the_sequence_of_the_report() {
+    for name in ["non-pl", "hub-spoke", "full-private"] {
+        let r = run(&pattern(name, "eastus2"));
+        assert!(r.flows.iter().any(|f| f.phase != r.flows[0].phase));
+        assert_eq!(adbflow_databricks::sequence::into_sequence(r.clone()), sequence(&r), "{name}");
+    }
+}

@@ -9,10 +9,11 @@ pub fn run(args: &FlowsArgs) -> Result<Outcome, CliError> {
     let options = CheckOptions { regions: &regions, workspace: args.workspace.as_deref() };
     let report =
         adbflow_databricks::check(&estate, &tags, &options).map_err(|e| CliError::Input(e.to_string()))?;
-    let flows = adbflow_databricks::sequence(&report);
+    let exit = if report.exit_code() == 0 { 0 } else { 1 };
+    let flows = adbflow_databricks::sequence::into_sequence(report);
     let stdout = match args.format {
         FlowsFormat::Table => adbflow_report::check::render_flows_table(&flows),
         FlowsFormat::Mermaid => adbflow_report::check::render_flows_mermaid(&flows),
     };
-    Ok(Outcome { stdout: stdout.into(), exit: if report.exit_code() == 0 { 0 } else { 1 } })
+    Ok(Outcome { stdout: stdout.into(), exit })
 }
