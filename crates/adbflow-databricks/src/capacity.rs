@@ -6,7 +6,7 @@
 
 use crate::by_workspace::{by_workspace, rows_of};
 use crate::catalog::FlowId;
-use crate::check::{CheckFlow, CheckReport, FlowVerdict, WorkspaceSummary};
+use crate::check::{CheckFlow, CheckReport, CheckRun, FlowVerdict, WorkspaceSummary};
 use crate::cost::fixed::firewall_sku;
 use crate::devices::devices;
 use crate::findings::{Finding, FindingSeverity};
@@ -443,19 +443,12 @@ pub fn check_capacity(
     limits: &LimitTable,
     nodes: Option<u64>,
 ) -> Result<CapacityReport, crate::error::CheckError> {
-    let plan = Plan::new(profile, limits, nodes);
-    let mut parts = Vec::new();
-    let run = crate::check::CheckRun::start(estate, tags, options)?;
-    let check = run.run(
-        crate::check::CheckRun::BATCH,
-        |lookup, ws, flows| plan.workspace(lookup, ws, &flows.iter().collect::<Vec<_>>()),
-        |batch| {
-            parts.extend(batch);
-            Ok::<(), std::convert::Infallible>(())
-        },
-    );
-    let Ok(check) = check;
-    Ok(plan.report(check.name, parts))
+    let sizing = Sizing::new(profile, limits, nodes);
+    let (check, parts) = CheckRun::start(estate, tags, options)?
+        .per_workspace(CheckRun::BATCH, |lookup, ws, flows| {
+            sizing.workspace(lookup, ws, &flows.iter().collect::<Vec<_>>())
+        });
+    Ok(sizing.report(check.name, parts))
 }
 
 /// The capacity of every workspace in `check`. `estate` is the prepared estate the check walked;
@@ -467,17 +460,20 @@ pub fn capacity(
     limits: &LimitTable,
     nodes: Option<u64>,
 ) -> CapacityReport {
-    let plan = Plan::new(profile, limits, nodes);
+    let sizing = Sizing::new(profile, limits, nodes);
     // Indexed once: asking the estate and the flow list per workspace grew with its square.
     let lookup = Lookup::new(estate);
     let flows_of = by_workspace(&check.flows, |f| &f.workspace);
-    let parts =
-        check.workspaces.iter().map(|ws| plan.workspace(&lookup, ws, rows_of(&flows_of, &ws.name))).collect();
-    plan.report(check.name.clone(), parts)
+    let parts = check
+        .workspaces
+        .iter()
+        .map(|ws| sizing.workspace(&lookup, ws, rows_of(&flows_of, &ws.name)))
+        .collect();
+    sizing.report(check.name.clone(), parts)
 }
 
 /// What every workspace's capacity is measured against.
-struct Plan<'a> {
+struct Sizing<'a> {
     profile: &'a Profile,
     limits: &'a LimitTable,
     /// Nodes asked for, and why that many.
@@ -493,7 +489,7 @@ struct WorkspacePart {
     notes: Vec<Finding>,
 }
 
-impl<'a> Plan<'a> {
+impl<'a> Sizing<'a> {
     fn new(profile: &'a Profile, limits: &'a LimitTable, nodes: Option<u64>) -> Self {
         let s = &profile.settings;
         let basis = match nodes {
@@ -506,7 +502,7 @@ impl<'a> Plan<'a> {
                 if s.concurrent_clusters > 1 { "s" } else { "" }
             ),
         };
-        Plan {
+        Sizing {
             profile,
             limits,
             requested: nodes.unwrap_or_else(|| s.concurrent_nodes()),

@@ -266,17 +266,8 @@ pub fn check_prepared(prepared: &Prepared, tags: &ServiceTags) -> CheckReport {
 
 /// The whole report of `run`, every flow kept.
 fn every_flow(run: CheckRun) -> CheckReport {
-    let mut per_workspace: Vec<Vec<CheckFlow>> = Vec::new();
     // One batch of every workspace, each workspace's flows kept as they are.
-    let run = run.run(
-        usize::MAX,
-        |_, _, flows| flows,
-        |batch| {
-            per_workspace = batch;
-            Ok::<(), std::convert::Infallible>(())
-        },
-    );
-    let Ok(mut report) = run;
+    let (mut report, per_workspace) = run.per_workspace(usize::MAX, |_, _, flows| flows);
     report.flows = concat(per_workspace);
     report
 }
@@ -331,6 +322,22 @@ impl CheckRun {
     /// The report's `name`.
     pub fn name(&self) -> Option<&String> {
         self.net.estate().name.as_ref()
+    }
+
+    /// [`CheckRun::run`] keeping what `answer` makes of each workspace, in report order: the
+    /// report without its flows, and each workspace's answer.
+    pub fn per_workspace<R: Send>(
+        self,
+        batch: usize,
+        answer: impl Fn(&Lookup<'_>, &WorkspaceSummary, Vec<CheckFlow>) -> R + Sync,
+    ) -> (CheckReport, Vec<R>) {
+        let mut answers = Vec::new();
+        let run = self.run(batch, answer, |batch| {
+            answers.extend(batch);
+            Ok::<(), std::convert::Infallible>(())
+        });
+        let Ok(report) = run;
+        (report, answers)
     }
 
     /// Walks every workspace, `batch` workspaces at a time on every core. Each workspace's flows

@@ -55,6 +55,19 @@ fn assoc_cfg(name: &str, subnet_refs: &[&str]) -> Value {
     )
 }
 
+/// An association whose subnet ID is unknown and whose configuration names only a variable.
+fn unreferenced_subnet_plan() -> String {
+    plan(
+        vec![
+            vnet("v", "v", "10.0.0.0/16"),
+            subnet("host", "host", "v", "10.0.1.0/24"),
+            nsg("n", "nsg"),
+            assoc("host"),
+        ],
+        json!({"resources": [assoc_cfg("host", &["var.subnet_id"])]}),
+    )
+}
+
 #[test]
 fn unknown_ids_link_through_configuration_references() {
     let text = plan(
@@ -73,15 +86,7 @@ fn unknown_ids_link_through_configuration_references() {
 
 #[test]
 fn an_unknown_id_without_a_reference_is_reported_and_left_out() {
-    let text = plan(
-        vec![
-            vnet("v", "v", "10.0.0.0/16"),
-            subnet("host", "host", "v", "10.0.1.0/24"),
-            nsg("n", "nsg"),
-            assoc("host"),
-        ],
-        json!({"resources": [assoc_cfg("host", &["var.subnet_id"])]}),
-    );
+    let text = unreferenced_subnet_plan();
     let t = import(&text);
     assert_eq!(t.estate.subnet("v/host").unwrap().subnet.nsg, None);
     let w = &t.warnings[0];
@@ -361,15 +366,7 @@ fn source_prefix_lists_survive_the_plan() {
 /// the object being replaced) is not the planned one, and `before`/`after` may hold anything.
 #[test]
 fn unknowns_come_from_the_planned_change_not_a_deposed_one() {
-    let text = plan(
-        vec![
-            vnet("v", "v", "10.0.0.0/16"),
-            subnet("host", "host", "v", "10.0.1.0/24"),
-            nsg("n", "nsg"),
-            assoc("host"),
-        ],
-        json!({"resources": [assoc_cfg("host", &["var.subnet_id"])]}),
-    );
+    let text = unreferenced_subnet_plan();
     let expected = import(&text);
     let mut doc: Value = serde_json::from_str(&text).unwrap();
     let changes = doc["resource_changes"].as_array_mut().unwrap();

@@ -5,7 +5,7 @@
 //! about elements the platform adds point at the workspace that causes them.
 
 use adbflow_databricks::by_workspace::{by_workspace, rows_of};
-use adbflow_databricks::check::{fix_candidates, CheckFlow, CheckReport, CheckRun, WorkspaceSummary};
+use adbflow_databricks::check::{fix_candidates, CheckReport, CheckRun, WorkspaceSummary};
 use adbflow_databricks::findings::{Finding, FindingSeverity};
 use adbflow_databricks::SecurityReport;
 use adbflow_model::{ElementRef, Origin};
@@ -287,17 +287,8 @@ pub fn check(r: &CheckReport) -> String {
 /// Runs `run` and writes its findings as [`check`] would, keeping of the flows only those a
 /// finding's fix can come from ([`fix_candidates`]). Returns the report with those flows.
 pub fn write_check_run(run: CheckRun, out: &mut dyn std::io::Write) -> std::io::Result<CheckReport> {
-    let mut kept: Vec<CheckFlow> = Vec::new();
-    let report = run.run(
-        CheckRun::BATCH,
-        |_, _, flows| fix_candidates(flows),
-        |batch| {
-            kept.extend(batch.into_iter().flatten());
-            Ok::<(), std::convert::Infallible>(())
-        },
-    );
-    let Ok(mut report) = report;
-    report.flows = kept;
+    let (mut report, kept) = run.per_workspace(CheckRun::BATCH, |_, _, flows| fix_candidates(flows));
+    report.flows = kept.into_iter().flatten().collect();
     out.write_all(check(&report).as_bytes())?;
     Ok(report)
 }

@@ -219,13 +219,13 @@ pub fn cost(
         |_, ws, flows| (ws.clone(), flows),
         |batch| {
             for (ws, flows) in batch {
-                pricer.workspace(&flows.iter().collect::<Vec<_>>(), options.profile, &ws);
+                pricer.workspace(&flows.iter().collect::<Vec<_>>(), &ws);
             }
             Ok::<(), std::convert::Infallible>(())
         },
     );
     let Ok(check) = check;
-    Ok(pricer.finish(check.name, &check.workspaces, options.profile))
+    Ok(pricer.finish(check.name, &check.workspaces))
 }
 
 /// A price meter in one region (key) and SKU: tiers apply to its monthly total.
@@ -263,6 +263,7 @@ fn local_keys(prices: &PriceTable, region: &str) -> Vec<String> {
 
 struct Pricer<'a> {
     estate: &'a Estate,
+    profile: &'a Profile,
     /// Indexes asked per workspace and per charge, which scanning made grow with the square of
     /// the estate.
     lookup: Lookup<'a>,
@@ -276,9 +277,10 @@ struct Pricer<'a> {
 }
 
 impl<'a> Pricer<'a> {
-    fn new(estate: &'a Estate, profile: &Profile, prices: &'a PriceTable) -> Self {
+    fn new(estate: &'a Estate, profile: &'a Profile, prices: &'a PriceTable) -> Self {
         Pricer {
             estate,
+            profile,
             lookup: Lookup::new(estate),
             names: adbflow_net::resources::Names::new(estate),
             prices,
@@ -295,12 +297,7 @@ impl<'a> Pricer<'a> {
     }
 
     /// The report, once every workspace (`workspaces`, in report order) has been priced.
-    fn finish(
-        mut self,
-        name: Option<String>,
-        workspaces: &[WorkspaceSummary],
-        profile: &Profile,
-    ) -> CostReport {
+    fn finish(mut self, name: Option<String>, workspaces: &[WorkspaceSummary]) -> CostReport {
         let mut meter_costs = self.settle();
         let (fixed_costs, fixed_meters) = self.fixed();
         meter_costs.extend(fixed_meters);
@@ -340,7 +337,7 @@ impl<'a> Pricer<'a> {
                 hours_per_month: self.prices.hours_per_month,
                 tables: self.prices.sources.clone(),
             },
-            profile: profile.clone(),
+            profile: self.profile.clone(),
             flows: self.flows,
             meters: meter_costs,
             fixed: fixed_costs,
@@ -352,10 +349,8 @@ impl<'a> Pricer<'a> {
             notes,
         }
     }
-}
 
-impl Pricer<'_> {
-    fn workspace(&mut self, flows: &[&CheckFlow], profile: &Profile, ws: &crate::check::WorkspaceSummary) {
+    fn workspace(&mut self, flows: &[&CheckFlow], ws: &WorkspaceSummary) {
         if self.prices.geography(&ws.region).is_none() {
             self.notes.push(
                 Finding::new(
@@ -384,7 +379,7 @@ impl Pricer<'_> {
         }
         let instances_of = |id: FlowId| groups.keys().filter(|(i, _)| *i == id).count().max(1);
         for ((id, _), rows) in &groups {
-            let vol = profile.volume(*id, &vctx);
+            let vol = self.profile.volume(*id, &vctx);
             let instances = instances_of(*id);
             let delivered = rows.iter().filter(|f| f.verdict == FlowVerdict::Delivered).count();
             if delivered == 0
@@ -612,9 +607,9 @@ pub fn price(check: &CheckReport, estate: &Estate, profile: &Profile, prices: &P
     let mut pricer = Pricer::new(estate, profile, prices);
     let flows_of = by_workspace(&check.flows, |f| &f.workspace);
     for ws in &check.workspaces {
-        pricer.workspace(rows_of(&flows_of, &ws.name), profile, ws);
+        pricer.workspace(rows_of(&flows_of, &ws.name), ws);
     }
-    pricer.finish(check.name.clone(), &check.workspaces, profile)
+    pricer.finish(check.name.clone(), &check.workspaces)
 }
 
 /// A flow row with its share of the flow's volume: split evenly between the flow's instances

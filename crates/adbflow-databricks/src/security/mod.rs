@@ -85,18 +85,10 @@ pub fn security(
     let prepared = prepare(estate, options.regions, options.workspace)?;
     let attack_surface = surface::entry_points(&prepared);
     let exfiltration = exfil::probe(&prepared, tags);
-    let mut data_flows: Vec<(String, Vec<FlowProtection>)> = Vec::new();
-    let check = CheckRun::of_prepared(prepared, tags).run(
-        CheckRun::BATCH,
-        |lookup, ws, flows| {
+    let (check, mut data_flows) =
+        CheckRun::of_prepared(prepared, tags).per_workspace(CheckRun::BATCH, |lookup, ws, flows| {
             (ws.name.clone(), protection::workspace_data_flows(lookup, &flows.iter().collect::<Vec<_>>()))
-        },
-        |batch| {
-            data_flows.extend(batch);
-            Ok::<(), std::convert::Infallible>(())
-        },
-    );
-    let Ok(check) = check;
+        });
     data_flows.sort_by(|a, b| a.0.cmp(&b.0));
     let data_flows = data_flows.into_iter().flat_map(|(_, rows)| rows).collect();
     let security = report(check.name.clone(), attack_surface, exfiltration, data_flows);

@@ -105,16 +105,9 @@ pub fn check_and_simulate(
     options: &SimOptions,
 ) -> Result<SimReport, SimulateError> {
     let run = crate::check::CheckRun::start(estate, tags, check_options)?;
-    let mut workspaces = Vec::new();
-    let check = run.run(
-        crate::check::CheckRun::BATCH,
-        |lookup, ws, flows| world::workspace_world(lookup, ws, &flows.iter().collect::<Vec<_>>(), limits),
-        |batch| {
-            workspaces.extend(batch);
-            Ok::<(), std::convert::Infallible>(())
-        },
-    );
-    let Ok(check) = check;
+    let (check, workspaces) = run.per_workspace(crate::check::CheckRun::BATCH, |lookup, ws, flows| {
+        world::workspace_world(lookup, ws, &flows.iter().collect::<Vec<_>>(), limits)
+    });
     let w = world::world_of(workspaces, limits, options.connections_per_node);
     Ok(launch(w, check.name, timing, options)?)
 }
