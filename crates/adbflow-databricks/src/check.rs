@@ -384,11 +384,17 @@ impl CheckRun {
             if chunks.peek().is_none() {
                 break;
             }
-            for pf in chunk.iter().flat_map(|pw| &pw.flows) {
-                if let FlowSource::Subnet(path) = &pf.source {
-                    net.forget_routes(path);
-                }
-            }
+            // Freed on the pool while the next batch is walked: on this thread, between batches,
+            // it was 50 ms of one core at 5,000 workspaces with the tag file.
+            let forgotten: Vec<_> = chunk
+                .iter()
+                .flat_map(|pw| &pw.flows)
+                .filter_map(|pf| match &pf.source {
+                    FlowSource::Subnet(path) => Some(net.forget_routes(path)),
+                    _ => None,
+                })
+                .collect();
+            rayon::spawn(move || drop(forgotten));
         }
         drop(lookup);
         let report = tally.finish(&prepared, net.estate().name.clone());
@@ -423,12 +429,15 @@ fn workspace_flows(
     trace: &mut impl FnMut(&FlowSpec) -> Trace,
     port_class: &dyn Fn(u16) -> usize,
 ) -> Vec<CheckFlow> {
+    // Report order is decided by what was planned, so the planned flows are ordered and walked
+    // in that order: sorting the flows once walked moved ~1 kB structures and took a scratch
+    // buffer of them (fresh memory) for every workspace.
+    let mut planned: Vec<_> =
+        pw.flows.iter().map(|pf| ((pf.id.def().phase, pf.id, &pf.instance, pf.role), pf)).collect();
+    planned.sort_by(|a, b| a.0.cmp(&b.0));
     let mut ws_flows: Vec<CheckFlow> =
-        pw.flows.iter().map(|pf| evaluate_flow(lookup, pw, pf, trace, port_class)).collect();
+        planned.into_iter().map(|(_, pf)| evaluate_flow(lookup, pw, pf, trace, port_class)).collect();
     let estate = lookup.estate();
-    ws_flows.sort_by(|a, b| {
-        (a.phase, a.id, &a.instance, a.source_role).cmp(&(b.phase, b.id, &b.instance, b.source_role))
-    });
     let node = crate::performance::node_type(estate);
     for f in &mut ws_flows {
         f.performance = crate::performance::estimate(lookup, f, crate::limits::builtin(), node);

@@ -14,6 +14,7 @@ use adbflow_model::{
     ids, DefaultAction, ElementRef, Endpoint, Estate, Lookup, NsgRule, Origin, PublicNetworkAccess, Severity,
     StorageAccount, Workspace,
 };
+use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
 
@@ -99,7 +100,15 @@ pub fn prepare_owned(
             return Err(CheckError::UnknownWorkspace { name: o.to_string(), known: names.join(", ") });
         }
     }
-    let diags = validate_workspaces(&estate, regions);
+    // Validating and working out Databricks' additions read the estate independently: side by
+    // side, on two cores (each was 15–40 ms at 5,000 workspaces).
+    let (diags, additions) = rayon::join(
+        || validate_workspaces(&estate, regions),
+        || {
+            let mut found = Vec::new();
+            additions(&estate, regions, &mut found).map(|a| (a, found))
+        },
+    );
     if diags.iter().any(|d| d.severity == Severity::Error) {
         return Err(CheckError::Invalid(
             diags.into_iter().filter(|d| d.severity == Severity::Error).collect(),
@@ -114,32 +123,42 @@ pub fn prepare_owned(
         })
         .collect();
 
-    let (additions, workspaces) = additions(&estate, regions, &mut findings)?;
+    let ((additions, mut workspaces), found) = additions?;
+    findings.extend(found);
     additions.apply_to(&mut estate);
-    let mut prepared_ws = Vec::with_capacity(workspaces.len());
+    workspaces.retain(|(ws, ..)| only.is_none_or(|o| o == ws.name));
     let lookup = Lookup::new(&estate);
-    for (ws, region, cloud, managed) in workspaces {
-        if only.is_some_and(|o| o != ws.name) {
-            continue;
-        }
-        let flows = plan_workspace(&lookup, &ws, &region, &cloud, &mut findings);
-        for f in &region.flags {
-            findings.push(
-                Finding::new(FindingSeverity::Info, "region-data-flag", format!("{}: {f}", region.name))
-                    .workspace(&ws.name),
-            );
-        }
-        let private_link = PrivateLink::of(&lookup, &ws);
-        prepared_ws.push(PreparedWorkspace {
-            workspace: ws,
-            region,
-            cloud,
-            flows,
-            managed_rules: managed,
-            private_link,
-        });
-    }
+    // Each workspace is planned on its own (130 ms of one core at 5,000 workspaces); collecting
+    // keeps the estate's order, and each workspace's findings follow the previous one's.
+    let planned: Vec<(PreparedWorkspace, Vec<Finding>)> = workspaces
+        .into_par_iter()
+        .map(|(ws, region, cloud, managed)| {
+            let mut found = Vec::new();
+            let flows = plan_workspace(&lookup, &ws, &region, &cloud, &mut found);
+            for f in &region.flags {
+                found.push(
+                    Finding::new(FindingSeverity::Info, "region-data-flag", format!("{}: {f}", region.name))
+                        .workspace(&ws.name),
+                );
+            }
+            let private_link = PrivateLink::of(&lookup, &ws);
+            let pw = PreparedWorkspace {
+                workspace: ws,
+                region,
+                cloud,
+                flows,
+                managed_rules: managed,
+                private_link,
+            };
+            (pw, found)
+        })
+        .collect();
     drop(lookup);
+    let mut prepared_ws = Vec::with_capacity(planned.len());
+    for (pw, found) in planned {
+        findings.extend(found);
+        prepared_ws.push(pw);
+    }
     findings.retain(|f| match (&f.workspace, only) {
         (Some(w), Some(o)) => w == o,
         _ => true,

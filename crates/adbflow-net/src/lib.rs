@@ -26,4 +26,4 @@ pub use tags::ServiceTags;
 pub use trace::{BlockedBy, DnsAnswer, Egress, FlowSpec, Hop, HopKind, ReasonCode, Trace, Verdict};
 pub mod network;
 pub mod walk;
-pub use network::Network;
+pub use network::{ForgottenRoutes, Network};
