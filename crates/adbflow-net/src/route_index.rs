@@ -55,10 +55,18 @@ fn mask(len: u8) -> u32 {
 
 impl RouteIndex {
     pub fn new<L: RouteList + ?Sized>(routes: &L) -> Self {
-        // A bucket per prefix length, each in list order. A list is in display order (by network
-        // within each kind), so a bucket is a few sorted runs, which the stable sort below merges;
-        // being stable, it keeps equal prefixes in list order.
-        let mut by_len: Vec<Vec<(u32, usize)>> = vec![Vec::new(); 33];
+        // A bucket per prefix length, each in list order, then sorted by network and position:
+        // equal prefixes stay in list order, and the sort needs no scratch buffer (a stable
+        // sort's took fresh memory for every subnet).
+        // Each bucket sized first: filled a push at a time, the service-endpoint routes' buckets
+        // were copied as they grew, a tenth of indexing.
+        let mut sizes = [0usize; 33];
+        for i in (0..routes.route_count()).filter(|&i| routes.is_active(i)) {
+            if let RoutePrefix::Cidr(net) = routes.prefix(i) {
+                sizes[usize::from(net.prefix_len())] += 1;
+            }
+        }
+        let mut by_len: Vec<Vec<(u32, usize)>> = sizes.iter().map(|&n| Vec::with_capacity(n)).collect();
         let mut tag_routes = Vec::new();
         for i in (0..routes.route_count()).filter(|&i| routes.is_active(i)) {
             match routes.prefix(i) {
@@ -73,7 +81,7 @@ impl RouteIndex {
             if nets.is_empty() {
                 continue;
             }
-            nets.sort_by_key(|&(network, _)| network);
+            nets.sort_unstable();
             // Equal prefixes differ only in precedence; on a tie the earlier route, as `select` does.
             nets.dedup_by(|later, kept| {
                 if later.0 != kept.0 {

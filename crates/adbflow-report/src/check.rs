@@ -364,10 +364,19 @@ pub fn write_check_run_json(run: CheckRun, out: &mut dyn std::io::Write) -> std:
     w.field("schema_version", &adbflow_databricks::CHECK_SCHEMA_VERSION)?;
     w.optional_field("name", run.name())?;
     w.begin_array("flows")?;
+    // Each batch renders into the buffers the batch before it wrote out.
+    let spare = crate::json::SpareBuffers::default();
     let report = run.run(
         CheckRun::BATCH,
-        |_, _, flows| crate::json::RenderedItems::of(&flows),
-        |rendered| rendered.into_iter().try_for_each(|r| w.items_rendered(&r?)),
+        |_, _, flows| crate::json::RenderedItems::into_buffer(spare.take(), &flows),
+        |rendered| {
+            rendered.into_iter().try_for_each(|r| {
+                let r = r?;
+                w.items_rendered(&r)?;
+                r.recycle(&spare);
+                Ok::<(), std::io::Error>(())
+            })
+        },
     )?;
     w.end_array()?;
     let CheckReport { workspaces, findings, summary, data, .. } = &report;
