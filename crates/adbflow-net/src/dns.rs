@@ -234,12 +234,15 @@ pub fn resolve_in<'a>(
             // NxDomainRedirect: fall back to public resolution.
         }
         // The name asked was looked up above; a name it led to (a CNAME target) was not.
+        // Borrowed: an endpoint is copied once, into the answer, not once more to look at it.
+        let target;
         let public = if name == asked {
-            endpoint.clone()
+            endpoint.as_ref()
         } else {
-            names.lookup(estate, &name).or_else(|| endpoint.clone())
+            target = names.lookup(estate, &name);
+            target.as_ref().or(endpoint.as_ref())
         };
-        if let Some(ep) = &public {
+        if let Some(ep) = public {
             let has_pe = match (&ep.resource, &ep.subresource) {
                 (Some(r), Some(s)) => names.has_private_endpoint(r, s),
                 _ => false,
