@@ -352,7 +352,7 @@ pub fn write_check_json(r: &CheckReport, out: &mut dyn std::io::Write) -> std::i
     let mut w = crate::json::ObjectWriter::new(out);
     w.field("schema_version", schema_version)?;
     w.optional_field("name", name.as_ref())?;
-    w.array_par("flows", flows)?;
+    w.check_flows_par("flows", flows)?;
     write_check_json_tail(w, workspaces, findings, summary, data)
 }
 
@@ -368,7 +368,7 @@ pub fn write_check_run_json(run: CheckRun, out: &mut dyn std::io::Write) -> std:
     let spare = crate::json::SpareBuffers::default();
     let report = run.run(
         CheckRun::BATCH,
-        |_, _, flows| crate::json::RenderedItems::into_buffer(spare.take(), &flows),
+        |_, _, flows| crate::json::RenderedItems::check_flows(spare.take(), &flows),
         |rendered| {
             rendered.into_iter().try_for_each(|r| {
                 let r = r?;

@@ -10,8 +10,10 @@
 //! Values are serialised by [`pretty`], a serializer of serde_json's pretty layout made for
 //! reports: mostly object keys and strings that need no escaping.
 
+mod flow;
 mod pretty;
 
+use adbflow_databricks::check::CheckFlow;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::io::{self, Write};
@@ -62,6 +64,16 @@ impl RenderedItems {
             write_nested(&mut text, item, 2)?;
         }
         Ok(RenderedItems { text, count: items.len() })
+    }
+
+    /// A check's flows as [`RenderedItems::into_buffer`] renders them, their hops written by
+    /// hand ([`flow`]).
+    pub fn check_flows(text: Vec<u8>, flows: &[CheckFlow]) -> io::Result<Self> {
+        let mut text = text;
+        text.clear();
+        text.reserve(flows.len() * 5 * 1024);
+        flow::write_flows(&mut text, flows, ITEM_SEPARATOR)?;
+        Ok(RenderedItems { text, count: flows.len() })
     }
 
     /// Gives the buffer back to `spare` for the next items.
@@ -144,11 +156,25 @@ impl<'w> ObjectWriter<'w> {
 
     /// Appends `items` to the open array, rendered in parallel batches and written in order.
     pub fn items_par<T: Serialize + Sync>(&mut self, items: &[T]) -> io::Result<()> {
+        self.rendered_par(items, RenderedItems::of)
+    }
+
+    /// `"name": [flows…]`, a check's flows as [`ObjectWriter::array_par`] writes them.
+    pub fn check_flows_par(&mut self, name: &str, flows: &[CheckFlow]) -> io::Result<()> {
+        self.begin_array(name)?;
+        self.rendered_par(flows, |run| RenderedItems::check_flows(Vec::new(), run))?;
+        self.end_array()
+    }
+
+    fn rendered_par<T: Sync>(
+        &mut self,
+        items: &[T],
+        render: impl Fn(&[T]) -> io::Result<RenderedItems> + Sync,
+    ) -> io::Result<()> {
         for batch in items.chunks(BATCH) {
             // Runs of items share one buffer, separators included: one allocation per run
             // instead of one per item (most `check` flows outgrew a per-item buffer once).
-            let rendered: Vec<io::Result<RenderedItems>> =
-                batch.par_chunks(RUN).map(RenderedItems::of).collect();
+            let rendered: Vec<io::Result<RenderedItems>> = batch.par_chunks(RUN).map(&render).collect();
             for run in rendered {
                 self.items_rendered(&run?)?;
             }

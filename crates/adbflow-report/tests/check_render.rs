@@ -128,6 +128,51 @@ fn streamed_json_is_serde_json_pretty_printing_of_the_report() {
     assert_eq!(render_check_json(&empty), serde_json::to_string_pretty(&empty).unwrap() + "\n");
 }
 
+/// Flows' hops and elements are written by hand, not through serde: every origin kind, strings
+/// that need escaping, inferred hops, no hops, and every optional field of a flow present and
+/// absent must still be serde_json's bytes.
+#[test]
+fn hand_written_flows_are_serde_json_for_every_origin_and_optional_field() {
+    use adbflow_model::Origin;
+    use std::net::Ipv4Addr;
+    let mut r = common::assessed(&common::broken()).check;
+    assert!(r.flows.iter().any(|f| f.blocked_by.is_some() && f.fix.is_some() && f.symptom.is_some()));
+    assert!(
+        r.flows.iter().any(|f| f.performance.is_some()) && r.flows.iter().any(|f| f.performance.is_none())
+    );
+    let origins = [
+        None,
+        Some(Origin::File { file: "dir \"q\"\\main.tf".into(), line: 4_294_967_295, column: 1 }),
+        Some(Origin::Path { file: "plan.json".into(), path: "/resource_changes/0/\u{1}tab\t".into() }),
+        Some(Origin::Address {
+            file: "plan.json".into(),
+            address: "module.spoke[\"a\"].azurerm_subnet.host".into(),
+        }),
+        Some(Origin::platform("Azure – “managed”")),
+    ];
+    let mut n = 0;
+    for (i, f) in r.flows.iter_mut().enumerate() {
+        for h in &mut f.hops {
+            h.decided_by.origin = origins[n % origins.len()].clone();
+            h.inferred = n % 3 == 0;
+            h.detail.push_str(if n % 2 == 0 { " \"quoted\"\nline" } else { "" });
+            n += 1;
+        }
+        match i % 4 {
+            0 => f.hops.clear(),
+            1 => {
+                f.instance = Some("loc \"x\"".into());
+                f.snat_ip = Some(Ipv4Addr::new(20, 1, 2, 3));
+            }
+            2 => f.nsg_rule = f.hops.first().map(|h| h.decided_by.clone()),
+            _ => f.nsg_rule = None,
+        }
+    }
+    assert!(n > 5 * origins.len(), "every origin kind is on several hops");
+    let expected = serde_json::to_string_pretty(&r).unwrap() + "\n";
+    assert_eq!(render_check_json(&r), expected);
+}
+
 /// `check --format json` (and the table) walks and writes a batch of workspaces at a time; its
 /// bytes must be those of the whole report, its exit code and tallies those of the whole check: on the patterns, on
 /// blocked flows, on one workspace of many, and on an estate of several batches (64 workspaces each).

@@ -50,11 +50,28 @@ pub fn write_nested<T: Serialize + ?Sized>(
     value: &T,
     depth: usize,
 ) -> Result<(), RenderError> {
+    with_keys(|keys| write_keyed(out, value, depth, keys))
+}
+
+/// Runs `f` with this thread's key cache, for a caller that writes many small values with
+/// [`write_keyed`]: reaching the cache through its thread-local cost more than writing an enum
+/// variant's name.
+pub fn with_keys<R>(f: impl FnOnce(&mut KeyCache) -> R) -> R {
     KEYS.with(|keys| match keys.try_borrow_mut() {
-        Ok(mut keys) => value.serialize(&mut Pretty { out, depth, keys: &mut keys }),
+        Ok(mut keys) => f(&mut keys),
         // Rendered from inside a value being rendered on this thread: a cache of its own.
-        Err(_) => value.serialize(&mut Pretty { out, depth, keys: &mut KeyCache::new() }),
+        Err(_) => f(&mut KeyCache::new()),
     })
+}
+
+/// [`write_nested`] with the key cache [`with_keys`] gave.
+pub fn write_keyed<T: Serialize + ?Sized>(
+    out: &mut Vec<u8>,
+    value: &T,
+    depth: usize,
+    keys: &mut KeyCache,
+) -> Result<(), RenderError> {
+    value.serialize(&mut Pretty { out, depth, keys })
 }
 
 /// The serializer: the buffer, the nesting depth of the value being written and the keys
@@ -69,24 +86,7 @@ impl Pretty<'_> {
     /// Before an array item or object key: `,` unless first, a line break and the indentation.
     #[inline]
     fn separator(&mut self, first: bool) {
-        let skip = usize::from(first);
-        let len = 2 + INDENT.len() * self.depth - skip;
-        match BREAK.get(skip..skip + SEPARATOR_COPY) {
-            Some(text) if len <= SEPARATOR_COPY => {
-                // A copy of a constant length is a few vector moves; a copy of `len` bytes
-                // would be a call to `memcpy`, and there are ~100 separators in a flow.
-                let start = self.out.len();
-                self.out.extend_from_slice(text);
-                self.out.truncate(start + len);
-            }
-            _ => {
-                // Deeper than any report nests: a level at a time.
-                self.out.extend_from_slice(&BREAK[skip..2]);
-                for _ in 0..self.depth {
-                    self.out.extend_from_slice(INDENT);
-                }
-            }
-        }
+        separator(self.out, first, self.depth);
     }
 
     fn open(&mut self, bracket: u8) {
@@ -142,9 +142,33 @@ impl Pretty<'_> {
     }
 }
 
+/// Before an array item or object key `depth` levels deep: `,` unless first, a line break and
+/// the indentation.
+#[inline]
+pub(super) fn separator(out: &mut Vec<u8>, first: bool, depth: usize) {
+    let skip = usize::from(first);
+    let len = 2 + INDENT.len() * depth - skip;
+    match BREAK.get(skip..skip + SEPARATOR_COPY) {
+        Some(text) if len <= SEPARATOR_COPY => {
+            // A copy of a constant length is a few vector moves; a copy of `len` bytes
+            // would be a call to `memcpy`, and there are ~100 separators in a flow.
+            let start = out.len();
+            out.extend_from_slice(text);
+            out.truncate(start + len);
+        }
+        _ => {
+            // Deeper than any report nests: a level at a time.
+            out.extend_from_slice(&BREAK[skip..2]);
+            for _ in 0..depth {
+                out.extend_from_slice(INDENT);
+            }
+        }
+    }
+}
+
 /// `s` as a JSON string, written by sonic-rs: its SIMD escaping reads and writes past the string
 /// within the buffer's spare capacity, which safe code cannot, and its bytes equal serde_json's.
-fn write_str(out: &mut Vec<u8>, s: &str) {
+pub(super) fn write_str(out: &mut Vec<u8>, s: &str) {
     use sonic_rs::format::Formatter;
     // Writing into a `Vec` cannot fail.
     let _ = sonic_rs::format::CompactFormatter.write_string_fast(out, s, true);

@@ -1,0 +1,230 @@
+//! A check flow in serde_json's pretty layout, its hops and the elements they name written by
+//! hand.
+//!
+//! Why: hops are two thirds of a check's ~4.5 kB a flow, and every hop names its element and
+//! where that was defined. Through serde's derive each of those keys and values is a call into
+//! the serializer (~1,200 instructions an element, whose text is ~250 bytes); here a key is one
+//! copy. The other fields of a flow are rare or small and go through [`super::pretty`].
+//!
+//! The fields, their order and the ones left out follow the `Serialize` derives of `CheckFlow`,
+//! `Hop`, `ElementRef` and `Origin`. Each is taken apart whole, so a field added to one of them
+//! does not compile until it is written here; the tests compare with serde_json.
+
+use super::pretty::{separator, with_keys, write_keyed, write_str, KeyCache};
+use adbflow_databricks::check::CheckFlow;
+use adbflow_model::{ElementRef, Origin};
+use adbflow_net::Hop;
+use std::io;
+
+/// `"key": ` on a line of its own at `depth`, after a comma unless it is the object's first.
+/// `key` is written with its quotes, colon and space (`b"\"id\": "`): its length is a constant
+/// of each call, so the copy is too.
+#[inline]
+fn key<const N: usize>(out: &mut Vec<u8>, first: bool, depth: usize, key: &[u8; N]) {
+    separator(out, first, depth);
+    out.extend_from_slice(key);
+}
+
+/// Closes an object or array opened at `depth` that has members.
+#[inline]
+fn close(out: &mut Vec<u8>, depth: usize, bracket: u8) {
+    separator(out, true, depth);
+    out.push(bracket);
+}
+
+/// A value that is neither a hop nor an element, through [`super::pretty`].
+fn nested<T: serde::Serialize + ?Sized>(
+    out: &mut Vec<u8>,
+    value: &T,
+    depth: usize,
+    keys: &mut KeyCache,
+) -> io::Result<()> {
+    write_keyed(out, value, depth, keys).map_err(io::Error::other)
+}
+
+/// `flows`, each an array item two levels deep after `item_separator`.
+pub(super) fn write_flows(out: &mut Vec<u8>, flows: &[CheckFlow], item_separator: &[u8]) -> io::Result<()> {
+    with_keys(|keys| {
+        flows.iter().try_for_each(|flow| {
+            out.extend_from_slice(item_separator);
+            write_flow(out, flow, 2, keys)
+        })
+    })
+}
+
+/// `flow` as an array item `depth` levels deep.
+fn write_flow(out: &mut Vec<u8>, flow: &CheckFlow, depth: usize, keys: &mut KeyCache) -> io::Result<()> {
+    let CheckFlow {
+        workspace,
+        id,
+        instance,
+        title,
+        phase,
+        requirement,
+        subnet,
+        source_role,
+        destination,
+        verdict,
+        egress,
+        snat_ip,
+        source_seen_as,
+        nsg_rule,
+        resolved,
+        hops,
+        blocked_by,
+        symptom,
+        fix,
+        meters,
+        notes,
+        performance,
+    } = flow;
+    let d = depth + 1;
+    out.push(b'{');
+    key(out, true, d, b"\"workspace\": ");
+    write_str(out, workspace);
+    key(out, false, d, b"\"id\": ");
+    nested(out, id, d, keys)?;
+    if let Some(instance) = instance {
+        key(out, false, d, b"\"instance\": ");
+        write_str(out, instance);
+    }
+    key(out, false, d, b"\"title\": ");
+    write_str(out, title);
+    key(out, false, d, b"\"phase\": ");
+    nested(out, phase, d, keys)?;
+    key(out, false, d, b"\"requirement\": ");
+    nested(out, requirement, d, keys)?;
+    key(out, false, d, b"\"subnet\": ");
+    write_str(out, subnet);
+    key(out, false, d, b"\"source_role\": ");
+    nested(out, source_role, d, keys)?;
+    key(out, false, d, b"\"destination\": ");
+    nested(out, destination, d, keys)?;
+    key(out, false, d, b"\"verdict\": ");
+    nested(out, verdict, d, keys)?;
+    key(out, false, d, b"\"egress\": ");
+    write_str(out, egress);
+    if let Some(ip) = snat_ip {
+        key(out, false, d, b"\"snat_ip\": ");
+        nested(out, ip, d, keys)?;
+    }
+    key(out, false, d, b"\"source_seen_as\": ");
+    write_str(out, source_seen_as);
+    if let Some(rule) = nsg_rule {
+        key(out, false, d, b"\"nsg_rule\": ");
+        write_element(out, rule, d);
+    }
+    key(out, false, d, b"\"resolved\": ");
+    nested(out, resolved, d, keys)?;
+    key(out, false, d, b"\"hops\": ");
+    write_hops(out, hops, d, keys)?;
+    if let Some(blocked_by) = blocked_by {
+        key(out, false, d, b"\"blocked_by\": ");
+        nested(out, blocked_by, d, keys)?;
+    }
+    if let Some(symptom) = symptom {
+        key(out, false, d, b"\"symptom\": ");
+        nested(out, symptom, d, keys)?;
+    }
+    if let Some(fix) = fix {
+        key(out, false, d, b"\"fix\": ");
+        nested(out, fix, d, keys)?;
+    }
+    key(out, false, d, b"\"meters\": ");
+    nested(out, meters, d, keys)?;
+    key(out, false, d, b"\"notes\": ");
+    nested(out, notes, d, keys)?;
+    if let Some(performance) = performance {
+        key(out, false, d, b"\"performance\": ");
+        nested(out, performance, d, keys)?;
+    }
+    close(out, depth, b'}');
+    Ok(())
+}
+
+/// `hops`, an array `depth` levels deep.
+fn write_hops(out: &mut Vec<u8>, hops: &[Hop], depth: usize, keys: &mut KeyCache) -> io::Result<()> {
+    if hops.is_empty() {
+        out.extend_from_slice(b"[]");
+        return Ok(());
+    }
+    out.push(b'[');
+    for (i, hop) in hops.iter().enumerate() {
+        separator(out, i == 0, depth + 1);
+        write_hop(out, hop, depth + 1, keys)?;
+    }
+    close(out, depth, b']');
+    Ok(())
+}
+
+fn write_hop(out: &mut Vec<u8>, hop: &Hop, depth: usize, keys: &mut KeyCache) -> io::Result<()> {
+    let Hop { kind, decided_by, detail, inferred } = hop;
+    let d = depth + 1;
+    out.push(b'{');
+    key(out, true, d, b"\"kind\": ");
+    nested(out, kind, d, keys)?;
+    key(out, false, d, b"\"decided_by\": ");
+    write_element(out, decided_by, d);
+    key(out, false, d, b"\"detail\": ");
+    write_str(out, detail);
+    if *inferred {
+        key(out, false, d, b"\"inferred\": ");
+        out.extend_from_slice(b"true");
+    }
+    close(out, depth, b'}');
+    Ok(())
+}
+
+/// An element reference, an object `depth` levels deep.
+fn write_element(out: &mut Vec<u8>, element: &ElementRef, depth: usize) {
+    let ElementRef { id, name, origin } = element;
+    let d = depth + 1;
+    out.push(b'{');
+    key(out, true, d, b"\"id\": ");
+    write_str(out, id);
+    key(out, false, d, b"\"name\": ");
+    write_str(out, name);
+    if let Some(origin) = origin {
+        key(out, false, d, b"\"origin\": ");
+        write_origin(out, origin, d);
+    }
+    close(out, depth, b'}');
+}
+
+/// An origin, internally tagged by `kind` in kebab case, an object `depth` levels deep.
+fn write_origin(out: &mut Vec<u8>, origin: &Origin, depth: usize) {
+    let d = depth + 1;
+    out.push(b'{');
+    key(out, true, d, b"\"kind\": ");
+    match origin {
+        Origin::File { file, line, column } => {
+            out.extend_from_slice(b"\"file\"");
+            key(out, false, d, b"\"file\": ");
+            write_str(out, file);
+            key(out, false, d, b"\"line\": ");
+            out.extend_from_slice(itoa::Buffer::new().format(*line).as_bytes());
+            key(out, false, d, b"\"column\": ");
+            out.extend_from_slice(itoa::Buffer::new().format(*column).as_bytes());
+        }
+        Origin::Path { file, path } => {
+            out.extend_from_slice(b"\"path\"");
+            key(out, false, d, b"\"file\": ");
+            write_str(out, file);
+            key(out, false, d, b"\"path\": ");
+            write_str(out, path);
+        }
+        Origin::Address { file, address } => {
+            out.extend_from_slice(b"\"address\"");
+            key(out, false, d, b"\"file\": ");
+            write_str(out, file);
+            key(out, false, d, b"\"address\": ");
+            write_str(out, address);
+        }
+        Origin::Platform { by } => {
+            out.extend_from_slice(b"\"platform\"");
+            key(out, false, d, b"\"by\": ");
+            write_str(out, by);
+        }
+    }
+    close(out, depth, b'}');
+}
