@@ -342,9 +342,10 @@ impl CheckRun {
 
     /// Walks every workspace, `batch` workspaces at a time on every core. Each workspace's flows
     /// (in report order) go to `render` with its summary and the estate's index on the core that walked them, while
-    /// they are still in its cache; each batch's results go to `each` in report order. Returns
-    /// the report without its flows (`flows` empty): workspace summaries, findings, counts and
-    /// data tables. Stops at the first error of `each`.
+    /// they are still in its cache; each batch's results go to `each` in report order, on the
+    /// calling thread while the pool walks the next batch. Returns the report without its flows
+    /// (`flows` empty): workspace summaries, findings, counts and data tables. Stops at the
+    /// first error of `each` (by then the batch after the one it failed on has been walked).
     pub fn run<R: Send, E>(
         self,
         batch: usize,
@@ -358,26 +359,38 @@ impl CheckRun {
         let lookup = Lookup::new(&estate);
         let mut tally = Tally::new(&prepared);
         let mut chunks = prepared.workspaces.chunks(batch.max(1)).peekable();
+        // The batch walked before this one, handed to `each` on this thread while the pool
+        // walks this one: writing a 5,000-workspace check to a file took a third of a second
+        // of one core, and the pool waited for it.
+        let mut unwritten: Option<Vec<R>> = None;
         while let Some(chunk) = chunks.next() {
             // Workspaces are independent questions to one immutable network: walk them on every
             // core, and render each where it was walked (a separate rendering pass over the
             // batch waited for the slowest walk and found the flows out of cache). Collecting
             // keeps the workspaces' order, so the report does not depend on scheduling.
-            let walked: Vec<(Walked, R)> = chunk
-                .par_iter()
-                .map(|pw| {
-                    let flows = workspace_flows(&lookup, pw, &mut |f| net.trace(f), &|p| net.port_class(p));
-                    let w = Walked::of(pw, &flows);
-                    let r = render(&lookup, &w.summary, flows);
-                    (w, r)
-                })
-                .collect();
+            let mut walked: Vec<(Walked, R)> = Vec::new();
+            let wrote = rayon::in_place_scope(|scope| {
+                scope.spawn(|_| {
+                    walked = chunk
+                        .par_iter()
+                        .map(|pw| {
+                            let flows =
+                                workspace_flows(&lookup, pw, &mut |f| net.trace(f), &|p| net.port_class(p));
+                            let w = Walked::of(pw, &flows);
+                            let r = render(&lookup, &w.summary, flows);
+                            (w, r)
+                        })
+                        .collect();
+                });
+                unwritten.take().map_or(Ok(()), &mut each)
+            });
+            wrote?;
             let mut rendered = Vec::with_capacity(walked.len());
             for (w, r) in walked {
                 tally.add(w);
                 rendered.push(r);
             }
-            each(rendered)?;
+            unwritten = Some(rendered);
             // No later batch walks from these subnets (a workspace's subnets are its own), and
             // with the full tag file each holds ~375 routes: keeping them all made memory grow
             // with the estate. After the last batch the network is dropped off this thread anyway.
@@ -395,6 +408,9 @@ impl CheckRun {
                 })
                 .collect();
             rayon::spawn(move || drop(forgotten));
+        }
+        if let Some(last) = unwritten {
+            each(last)?;
         }
         drop(lookup);
         let report = tally.finish(&prepared, net.estate().name.clone());

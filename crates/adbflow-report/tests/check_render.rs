@@ -128,6 +128,48 @@ fn streamed_json_is_serde_json_pretty_printing_of_the_report() {
     assert_eq!(render_check_json(&empty), serde_json::to_string_pretty(&empty).unwrap() + "\n");
 }
 
+/// A batch is handed over while the next one is walked: every batch still arrives once, in
+/// report order, and the first error of the writer ends the run with that error, whichever batch
+/// it comes on (the last one is handed over after the loop).
+#[test]
+fn batches_arrive_in_order_and_a_writer_error_ends_the_run() {
+    use adbflow_databricks::{CheckOptions, CheckRun};
+    let estate = patterns_broken_and_generated(150, 3).pop().unwrap();
+    let tags = adbflow_net::ServiceTags::symbolic();
+    let options = CheckOptions::default();
+    let names: Vec<String> = estate.workspaces.iter().map(|w| w.name.clone()).collect();
+    let mut seen: Vec<String> = Vec::new();
+    let run = CheckRun::start(&estate, &tags, &options).unwrap();
+    let report = run.run(
+        64,
+        |_, ws, _| ws.name.clone(),
+        |batch| {
+            seen.extend(batch);
+            Ok::<(), &str>(())
+        },
+    );
+    assert!(report.is_ok());
+    assert_eq!(seen, names, "every workspace once, in report order");
+    for fail_on in [1, 2, 3] {
+        let mut calls = 0;
+        let run = CheckRun::start(&estate, &tags, &options).unwrap();
+        let report = run.run(
+            64,
+            |_, _, _| (),
+            |_| {
+                calls += 1;
+                if calls == fail_on {
+                    Err("disk full")
+                } else {
+                    Ok(())
+                }
+            },
+        );
+        assert_eq!(report.err(), Some("disk full"), "failing on batch {fail_on}");
+        assert_eq!(calls, fail_on, "no batch is handed over after the error");
+    }
+}
+
 /// Flows' hops and elements are written by hand, not through serde: every origin kind, strings
 /// that need escaping, inferred hops, no hops, and every optional field of a flow present and
 /// absent must still be serde_json's bytes.
