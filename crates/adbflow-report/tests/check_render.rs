@@ -200,6 +200,24 @@ fn hand_written_flows_are_serde_json_for_every_origin_and_optional_field() {
             h.detail.push_str(if n % 2 == 0 { " \"quoted\"\nline" } else { "" });
             n += 1;
         }
+        if let Some(p) = &mut f.performance {
+            match i % 3 {
+                0 => (p.connection_gbps, p.limited_by, p.bandwidth_from) = (None, None, None),
+                1 => p.bandwidth_from = Some(("row \"b\"".into(), None)),
+                _ => p.latency_from.clear(),
+            }
+        }
+        match i % 5 {
+            0 => f.resolved.clear(),
+            1 => f.resolved.push(adbflow_net::DnsAnswer {
+                name: "x\ty.example".into(),
+                record_type: "CNAME",
+                data: vec![],
+                source: "zone \"z\"".into(),
+            }),
+            2 => f.destination.blocked_ports = vec![443, 8443],
+            _ => (f.meters, f.notes) = (vec![], vec!["note\n2".into(), String::new()]),
+        }
         match i % 4 {
             0 => f.hops.clear(),
             1 => {
@@ -211,6 +229,10 @@ fn hand_written_flows_are_serde_json_for_every_origin_and_optional_field() {
         }
     }
     assert!(n > 5 * origins.len(), "every origin kind is on several hops");
+    assert!(
+        r.flows.iter().filter(|f| f.performance.is_some()).count() > 6,
+        "each change of an estimate is made"
+    );
     let expected = serde_json::to_string_pretty(&r).unwrap() + "\n";
     assert_eq!(render_check_json(&r), expected);
 }

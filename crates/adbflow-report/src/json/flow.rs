@@ -11,9 +11,10 @@
 //! does not compile until it is written here; the tests compare with serde_json.
 
 use super::pretty::{separator, with_keys, write_keyed, write_str, KeyCache};
-use adbflow_databricks::check::CheckFlow;
+use adbflow_databricks::check::{CheckFlow, Destination};
+use adbflow_databricks::performance::FlowPerformance;
 use adbflow_model::{ElementRef, Origin};
-use adbflow_net::Hop;
+use adbflow_net::{DnsAnswer, Hop};
 use std::io;
 
 /// `"key": ` on a line of its own at `depth`, after a comma unless it is the object's first.
@@ -99,7 +100,7 @@ fn write_flow(out: &mut Vec<u8>, flow: &CheckFlow, depth: usize, keys: &mut KeyC
     key(out, false, d, b"\"source_role\": ");
     nested(out, source_role, d, keys)?;
     key(out, false, d, b"\"destination\": ");
-    nested(out, destination, d, keys)?;
+    write_destination(out, destination, d, keys)?;
     key(out, false, d, b"\"verdict\": ");
     nested(out, verdict, d, keys)?;
     key(out, false, d, b"\"egress\": ");
@@ -115,9 +116,12 @@ fn write_flow(out: &mut Vec<u8>, flow: &CheckFlow, depth: usize, keys: &mut KeyC
         write_element(out, rule, d);
     }
     key(out, false, d, b"\"resolved\": ");
-    nested(out, resolved, d, keys)?;
+    write_array(out, resolved, d, |out, answer| {
+        write_answer(out, answer, d + 1);
+        Ok(())
+    })?;
     key(out, false, d, b"\"hops\": ");
-    write_hops(out, hops, d, keys)?;
+    write_array(out, hops, d, |out, hop| write_hop(out, hop, d + 1, keys))?;
     if let Some(blocked_by) = blocked_by {
         key(out, false, d, b"\"blocked_by\": ");
         nested(out, blocked_by, d, keys)?;
@@ -131,27 +135,32 @@ fn write_flow(out: &mut Vec<u8>, flow: &CheckFlow, depth: usize, keys: &mut KeyC
         nested(out, fix, d, keys)?;
     }
     key(out, false, d, b"\"meters\": ");
-    nested(out, meters, d, keys)?;
+    write_strings(out, meters, d);
     key(out, false, d, b"\"notes\": ");
-    nested(out, notes, d, keys)?;
+    write_strings(out, notes, d);
     if let Some(performance) = performance {
         key(out, false, d, b"\"performance\": ");
-        nested(out, performance, d, keys)?;
+        write_performance(out, performance, d, keys)?;
     }
     close(out, depth, b'}');
     Ok(())
 }
 
-/// `hops`, an array `depth` levels deep.
-fn write_hops(out: &mut Vec<u8>, hops: &[Hop], depth: usize, keys: &mut KeyCache) -> io::Result<()> {
-    if hops.is_empty() {
+/// `items`, an array `depth` levels deep, each written by `item` one level deeper.
+fn write_array<T>(
+    out: &mut Vec<u8>,
+    items: &[T],
+    depth: usize,
+    mut item: impl FnMut(&mut Vec<u8>, &T) -> io::Result<()>,
+) -> io::Result<()> {
+    if items.is_empty() {
         out.extend_from_slice(b"[]");
         return Ok(());
     }
     out.push(b'[');
-    for (i, hop) in hops.iter().enumerate() {
+    for (i, x) in items.iter().enumerate() {
         separator(out, i == 0, depth + 1);
-        write_hop(out, hop, depth + 1, keys)?;
+        item(out, x)?;
     }
     close(out, depth, b']');
     Ok(())
@@ -171,6 +180,91 @@ fn write_hop(out: &mut Vec<u8>, hop: &Hop, depth: usize, keys: &mut KeyCache) ->
         key(out, false, d, b"\"inferred\": ");
         out.extend_from_slice(b"true");
     }
+    close(out, depth, b'}');
+    Ok(())
+}
+
+/// A flow's destination, an object `depth` levels deep.
+fn write_destination(
+    out: &mut Vec<u8>,
+    destination: &Destination,
+    depth: usize,
+    keys: &mut KeyCache,
+) -> io::Result<()> {
+    let Destination { fqdn, port, ports, protocol, blocked_ports } = destination;
+    let d = depth + 1;
+    out.push(b'{');
+    key(out, true, d, b"\"fqdn\": ");
+    write_str(out, fqdn);
+    key(out, false, d, b"\"port\": ");
+    out.extend_from_slice(itoa::Buffer::new().format(*port).as_bytes());
+    key(out, false, d, b"\"ports\": ");
+    write_str(out, ports);
+    key(out, false, d, b"\"protocol\": ");
+    nested(out, protocol, d, keys)?;
+    if !blocked_ports.is_empty() {
+        key(out, false, d, b"\"blocked_ports\": ");
+        nested(out, blocked_ports, d, keys)?;
+    }
+    close(out, depth, b'}');
+    Ok(())
+}
+
+/// One step of the DNS answer chain, an object `depth` levels deep.
+fn write_answer(out: &mut Vec<u8>, answer: &DnsAnswer, depth: usize) {
+    let DnsAnswer { name, record_type, data, source } = answer;
+    let d = depth + 1;
+    out.push(b'{');
+    key(out, true, d, b"\"name\": ");
+    write_str(out, name);
+    key(out, false, d, b"\"type\": ");
+    write_str(out, record_type);
+    key(out, false, d, b"\"data\": ");
+    write_strings(out, data, d);
+    key(out, false, d, b"\"source\": ");
+    write_str(out, source);
+    close(out, depth, b'}');
+}
+
+/// A list of strings, an array `depth` levels deep.
+fn write_strings(out: &mut Vec<u8>, strings: &[String], depth: usize) {
+    // Writing a string cannot fail.
+    let _ = write_array(out, strings, depth, |out, s| {
+        write_str(out, s);
+        Ok(())
+    });
+}
+
+/// A flow's performance estimate, an object `depth` levels deep; its numbers go through
+/// [`super::pretty`], which writes floats as serde_json does.
+fn write_performance(
+    out: &mut Vec<u8>,
+    performance: &FlowPerformance,
+    depth: usize,
+    keys: &mut KeyCache,
+) -> io::Result<()> {
+    let FlowPerformance { latency_ms, latency_from, connection_gbps, limited_by, bandwidth_from, inferred } =
+        performance;
+    let d = depth + 1;
+    out.push(b'{');
+    key(out, true, d, b"\"latency_ms\": ");
+    nested(out, latency_ms, d, keys)?;
+    key(out, false, d, b"\"latency_from\": ");
+    write_strings(out, latency_from, d);
+    if let Some(gbps) = connection_gbps {
+        key(out, false, d, b"\"connection_gbps\": ");
+        nested(out, gbps, d, keys)?;
+    }
+    if let Some(limited_by) = limited_by {
+        key(out, false, d, b"\"limited_by\": ");
+        write_str(out, limited_by);
+    }
+    if let Some(row) = bandwidth_from {
+        key(out, false, d, b"\"bandwidth_from\": ");
+        nested(out, row, d, keys)?;
+    }
+    key(out, false, d, b"\"inferred\": ");
+    out.extend_from_slice(if *inferred { b"true" } else { b"false" });
     close(out, depth, b'}');
     Ok(())
 }
