@@ -359,17 +359,25 @@ impl CheckRun {
         let lookup = Lookup::new(&estate);
         let mut tally = Tally::new(&prepared);
         let mut chunks = prepared.workspaces.chunks(batch.max(1)).peekable();
-        // The batch walked before this one, handed to `each` on this thread while the pool
-        // walks this one: writing a 5,000-workspace check to a file took a third of a second
-        // of one core, and the pool waited for it.
-        let mut unwritten: Option<Vec<R>> = None;
+        // The batch walked before this one, added up and handed to `each` on this thread while
+        // the pool walks this one: writing a 5,000-workspace check to a file took a third of a
+        // second of one core, and the pool waited for it.
+        let mut unwritten: Option<Vec<(Walked, R)>> = None;
+        let mut hand_over = |batch: Vec<(Walked, R)>| {
+            let mut rendered = Vec::with_capacity(batch.len());
+            for (w, r) in batch {
+                tally.add(w);
+                rendered.push(r);
+            }
+            each(rendered)
+        };
         while let Some(chunk) = chunks.next() {
             // Workspaces are independent questions to one immutable network: walk them on every
             // core, and render each where it was walked (a separate rendering pass over the
             // batch waited for the slowest walk and found the flows out of cache). Collecting
             // keeps the workspaces' order, so the report does not depend on scheduling.
             let mut walked: Vec<(Walked, R)> = Vec::new();
-            let wrote = rayon::in_place_scope(|scope| {
+            let handed = rayon::in_place_scope(|scope| {
                 scope.spawn(|_| {
                     walked = chunk
                         .par_iter()
@@ -382,15 +390,10 @@ impl CheckRun {
                         })
                         .collect();
                 });
-                unwritten.take().map_or(Ok(()), &mut each)
+                unwritten.take().map_or(Ok(()), &mut hand_over)
             });
-            wrote?;
-            let mut rendered = Vec::with_capacity(walked.len());
-            for (w, r) in walked {
-                tally.add(w);
-                rendered.push(r);
-            }
-            unwritten = Some(rendered);
+            handed?;
+            unwritten = Some(walked);
             // No later batch walks from these subnets (a workspace's subnets are its own), and
             // with the full tag file each holds ~375 routes: keeping them all made memory grow
             // with the estate. After the last batch the network is dropped off this thread anyway.
@@ -398,19 +401,14 @@ impl CheckRun {
                 break;
             }
             // Freed on the pool while the next batch is walked: on this thread, between batches,
-            // it was 50 ms of one core at 5,000 workspaces with the tag file.
-            let forgotten: Vec<_> = chunk
-                .iter()
-                .flat_map(|pw| &pw.flows)
-                .filter_map(|pf| match &pf.source {
-                    FlowSource::Subnet(path) => Some(net.forget_routes(path)),
-                    _ => None,
-                })
-                .collect();
+            // it was 50 ms of one core at 5,000 workspaces with the tag file. Each subnet once:
+            // a workspace's ~37 flows leave from two or three.
+            let forgotten: Vec<_> =
+                chunk.iter().flat_map(source_subnets).map(|path| net.forget_routes(path)).collect();
             rayon::spawn(move || drop(forgotten));
         }
         if let Some(last) = unwritten {
-            each(last)?;
+            hand_over(last)?;
         }
         drop(lookup);
         let report = tally.finish(&prepared, net.estate().name.clone());
@@ -418,6 +416,19 @@ impl CheckRun {
         rayon::spawn(move || drop((net, estate)));
         Ok(report)
     }
+}
+
+/// The subnets `pw`'s flows leave from, each once, in the order first met.
+fn source_subnets(pw: &PreparedWorkspace) -> Vec<&str> {
+    let mut paths: Vec<&str> = Vec::new();
+    for pf in &pw.flows {
+        if let FlowSource::Subnet(path) = &pf.source {
+            if !paths.contains(&path.as_str()) {
+                paths.push(path);
+            }
+        }
+    }
+    paths
 }
 
 /// Evaluate prepared flows with `trace` answering each walk (the twin's `Network::trace`, or a stand-in).
