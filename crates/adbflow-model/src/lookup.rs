@@ -12,39 +12,46 @@ use crate::{
     Workspace,
 };
 use std::collections::HashMap;
+
+/// The indexes' maps. A check builds a `Lookup` of the whole estate three times (for Databricks'
+/// additions, for planning, and for the walk); with the standard library's SipHash, hashing the
+/// names into them was most of building one (~100,000 entries at 5,000 workspaces). foldhash is
+/// hashbrown's own default; the keys come from the user's files, so resistance to crafted
+/// collisions buys nothing, and its fixed seed keeps any iteration order the same in every run.
+type Map<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 use std::sync::OnceLock;
 
 /// Lower-cased target FQDN → the first rule naming it, as (group, collection, rule) positions.
-type FqdnRules = HashMap<String, (usize, usize, usize)>;
+type FqdnRules = Map<String, (usize, usize, usize)>;
 
 pub struct Lookup<'e> {
     estate: &'e Estate,
-    vnets: HashMap<&'e str, usize>,
+    vnets: Map<&'e str, usize>,
     /// Per VNet (by position), its subnets by name.
-    subnets: Vec<HashMap<&'e str, usize>>,
-    storage_accounts: HashMap<&'e str, usize>,
-    nsgs: HashMap<&'e str, usize>,
-    route_tables: HashMap<&'e str, usize>,
-    workspaces: HashMap<&'e str, usize>,
+    subnets: Vec<Map<&'e str, usize>>,
+    storage_accounts: Map<&'e str, usize>,
+    nsgs: Map<&'e str, usize>,
+    route_tables: Map<&'e str, usize>,
+    workspaces: Map<&'e str, usize>,
     /// (local VNet, remote VNet) → the first peering between them in that direction.
-    peerings: HashMap<(&'e str, &'e str), usize>,
-    private_dns_zones: HashMap<&'e str, usize>,
+    peerings: Map<(&'e str, &'e str), usize>,
+    private_dns_zones: Map<&'e str, usize>,
     /// Lower-cased FQDN → the first endpoint with it (host names compare without case).
-    endpoints: HashMap<String, usize>,
-    private_endpoints: HashMap<&'e str, usize>,
-    nat_gateways: HashMap<&'e str, usize>,
+    endpoints: Map<String, usize>,
+    private_endpoints: Map<&'e str, usize>,
+    nat_gateways: Map<&'e str, usize>,
     /// Target name → its private endpoints' positions, in estate order.
-    private_endpoints_to: HashMap<&'e str, Vec<usize>>,
+    private_endpoints_to: Map<&'e str, Vec<usize>>,
     /// Per firewall policy name (the first policy of each name), its rules by target FQDN; built
     /// when first asked, since only a firewall-blocked flow's fix asks.
-    fqdn_rules: OnceLock<HashMap<&'e str, FqdnRules>>,
+    fqdn_rules: OnceLock<Map<&'e str, FqdnRules>>,
 }
 
 /// A firewall rule with the group and collection it is written in.
 pub type RuleIn<'e> = (&'e RuleCollectionGroup, &'e RuleCollection, &'e FirewallRule);
 
 fn fqdn_rules(policy: &FirewallPolicy) -> FqdnRules {
-    let mut map = FqdnRules::new();
+    let mut map = FqdnRules::default();
     for (gi, g) in policy.rule_collection_groups.iter().enumerate() {
         for (ci, c) in g.rule_collections.iter().enumerate() {
             for (ri, r) in c.rules.iter().enumerate() {
@@ -57,8 +64,8 @@ fn fqdn_rules(policy: &FirewallPolicy) -> FqdnRules {
     map
 }
 
-fn first_by_name<'e>(names: impl Iterator<Item = &'e str>) -> HashMap<&'e str, usize> {
-    let mut map = HashMap::new();
+fn first_by_name<'e>(names: impl ExactSizeIterator<Item = &'e str>) -> Map<&'e str, usize> {
+    let mut map = Map::with_capacity_and_hasher(names.len(), Default::default());
     for (i, name) in names.enumerate() {
         map.entry(name).or_insert(i);
     }
@@ -67,11 +74,11 @@ fn first_by_name<'e>(names: impl Iterator<Item = &'e str>) -> HashMap<&'e str, u
 
 impl<'e> Lookup<'e> {
     pub fn new(estate: &'e Estate) -> Self {
-        let mut private_endpoints_to: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut private_endpoints_to: Map<&str, Vec<usize>> = Map::default();
         for (i, pe) in estate.private_endpoints.iter().enumerate() {
             private_endpoints_to.entry(pe.target.as_str()).or_default().push(i);
         }
-        let mut endpoints = HashMap::new();
+        let mut endpoints = Map::with_capacity_and_hasher(estate.endpoints.len(), Default::default());
         for (i, e) in estate.endpoints.iter().enumerate() {
             endpoints.entry(e.fqdn.to_ascii_lowercase()).or_insert(i);
         }
@@ -89,7 +96,7 @@ impl<'e> Lookup<'e> {
             route_tables: first_by_name(estate.route_tables.iter().map(|t| t.name.as_str())),
             workspaces: first_by_name(estate.workspaces.iter().map(|w| w.name.as_str())),
             peerings: {
-                let mut map = HashMap::new();
+                let mut map = Map::with_capacity_and_hasher(estate.peerings.len(), Default::default());
                 for (i, p) in estate.peerings.iter().enumerate() {
                     map.entry((p.vnet.as_str(), p.remote_vnet.as_str())).or_insert(i);
                 }
@@ -171,7 +178,7 @@ impl<'e> Lookup<'e> {
     pub fn firewall_rule_naming(&self, policy: &str, fqdn: &str) -> Option<RuleIn<'e>> {
         let estate = self.estate;
         let by_policy = self.fqdn_rules.get_or_init(|| {
-            let mut m = HashMap::new();
+            let mut m = Map::default();
             for p in &estate.firewall_policies {
                 m.entry(p.name.as_str()).or_insert_with(|| fqdn_rules(p));
             }
