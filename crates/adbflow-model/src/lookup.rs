@@ -12,6 +12,7 @@ use crate::{
     Workspace,
 };
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 /// The indexes' maps. A check builds a `Lookup` of the whole estate three times (for Databricks'
 /// additions, for planning, and for the walk); with the standard library's SipHash, hashing the
@@ -19,7 +20,6 @@ use std::collections::HashMap;
 /// hashbrown's own default; the keys come from the user's files, so resistance to crafted
 /// collisions buys nothing, and its fixed seed keeps any iteration order the same in every run.
 type Map<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
-use std::sync::OnceLock;
 
 /// Lower-cased target FQDN → the first rule naming it, as (group, collection, rule) positions.
 type FqdnRules = Map<String, (usize, usize, usize)>;

@@ -15,8 +15,6 @@ use adbflow_model::{Direction, Estate, Nsg, SubnetRef};
 use ipnet::Ipv4Net;
 use std::sync::{Arc, OnceLock};
 
-/// A subnet's effective routes, the index that selects among them, and (only for a caller who
-/// asks to see them) the routes in full.
 /// A subnet's routes taken out of the network by [`Network::forget_routes`], freed when dropped:
 /// with the full tag file that is ~375 routes and their elements, which a check of thousands of
 /// workspaces frees on another core instead of between batches on one.
@@ -24,6 +22,8 @@ pub struct ForgottenRoutes {
     _routes: Option<IndexedRoutes>,
 }
 
+/// A subnet's effective routes, the index that selects among them, and (only for a caller who
+/// asks to see them) the routes in full.
 struct IndexedRoutes {
     routes: SubnetRoutes,
     index: RouteIndex,
@@ -97,10 +97,10 @@ impl Network {
         Arc::clone(&self.estate)
     }
 
-    /// Frees the effective routes computed for `VNET/SUBNET`; they are computed again if asked
-    /// for. A check that walks a batch of workspaces at a time forgets each batch's subnets: with
-    /// the full tag file a cluster subnet has ~375 routes; kept, they made memory grow with the estate.
-    /// Returns them rather than freeing them, for a caller that would free them on another core.
+    /// Takes out the effective routes computed for `VNET/SUBNET` (they are computed again if
+    /// asked for) and returns them, to be freed wherever the caller drops them. A check that
+    /// walks a batch of workspaces at a time forgets each batch's subnets: with the full tag file
+    /// a cluster subnet has ~375 routes; kept, they made memory grow with the estate.
     pub fn forget_routes(&mut self, subnet: &str) -> ForgottenRoutes {
         ForgottenRoutes { _routes: self.routes.get_mut(subnet).and_then(|cell| cell.routes.take()) }
     }

@@ -42,6 +42,10 @@ fn key(name: &str) -> io::Result<Vec<u8>> {
 const ITEM_SEPARATOR: &[u8] = b",\n    ";
 const FIRST_ITEM_SEPARATOR: &[u8] = b"\n    ";
 
+/// Bytes reserved for each item rendered into a [`RenderedItems`]: sized for `check` flows
+/// (~4.5 kB each); other items just use less of it.
+const ITEM_TEXT: usize = 5 * 1024;
+
 /// Array items of a top-level field, rendered into one buffer, each after [`ITEM_SEPARATOR`]:
 /// rendered on any thread, written in order by [`ObjectWriter::items_rendered`].
 pub struct RenderedItems {
@@ -51,14 +55,7 @@ pub struct RenderedItems {
 
 impl RenderedItems {
     pub fn of<T: Serialize>(items: &[T]) -> io::Result<Self> {
-        Self::into_buffer(Vec::new(), items)
-    }
-
-    /// [`RenderedItems::of`] into `text` (emptied first), a buffer from [`SpareBuffers`].
-    pub fn into_buffer<T: Serialize>(mut text: Vec<u8>, items: &[T]) -> io::Result<Self> {
-        text.clear();
-        // Sized for `check` flows (~4.5 kB each); other items just use less of it.
-        text.reserve(items.len() * 5 * 1024);
+        let mut text = Vec::with_capacity(items.len() * ITEM_TEXT);
         for item in items {
             text.extend_from_slice(ITEM_SEPARATOR);
             write_nested(&mut text, item, 2)?;
@@ -66,12 +63,11 @@ impl RenderedItems {
         Ok(RenderedItems { text, count: items.len() })
     }
 
-    /// A check's flows as [`RenderedItems::into_buffer`] renders them, their hops written by
-    /// hand ([`flow`]).
-    pub fn check_flows(text: Vec<u8>, flows: &[CheckFlow]) -> io::Result<Self> {
-        let mut text = text;
+    /// A check's flows as [`RenderedItems::of`] renders them, written by hand ([`flow`]), into
+    /// `text` (emptied first): a buffer from [`SpareBuffers`], or a new one.
+    pub fn check_flows(mut text: Vec<u8>, flows: &[CheckFlow]) -> io::Result<Self> {
         text.clear();
-        text.reserve(flows.len() * 5 * 1024);
+        text.reserve(flows.len() * ITEM_TEXT);
         flow::write_flows(&mut text, flows, ITEM_SEPARATOR)?;
         Ok(RenderedItems { text, count: flows.len() })
     }

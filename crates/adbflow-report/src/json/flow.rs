@@ -1,16 +1,18 @@
-//! A check flow in serde_json's pretty layout, its hops and the elements they name written by
-//! hand.
+//! A check flow written by hand in serde_json's pretty layout.
 //!
 //! Why: hops are two thirds of a check's ~4.5 kB a flow, and every hop names its element and
 //! where that was defined. Through serde's derive each of those keys and values is a call into
 //! the serializer (~1,200 instructions an element, whose text is ~250 bytes); here a key is one
-//! copy. The other fields of a flow are rare or small and go through [`super::pretty`].
+//! copy. The flow, its hops, elements, origins, destination, DNS answers and performance estimate
+//! are written here; enum variants, addresses, floats and the rarer parts (blocked ports, the
+//! block, its symptom and fix) go through [`super::pretty`].
 //!
 //! The fields, their order and the ones left out follow the `Serialize` derives of `CheckFlow`,
-//! `Hop`, `ElementRef` and `Origin`. Each is taken apart whole, so a field added to one of them
-//! does not compile until it is written here; the tests compare with serde_json.
+//! `Hop`, `ElementRef`, `Origin`, `Destination`, `DnsAnswer` and `FlowPerformance`. Each is taken
+//! apart whole, so a field added to one of them does not compile until it is written here; the
+//! tests compare with serde_json.
 
-use super::pretty::{separator, with_keys, write_keyed, write_str, KeyCache};
+use super::pretty::{separator, with_keys, write_integer, write_keyed, write_str, KeyCache};
 use adbflow_databricks::check::{CheckFlow, Destination};
 use adbflow_databricks::performance::FlowPerformance;
 use adbflow_model::{ElementRef, Origin};
@@ -33,7 +35,7 @@ fn close(out: &mut Vec<u8>, depth: usize, bracket: u8) {
     out.push(bracket);
 }
 
-/// A value that is neither a hop nor an element, through [`super::pretty`].
+/// A value not written by hand here, through [`super::pretty`].
 fn nested<T: serde::Serialize + ?Sized>(
     out: &mut Vec<u8>,
     value: &T,
@@ -191,7 +193,7 @@ fn write_destination(
     key(out, true, d, b"\"fqdn\": ");
     write_str(out, fqdn);
     key(out, false, d, b"\"port\": ");
-    out.extend_from_slice(itoa::Buffer::new().format(*port).as_bytes());
+    write_integer(out, *port);
     key(out, false, d, b"\"ports\": ");
     write_str(out, ports);
     key(out, false, d, b"\"protocol\": ");
@@ -304,9 +306,9 @@ fn write_origin(out: &mut Vec<u8>, origin: &Origin, depth: usize) {
             key(out, false, d, b"\"file\": ");
             write_str(out, file);
             key(out, false, d, b"\"line\": ");
-            out.extend_from_slice(itoa::Buffer::new().format(*line).as_bytes());
+            write_integer(out, *line);
             key(out, false, d, b"\"column\": ");
-            out.extend_from_slice(itoa::Buffer::new().format(*column).as_bytes());
+            write_integer(out, *column);
         }
         Origin::Path { file, path } => {
             out.extend_from_slice(b"\"path\"");

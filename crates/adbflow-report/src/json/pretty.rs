@@ -113,7 +113,7 @@ impl Pretty<'_> {
     }
 
     fn integer(&mut self, i: impl itoa::Integer) {
-        self.out.extend_from_slice(itoa::Buffer::new().format(i).as_bytes());
+        write_integer(self.out, i);
     }
 
     /// `"key": ` after the separator, for a struct field's key or an enum variant's name: from
@@ -164,6 +164,11 @@ pub(super) fn separator(out: &mut Vec<u8>, first: bool, depth: usize) {
             }
         }
     }
+}
+
+/// An integer as JSON writes it, without `core::fmt`'s padding machinery.
+pub(super) fn write_integer(out: &mut Vec<u8>, i: impl itoa::Integer) {
+    out.extend_from_slice(itoa::Buffer::new().format(i).as_bytes());
 }
 
 /// `s` as a JSON string, written by sonic-rs: its SIMD escaping reads and writes past the string
