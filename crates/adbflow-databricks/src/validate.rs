@@ -2,19 +2,19 @@
 //! errors mean the deployment would be rejected or cannot be evaluated.
 
 use crate::regions::RegionData;
-use adbflow_model::{Diagnostic, Estate, WorkspaceSku};
+use adbflow_model::{Diagnostic, Lookup, WorkspaceSku};
 use std::collections::BTreeMap;
 
 pub const DELEGATION: &str = "Microsoft.Databricks/workspaces";
 pub const UI_API: &str = "databricks_ui_api";
 pub const BROWSER_AUTH: &str = "browser_authentication";
 
-/// Every workspace finding, sorted.
-pub fn validate_workspaces(estate: &Estate, regions: &RegionData) -> Vec<Diagnostic> {
+/// Every workspace finding of the estate `lookup` indexes, sorted.
+pub fn validate_workspaces(lookup: &Lookup<'_>, regions: &RegionData) -> Vec<Diagnostic> {
+    let estate = lookup.estate();
     let mut out = Vec::new();
     let mut names = BTreeMap::new();
     let mut subnet_owner: BTreeMap<String, &str> = BTreeMap::new();
-    let lookup = adbflow_model::Lookup::new(estate);
     for ws in &estate.workspaces {
         let el = adbflow_model::Workspace::id(&ws.name);
         let o = ws.origin.as_ref();

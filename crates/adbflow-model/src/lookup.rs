@@ -138,6 +138,11 @@ impl<'e> Lookup<'e> {
         self.nsgs.get(name).map(|&i| &self.estate.nsgs[i])
     }
 
+    /// [`Estate::nsg`], with the NSG's position in `estate.nsgs`.
+    pub fn nsg_at(&self, name: &str) -> Option<(usize, &'e Nsg)> {
+        self.nsgs.get(name).map(|&i| (i, &self.estate.nsgs[i]))
+    }
+
     /// [`Estate::route_table`].
     pub fn route_table(&self, name: &str) -> Option<&'e RouteTable> {
         self.route_tables.get(name).map(|&i| &self.estate.route_tables[i])
