@@ -8,16 +8,20 @@ use crate::address::DestAddr;
 use crate::resources::{NamedEndpoint, Names};
 use crate::text;
 use crate::trace::DnsAnswer;
-use adbflow_model::{ids, ElementRef, Estate, PrivateDnsZone, PrivateEndpoint, ResolutionPolicy, VNet};
+use adbflow_model::{
+    ids, ElementRef, Estate, PrivateDnsZone, PrivateEndpoint, ResolutionPolicy, SharedStr, VNet,
+};
 use std::net::Ipv4Addr;
 
-/// Who answers a VNet's queries, and whose zone links it sees.
+/// Who answers a VNet's queries, and whose zone links it sees. It borrows nothing, so a network
+/// works it out once per VNet ([`crate::Network::resolver`]) for every walk from it.
 #[derive(Debug, Clone)]
-pub struct Resolver<'a> {
-    /// The VNet whose private-zone links are visible; `None` when only public DNS is visible.
-    pub view: Option<&'a VNet>,
+pub struct Resolver {
+    /// The name of the VNet whose private-zone links are visible; `None` when only public DNS is
+    /// visible.
+    pub view: Option<SharedStr>,
     /// A sentence naming the resolver.
-    pub description: String,
+    pub description: SharedStr,
     /// The element that made this the resolver (VNet DNS settings, firewall policy, …).
     pub element: ElementRef,
     /// True when the resolver's behaviour is assumed, not known from the estate.
@@ -29,15 +33,16 @@ pub struct Resolver<'a> {
 }
 
 /// Decide which resolver serves clients in `vnet`.
-pub fn resolver_for<'a>(estate: &'a Estate, vnet: &'a VNet) -> Resolver<'a> {
+pub fn resolver_for(estate: &Estate, vnet: &VNet) -> Resolver {
     let vnet_el = ElementRef::new(ids::vnet(&vnet.name), vnet.name.clone(), vnet.origin.clone());
     let Some(&server) = vnet.dns_servers.first() else {
         return Resolver {
-            view: Some(vnet),
+            view: Some(vnet.name.as_str().into()),
             description: text!(
                 "Azure-provided DNS (168.63.129.16) with the private zones linked to ",
                 vnet.name
-            ),
+            )
+            .into(),
             element: vnet_el,
             inferred: false,
             broken: None,
@@ -53,7 +58,7 @@ pub fn resolver_for<'a>(estate: &'a Estate, vnet: &'a VNet) -> Resolver<'a> {
         if !policy.is_some_and(|p| p.dns_proxy) {
             return Resolver {
                 view: None,
-                description: format!("firewall {} at {server}", fw.name),
+                description: format!("firewall {} at {server}", fw.name).into(),
                 element: fw_el,
                 inferred: false,
                 broken: Some(format!(
@@ -64,7 +69,7 @@ pub fn resolver_for<'a>(estate: &'a Estate, vnet: &'a VNet) -> Resolver<'a> {
             };
         }
         return Resolver {
-            view: estate.vnet(&fw.vnet),
+            view: estate.vnet(&fw.vnet).map(|v| v.name.as_str().into()),
             description: text!(
                 "firewall ",
                 fw.name,
@@ -72,7 +77,8 @@ pub fn resolver_for<'a>(estate: &'a Estate, vnet: &'a VNet) -> Resolver<'a> {
                 server,
                 "), forwarding to Azure DNS with the zones linked to ",
                 fw.vnet
-            ),
+            )
+            .into(),
             element: fw_el,
             inferred: false,
             broken: None,
@@ -81,11 +87,12 @@ pub fn resolver_for<'a>(estate: &'a Estate, vnet: &'a VNet) -> Resolver<'a> {
     }
     if let Some(host_vnet) = estate.vnet_containing(server) {
         return Resolver {
-            view: Some(host_vnet),
+            view: Some(host_vnet.name.as_str().into()),
             description: format!(
                 "custom DNS server {server} in {}, assumed to forward to Azure DNS with the zones linked to {}",
                 host_vnet.name, host_vnet.name
-            ),
+            )
+            .into(),
             element: vnet_el,
             inferred: true,
             broken: None,
@@ -96,7 +103,8 @@ pub fn resolver_for<'a>(estate: &'a Estate, vnet: &'a VNet) -> Resolver<'a> {
         view: None,
         description: format!(
             "custom DNS server {server} outside the modelled VNets (e.g. on-premises), assumed to resolve public names only: it sees no private zone unless it forwards privatelink zones to Azure DNS"
-        ),
+        )
+        .into(),
         element: vnet_el,
         inferred: true,
         broken: None,
@@ -126,7 +134,7 @@ pub enum Outcome<'a> {
 
 #[derive(Debug, Clone)]
 pub struct Resolution<'a> {
-    pub resolver: Resolver<'a>,
+    pub resolver: Resolver,
     pub answers: Vec<DnsAnswer>,
     pub outcome: Outcome<'a>,
 }
@@ -140,7 +148,7 @@ fn zone_el(z: &PrivateDnsZone) -> ElementRef {
 /// longest linked zone that is `name` or a suffix of it.
 fn authoritative_zone<'a>(
     estate: &'a Estate,
-    view: Option<&VNet>,
+    view: Option<&str>,
     name: &str,
 ) -> Option<(usize, &'a PrivateDnsZone, ResolutionPolicy)> {
     let view = view?;
@@ -149,7 +157,7 @@ fn authoritative_zone<'a>(
         .iter()
         .enumerate()
         .filter_map(|(i, z)| {
-            let link = z.links.iter().find(|l| l.vnet == view.name)?;
+            let link = z.links.iter().find(|l| l.vnet == view)?;
             within_zone(name, &z.name).then_some((i, z, link.resolution_policy))
         })
         .max_by_key(|(_, z, _)| z.name.len())
@@ -172,17 +180,12 @@ fn relative(name: &str, zone: &str) -> String {
 }
 
 /// Resolve `fqdn` for a client whose VNet uses `resolver`.
-pub fn resolve<'a>(estate: &'a Estate, resolver: Resolver<'a>, fqdn: &str) -> Resolution<'a> {
+pub fn resolve<'a>(estate: &'a Estate, resolver: Resolver, fqdn: &str) -> Resolution<'a> {
     resolve_in(&Names::new(estate), estate, resolver, fqdn)
 }
 
 /// `resolve` with the estate's names already indexed (`names` must be built from `estate`).
-pub fn resolve_in<'a>(
-    names: &Names,
-    estate: &'a Estate,
-    resolver: Resolver<'a>,
-    fqdn: &str,
-) -> Resolution<'a> {
+pub fn resolve_in<'a>(names: &Names, estate: &'a Estate, resolver: Resolver, fqdn: &str) -> Resolution<'a> {
     let asked = fqdn.trim_end_matches('.').to_ascii_lowercase();
     let endpoint = names.lookup(estate, &asked);
     let mut answers = Vec::new();
@@ -193,7 +196,7 @@ pub fn resolve_in<'a>(
     let mut name = asked.clone();
     // A CNAME chain is at most: public name → privatelink name → answer.
     for _ in 0..4 {
-        if let Some((zone_ix, zone, policy)) = authoritative_zone(estate, resolver.view, &name) {
+        if let Some((zone_ix, zone, policy)) = authoritative_zone(estate, resolver.view.as_deref(), &name) {
             let rel = relative(&name, &zone.name.to_ascii_lowercase());
             if let Some(rec) = names.zone_record(estate, zone_ix, &rel) {
                 answers.push(DnsAnswer {
@@ -226,7 +229,7 @@ pub fn resolve_in<'a>(
                 let message = format!(
                     "{name} is inside private DNS zone {} linked to {}, which has no record '{rel}': NXDOMAIN",
                     zone.name,
-                    resolver.view.map(|v| v.name.as_str()).unwrap_or("?")
+                    resolver.view.as_deref().unwrap_or("?")
                 );
                 let outcome = Outcome::Failed { element: zone_el(zone), message };
                 return Resolution { resolver, answers, outcome };

@@ -100,6 +100,11 @@ impl EstateIndex {
         self.vnets.get(name).map(|&i| &estate.vnets[i])
     }
 
+    /// The position in `estate.vnets` of the first VNet named `name`.
+    pub fn vnet_position(&self, name: &str) -> Option<usize> {
+        self.vnets.get(name).copied()
+    }
+
     /// `Estate::subnet`: `VNET/SUBNET`.
     pub fn subnet<'e>(&self, estate: &'e Estate, path: &str) -> Option<SubnetRef<'e>> {
         let (v, s) = path.split_once('/')?;

@@ -2,6 +2,7 @@
 //! first asked for), names and addresses indexed, firewall policies compiled.
 
 use crate::address::DestAddr;
+use crate::dns::{self, Resolver};
 use crate::fast_map::FastMap;
 use crate::firewall::{CompiledFirewall, FirewallDecision, FirewallPacket};
 use crate::index::EstateIndex;
@@ -11,7 +12,7 @@ use crate::route_index::RouteIndex;
 use crate::routes::{self, EffectiveRoute, RouteOptions, SubnetRoutes};
 use crate::tags::ServiceTags;
 use crate::trace::{FlowSpec, Trace};
-use adbflow_model::{Direction, Estate, Nsg, SubnetRef};
+use adbflow_model::{Direction, Estate, Nsg, SubnetRef, VNet};
 use ipnet::Ipv4Net;
 use std::sync::{Arc, OnceLock};
 
@@ -50,6 +51,8 @@ pub struct Network {
     virtual_network: FastMap<String, Vec<Ipv4Net>>,
     /// Where the destination port ranges named by NSG and firewall rules begin and end, sorted.
     port_boundaries: Vec<u16>,
+    /// One per `estate.vnets` entry: who answers its DNS queries, worked out on first use.
+    resolvers: Vec<OnceLock<Resolver>>,
 }
 
 impl Network {
@@ -65,8 +68,10 @@ impl Network {
                 || compile_firewalls(&estate),
                 || rayon::join(|| index_vnets(&estate), || index_names(&estate)),
             );
+        let resolvers = estate.vnets.iter().map(|_| OnceLock::new()).collect();
         let estate = Arc::new(estate);
         Network {
+            resolvers,
             estate,
             tags,
             options,
@@ -90,6 +95,18 @@ impl Network {
 
     pub fn estate(&self) -> &Estate {
         &self.estate
+    }
+
+    /// [`dns::resolver_for`] `vnet` of this network's estate, worked out once per VNet: every
+    /// flow from a VNet asks, and building the answer's sentence and element per flow cost as
+    /// much as resolving the name.
+    pub fn resolver(&self, vnet: &VNet) -> Resolver {
+        let at = self.index.vnet_position(&vnet.name).filter(|&i| std::ptr::eq(&self.estate.vnets[i], vnet));
+        match at.and_then(|i| self.resolvers.get(i)) {
+            Some(known) => known.get_or_init(|| dns::resolver_for(&self.estate, vnet)).clone(),
+            // A later namesake (an invalid estate) or another estate's VNet: not kept.
+            None => dns::resolver_for(&self.estate, vnet),
+        }
     }
 
     /// The estate, to keep beside the network (it is never changed while the network lives).

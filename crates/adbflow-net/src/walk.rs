@@ -124,7 +124,7 @@ fn walk_from<'n>(mut w: Walker<'n>, src: SubnetRef<'n>, flow: &FlowSpec) -> Trac
             endpoint: w.net.names().lookup_ip(estate, ip),
         },
         Err(_) => {
-            let mut resolver = dns::resolver_for(estate, src.vnet);
+            let mut resolver = w.net.resolver(src.vnet);
             if let Some(server) = resolver.custom_server {
                 resolver.broken = dns_server_unreachable(&w, src, src_ip, server);
             }

@@ -789,3 +789,36 @@ service_tags = ["EventHub.EastUS2"]
     assert_eq!(t.snat_ip, Some("20.10.10.10".parse().unwrap()));
     assert_eq!(t.hop(HopKind::Egress).unwrap().decided_by.id, "nat-gateway:nat");
 }
+
+// The network works out each VNet's resolver once and answers every later walk with it: the same
+// answer `dns::resolver_for` gives, for each VNet, even beside a later VNet of the same name (an
+// estate validation rejects, which must still not borrow its namesake's DNS settings).
+#[test]
+fn each_vnet_keeps_its_own_resolver_even_beside_a_namesake() {
+    let loaded =
+        load_str(&spoke("", ""), "scenario.toml", Format::NativeToml).unwrap_or_else(|e| panic!("{e}"));
+    let mut estate = loaded.estate;
+    let mut namesake = estate.vnets[0].clone();
+    namesake.dns_servers = vec!["192.168.10.53".parse().unwrap()];
+    estate.vnets.push(namesake);
+    let n = Network::new(estate, ServiceTags::symbolic());
+    let shown = |r: &adbflow_net::dns::Resolver| {
+        format!(
+            "{:?} {} {} {} {:?} {:?}",
+            r.view, r.description, r.element.id, r.inferred, r.broken, r.custom_server
+        )
+    };
+    for _asked_again in 0..2 {
+        for v in &n.estate().vnets {
+            assert_eq!(
+                shown(&n.resolver(v)),
+                shown(&adbflow_net::dns::resolver_for(n.estate(), v)),
+                "{}",
+                v.name
+            );
+        }
+    }
+    let [first, second] = [&n.estate().vnets[0], &n.estate().vnets[1]].map(|v| n.resolver(v));
+    assert!(first.description.starts_with("Azure-provided DNS"), "{}", first.description);
+    assert!(second.description.starts_with("custom DNS server 192.168.10.53"), "{}", second.description);
+}
