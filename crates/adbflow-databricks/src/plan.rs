@@ -93,6 +93,7 @@ pub fn ranges_of(ports: &[u16]) -> Vec<(u16, u16)> {
     out
 }
 
+#[derive(Clone)]
 struct Target {
     host: String,
     ports: Vec<u16>,
@@ -309,7 +310,10 @@ pub fn plan_workspace(
     // Sized once (every target from each cluster subnet plus the peer, or from the user side):
     // growing the list a flow at a time copied ~40 flows into fresh memory four times over.
     let mut out = Vec::with_capacity((cluster_sources.len() + 1) * (targets.len() + 1));
-    for (role, path) in &cluster_sources {
+    let (mut cluster_targets, user_targets): (Vec<_>, Vec<_>) =
+        targets.into_iter().partition(|(id, _)| id.def().side == Side::Cluster);
+    let last_source = cluster_sources.len() - 1;
+    for (i, (role, path)) in cluster_sources.iter().enumerate() {
         let Some(s) = lookup.subnet(path) else { continue };
         let pre_blocked = s.subnet.nsg.is_none().then(|| FlowBlock {
             reason_code: BlockReason::SubnetNsgMissing,
@@ -331,27 +335,31 @@ pub fn plan_workspace(
                     .element(b.element.clone()),
             );
         }
-        let mut all = targets.iter().map(|(id, t)| (*id, t)).collect::<Vec<_>>();
         let peer = Target::new(FlowId::WorkerToWorker, peer_address(s.subnet.prefix.0).to_string()).note(
             "another node's NIC in the same subnet; Spark uses dynamic ports, evaluated on one representative \
              TCP port (inferred)",
         );
-        all.push((FlowId::WorkerToWorker, &peer));
-        for (id, t) in all {
-            if id.def().side != Side::Cluster {
-                continue;
+        let source =
+            |pre_blocked: &Option<FlowBlock>| (*role, FlowSource::Subnet(path.clone()), pre_blocked.clone());
+        // The last subnet's flows take the targets themselves: a copy for each subnet was most of
+        // planning's fresh memory.
+        if i == last_source {
+            for (id, t) in std::mem::take(&mut cluster_targets) {
+                out.push(flow(ws, id, t, source(&pre_blocked)));
             }
-            out.push(flow(ws, id, t, *role, FlowSource::Subnet(path.clone()), pre_blocked.clone()));
+        } else {
+            for (id, t) in &cluster_targets {
+                out.push(flow(ws, *id, t.clone(), source(&pre_blocked)));
+            }
         }
+        out.push(flow(ws, FlowId::WorkerToWorker, peer, source(&pre_blocked)));
     }
     let user_source = match &ws.user_subnet {
         Some(p) => FlowSource::Subnet(p.clone()),
         None => FlowSource::Internet,
     };
-    for (id, t) in &targets {
-        if id.def().side == Side::User {
-            out.push(flow(ws, *id, t, SourceRole::User, user_source.clone(), None));
-        }
+    for (id, t) in user_targets {
+        out.push(flow(ws, id, t, (SourceRole::User, user_source.clone(), None)));
     }
     out.sort_by(|a, b| (a.id, &a.instance, a.role).cmp(&(b.id, &b.instance, b.role)));
     out
@@ -360,24 +368,23 @@ pub fn plan_workspace(
 fn flow(
     ws: &Workspace,
     id: FlowId,
-    t: &Target,
-    role: SourceRole,
-    source: FlowSource,
-    pre_blocked: Option<FlowBlock>,
+    t: Target,
+    from: (SourceRole, FlowSource, Option<FlowBlock>),
 ) -> PlannedFlow {
+    let (role, source, pre_blocked) = from;
     PlannedFlow {
         workspace: ws.name.clone(),
         id,
-        instance: t.instance.clone(),
+        instance: t.instance,
         requirement: t.requirement,
         by_design: t.by_design,
         role,
         source,
-        host: t.host.clone(),
-        ports: t.ports.clone(),
+        host: t.host,
+        ports: t.ports,
         protocol: id.def().protocol,
-        storage_account: t.storage_account.clone(),
-        notes: t.notes.clone(),
+        storage_account: t.storage_account,
+        notes: t.notes,
         pre_blocked,
     }
 }
