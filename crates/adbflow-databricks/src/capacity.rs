@@ -646,18 +646,17 @@ impl<'a> Sizing<'a> {
             limits: checks,
             warnings,
         };
+        let mut estimates = crate::performance::Estimates::new(limits, &s.node_type);
         let flows = flows
             .iter()
             .filter_map(|f| {
-                crate::performance::estimate(lookup, f, limits, &s.node_type).map(|performance| {
-                    FlowEstimate {
-                        workspace: f.workspace.clone(),
-                        id: f.id,
-                        instance: f.instance.clone(),
-                        source_role: f.source_role,
-                        egress: f.egress.clone(),
-                        performance,
-                    }
+                estimates.of(lookup, f).map(|performance| FlowEstimate {
+                    workspace: f.workspace.clone(),
+                    id: f.id,
+                    instance: f.instance.clone(),
+                    source_role: f.source_role,
+                    egress: f.egress.clone(),
+                    performance,
                 })
             })
             .collect();

@@ -465,9 +465,10 @@ fn workspace_flows(
     let mut ws_flows: Vec<CheckFlow> =
         planned.into_iter().map(|(_, pf)| evaluate_flow(lookup, pw, pf, trace, port_class)).collect();
     let estate = lookup.estate();
-    let node = crate::performance::node_type(estate);
+    let mut estimates =
+        crate::performance::Estimates::new(crate::limits::builtin(), crate::performance::node_type(estate));
     for f in &mut ws_flows {
-        f.performance = crate::performance::estimate(lookup, f, crate::limits::builtin(), node);
+        f.performance = estimates.of(lookup, f);
     }
     ws_flows
 }

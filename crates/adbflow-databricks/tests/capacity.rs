@@ -183,3 +183,38 @@ fn per_flow_estimates_name_their_rows() {
     assert!(relay.performance.inferred);
     assert!(r.estimate_sources.iter().any(|s| s.limit == "latency-firewall"));
 }
+
+// A check works out each distinct set of estimate inputs once per workspace and hands the answer
+// to every flow sharing them: each flow's estimate must be the one worked out for it alone.
+#[test]
+fn every_flows_estimate_is_the_one_worked_out_for_it_alone() {
+    use adbflow_databricks::performance::{node_type, Estimates};
+    let mut nat_v2 = pattern("non-pl", "eastus2");
+    for nat in &mut nat_v2.nat_gateways {
+        nat.sku = adbflow_model::Sku::StandardV2;
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for e in [
+        pattern("non-pl", "eastus2"),
+        pattern("hub-spoke", "eastus2"),
+        pattern("full-private", "westeurope"),
+        nat_v2,
+    ] {
+        let report = common::run(&e);
+        let prepared =
+            adbflow_databricks::prepare(&e, adbflow_databricks::builtin_regions(), None).expect("prepares");
+        let lookup = adbflow_model::Lookup::new(&prepared.estate);
+        for f in &report.flows {
+            let alone = Estimates::new(limits::builtin(), node_type(&prepared.estate)).of(&lookup, f);
+            assert_eq!(f.performance, alone, "{} {:?}", f.id, f.source_role);
+            if let Some(p) = &alone {
+                seen.insert((p.latency_from.clone(), p.limited_by.clone()));
+            }
+        }
+    }
+    // The estates give flows of different kinds: through the firewall or not, from the user's side
+    // or a node, out through a Standard V2 NAT gateway.
+    assert!(seen.len() >= 6, "{seen:#?}");
+    assert!(seen.iter().any(|(_, by)| by.as_deref().is_some_and(|b| b.contains("firewall"))), "{seen:#?}");
+    assert!(seen.iter().any(|(_, by)| by.as_deref().is_some_and(|b| b.contains("NAT gateway"))), "{seen:#?}");
+}
