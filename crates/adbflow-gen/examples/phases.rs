@@ -51,7 +51,7 @@ fn main() {
     let report = adbflow_report::check::write_check_run_json(run, &mut sink).expect("renders");
     let total = start.elapsed();
     println!(
-        "flows={} parse_model_s={:.3} prepared_s={:.3} check_s={:.3} output_bytes={}",
+        "flows={} parse_model_s={:.4} prepared_s={:.4} check_s={:.4} output_bytes={}",
         report.summary.flows,
         parse_model.as_secs_f64(),
         prepared.as_secs_f64(),
