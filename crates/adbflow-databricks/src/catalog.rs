@@ -279,21 +279,24 @@ fn ser_ports<S: Serializer>(ports: &&'static [(u16, u16)], s: S) -> Result<S::Ok
     s.serialize_str(&ports_text(ports))
 }
 
-/// `443,8443-8451`.
+/// `443,8443-8451`. Written into one string: every flow of a check asks.
 pub fn ports_text(ports: &[(u16, u16)]) -> String {
-    let parts: Vec<String> = ports
-        .iter()
-        .map(|&(a, b)| {
-            if a == b {
-                a.to_string()
-            } else if a == 0 && b == 65535 {
-                "*".into()
-            } else {
-                format!("{a}-{b}")
-            }
-        })
-        .collect();
-    parts.join(",")
+    use std::fmt::Write;
+    let mut out = String::with_capacity(12 * ports.len());
+    for (i, &(a, b)) in ports.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        // Writing to a String cannot fail.
+        let _ = if a == b {
+            write!(out, "{a}")
+        } else if a == 0 && b == 65535 {
+            write!(out, "*")
+        } else {
+            write!(out, "{a}-{b}")
+        };
+    }
+    out
 }
 
 impl FlowDef {

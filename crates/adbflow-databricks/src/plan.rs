@@ -78,13 +78,22 @@ impl PlannedFlow {
     }
 }
 
-/// Collapse sorted ports into ranges: [443, 8443..=8451] → [(443,443), (8443,8451)].
+/// Collapse ports into ranges: [443, 8443..=8451] → [(443,443), (8443,8451)].
 pub fn ranges_of(ports: &[u16]) -> Vec<(u16, u16)> {
-    let mut v: Vec<u16> = ports.to_vec();
-    v.sort_unstable();
-    v.dedup();
+    // A flow's ports come sorted and distinct from the catalog; only other lists need a copy.
+    let sorted = ports.windows(2).all(|w| w[0] < w[1]);
+    let copy: Vec<u16>;
+    let ports = if sorted {
+        ports
+    } else {
+        let mut v = ports.to_vec();
+        v.sort_unstable();
+        v.dedup();
+        copy = v;
+        &copy
+    };
     let mut out: Vec<(u16, u16)> = Vec::new();
-    for p in v {
+    for &p in ports {
         match out.last_mut() {
             Some((_, to)) if to.checked_add(1) == Some(p) => *to = p,
             _ => out.push((p, p)),
@@ -400,6 +409,12 @@ mod tests {
             [(443, 443), (8443, 8451)]
         );
         assert_eq!(ranges_of(&[65535, 65534]), [(65534, 65535)]);
+        // Already sorted (a catalog flow's ports), with duplicates, empty.
+        assert_eq!(ranges_of(&[443, 8443, 8444, 9000]), [(443, 443), (8443, 8444), (9000, 9000)]);
+        assert_eq!(ranges_of(&[443, 443, 444, 22]), [(22, 22), (443, 444)]);
+        assert_eq!(ranges_of(&[]), []);
+        assert_eq!(ports_text(&ranges_of(&[0, 65535])), "0,65535");
+        assert_eq!(ports_text(&ranges_of(&(0..=65535).collect::<Vec<u16>>())), "*");
     }
 
     #[test]

@@ -6,6 +6,7 @@ use crate::fast_map::{FastMap, FastSet};
 use crate::tags::regional_tag;
 use adbflow_model::{ids, DnsRecord, ElementRef, Estate, StorageAccount};
 use std::net::Ipv4Addr;
+use std::sync::OnceLock;
 
 #[derive(Debug, Clone)]
 pub struct NamedEndpoint<'a> {
@@ -46,23 +47,50 @@ pub fn lookup<'a>(estate: &'a Estate, fqdn: &str) -> Option<NamedEndpoint<'a>> {
     lookup_by(
         estate,
         fqdn,
-        |f| estate.endpoints.iter().find(|e| e.fqdn.eq_ignore_ascii_case(f)),
-        |a| estate.storage_accounts.iter().find(|s| s.name.eq_ignore_ascii_case(a)),
+        |f| {
+            estate.endpoints.iter().find(|e| e.fqdn.eq_ignore_ascii_case(f)).map(|e| (e, endpoint_element(e)))
+        },
+        |a| {
+            estate
+                .storage_accounts
+                .iter()
+                .find(|s| s.name.eq_ignore_ascii_case(a))
+                .map(|s| (s, account_element(s)))
+        },
         |region| regional_tag("Storage", region),
     )
 }
 
+/// What a name from `[[endpoints]]` names as its element.
+fn endpoint_element(e: &adbflow_model::Endpoint) -> ElementRef {
+    ElementRef::new(ids::endpoint(&e.fqdn), e.fqdn.clone(), e.origin.clone())
+}
+
+/// What a storage account's name names as its element.
+fn account_element(sa: &StorageAccount) -> ElementRef {
+    ElementRef::new(ids::storage_account(&sa.name), sa.name.clone(), sa.origin.clone())
+}
+
+/// The element kept at `i`, made by `make` the first time.
+fn known(kept: &[OnceLock<ElementRef>], i: usize, make: impl FnOnce() -> ElementRef) -> ElementRef {
+    match kept.get(i) {
+        Some(cell) => cell.get_or_init(make).clone(),
+        None => make(),
+    }
+}
+
 /// `lookup` with the finders given: by lower-cased FQDN among `[[endpoints]]`, by lower-cased
-/// account name among storage accounts, and the `Storage.<Region>` tag of a region.
+/// account name among storage accounts (each with its element), and the `Storage.<Region>` tag
+/// of a region.
 fn lookup_by<'a>(
     estate: &'a Estate,
     fqdn: &str,
-    endpoint: impl Fn(&str) -> Option<&'a adbflow_model::Endpoint>,
-    account: impl Fn(&str) -> Option<&'a StorageAccount>,
+    endpoint: impl Fn(&str) -> Option<(&'a adbflow_model::Endpoint, ElementRef)>,
+    account: impl Fn(&str) -> Option<(&'a StorageAccount, ElementRef)>,
     storage_tag: impl Fn(&str) -> String,
 ) -> Option<NamedEndpoint<'a>> {
     let fqdn = fqdn.trim_end_matches('.').to_ascii_lowercase();
-    if let Some(e) = endpoint(&fqdn) {
+    if let Some((e, element)) = endpoint(&fqdn) {
         return Some(NamedEndpoint {
             fqdn: fqdn.clone(),
             resource: e.resource.clone(),
@@ -71,14 +99,14 @@ fn lookup_by<'a>(
             tags: e.service_tags.clone(),
             ips: e.ips.clone(),
             private_link_zone: e.private_link_zone.clone(),
-            element: ElementRef::new(ids::endpoint(&e.fqdn), e.fqdn.clone(), e.origin.clone()),
+            element,
             storage: None,
             endpoint: Some(e),
         });
     }
     let host = fqdn.strip_suffix(STORAGE_SUFFIX)?;
     let (account_name, sub) = host.split_once('.')?;
-    let sa = account(account_name)?;
+    let (sa, element) = account(account_name)?;
     if !sa.subresources().contains(&sub) {
         return None;
     }
@@ -91,7 +119,7 @@ fn lookup_by<'a>(
         region: Some(region),
         ips: Vec::new(),
         private_link_zone: Some(format!("privatelink.{sub}{STORAGE_SUFFIX}")),
-        element: ElementRef::new(ids::storage_account(&sa.name), sa.name.clone(), sa.origin.clone()),
+        element,
         storage: Some(sa),
         endpoint: None,
     })
@@ -125,6 +153,11 @@ pub struct Names {
     endpoints: FastMap<String, usize>,
     /// Lower-cased account name → first storage account with that name.
     accounts: FastMap<String, usize>,
+    /// Per endpoint and per storage account (by position), its element, made when first named:
+    /// every DNS lookup of a check names one, and formatting its id each time was a third of a
+    /// lookup.
+    endpoint_elements: Vec<OnceLock<ElementRef>>,
+    account_elements: Vec<OnceLock<ElementRef>>,
     /// Region → its `Storage.<Region>` tag, for the regions of the storage accounts: working the
     /// tag out (the region's display name, word by word) was most of a storage name's lookup.
     storage_tags: FastMap<String, String>,
@@ -142,7 +175,11 @@ pub struct Names {
 
 impl Names {
     pub fn new(estate: &Estate) -> Self {
-        let mut n = Names::default();
+        let mut n = Names {
+            endpoint_elements: estate.endpoints.iter().map(|_| OnceLock::new()).collect(),
+            account_elements: estate.storage_accounts.iter().map(|_| OnceLock::new()).collect(),
+            ..Names::default()
+        };
         for (i, e) in estate.endpoints.iter().enumerate() {
             n.endpoints.entry(e.fqdn.to_ascii_lowercase()).or_insert(i);
             for ip in &e.ips {
@@ -185,8 +222,16 @@ impl Names {
         lookup_by(
             estate,
             fqdn,
-            |f| self.endpoints.get(f).map(|&i| &estate.endpoints[i]),
-            |a| self.accounts.get(a).map(|&i| &estate.storage_accounts[i]),
+            |f| {
+                let &i = self.endpoints.get(f)?;
+                let e = &estate.endpoints[i];
+                Some((e, known(&self.endpoint_elements, i, || endpoint_element(e))))
+            },
+            |a| {
+                let &i = self.accounts.get(a)?;
+                let sa = &estate.storage_accounts[i];
+                Some((sa, known(&self.account_elements, i, || account_element(sa))))
+            },
             |region| {
                 self.storage_tags.get(region).cloned().unwrap_or_else(|| regional_tag("Storage", region))
             },
@@ -238,9 +283,10 @@ mod tests {
         .unwrap();
         let names = Names::new(&estate);
         let key = |e: Option<NamedEndpoint<'_>>| {
-            e.map(|e| (e.fqdn, e.element.id, e.endpoint.and_then(|x| x.description.clone()), e.resource))
+            e.map(|e| (e.fqdn, e.element, e.endpoint.and_then(|x| x.description.clone()), e.resource))
         };
-        for f in [
+        // Twice: the index keeps each element it has named, and must hand out the same again.
+        for f in [[
             "api.example.com",
             "API.EXAMPLE.COM.",
             "db.example.net",
@@ -249,7 +295,9 @@ mod tests {
             "acct.xyz.core.windows.net",
             "other.core.windows.net",
             "nothing",
-        ] {
+        ]; 2]
+            .concat()
+        {
             assert_eq!(key(names.lookup(&estate, f)), key(lookup(&estate, f)), "{f}");
         }
         for ip in ["20.1.1.1", "20.1.1.2", "20.1.1.3", "20.1.1.4"] {
