@@ -287,14 +287,12 @@ pub fn ports_text(ports: &[(u16, u16)]) -> String {
         if i > 0 {
             out.push(',');
         }
+        if a == 0 && b == 65535 {
+            out.push('*');
+            continue;
+        }
         // Writing to a String cannot fail.
-        let _ = if a == b {
-            write!(out, "{a}")
-        } else if a == 0 && b == 65535 {
-            write!(out, "*")
-        } else {
-            write!(out, "{a}-{b}")
-        };
+        let _ = if a == b { write!(out, "{a}") } else { write!(out, "{a}-{b}") };
     }
     out
 }

@@ -9,6 +9,7 @@ use crate::findings::{Finding, FindingSeverity};
 use crate::regions::{Cloud, DataEndpoint, Region};
 use adbflow_model::{ids, ElementRef, LibrarySource, Lookup, Protocol, Workspace};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::net::Ipv4Addr;
 
 /// Which NIC (or which side) a flow leaves from.
@@ -81,19 +82,16 @@ impl PlannedFlow {
 /// Collapse ports into ranges: [443, 8443..=8451] → [(443,443), (8443,8451)].
 pub fn ranges_of(ports: &[u16]) -> Vec<(u16, u16)> {
     // A flow's ports come sorted and distinct from the catalog; only other lists need a copy.
-    let sorted = ports.windows(2).all(|w| w[0] < w[1]);
-    let copy: Vec<u16>;
-    let ports = if sorted {
-        ports
+    let ports: Cow<'_, [u16]> = if ports.windows(2).all(|w| w[0] < w[1]) {
+        Cow::Borrowed(ports)
     } else {
         let mut v = ports.to_vec();
         v.sort_unstable();
         v.dedup();
-        copy = v;
-        &copy
+        Cow::Owned(v)
     };
     let mut out: Vec<(u16, u16)> = Vec::new();
-    for &p in ports {
+    for &p in ports.iter() {
         match out.last_mut() {
             Some((_, to)) if to.checked_add(1) == Some(p) => *to = p,
             _ => out.push((p, p)),
@@ -348,20 +346,19 @@ pub fn plan_workspace(
             "another node's NIC in the same subnet; Spark uses dynamic ports, evaluated on one representative \
              TCP port (inferred)",
         );
-        let source =
-            |pre_blocked: &Option<FlowBlock>| (*role, FlowSource::Subnet(path.clone()), pre_blocked.clone());
+        let source = || (*role, FlowSource::Subnet(path.clone()), pre_blocked.clone());
         // The last subnet's flows take the targets themselves: a copy for each subnet was most of
         // planning's fresh memory.
         if i == last_source {
             for (id, t) in std::mem::take(&mut cluster_targets) {
-                out.push(flow(ws, id, t, source(&pre_blocked)));
+                out.push(flow(ws, id, t, source()));
             }
         } else {
             for (id, t) in &cluster_targets {
-                out.push(flow(ws, *id, t.clone(), source(&pre_blocked)));
+                out.push(flow(ws, *id, t.clone(), source()));
             }
         }
-        out.push(flow(ws, FlowId::WorkerToWorker, peer, source(&pre_blocked)));
+        out.push(flow(ws, FlowId::WorkerToWorker, peer, source()));
     }
     let user_source = match &ws.user_subnet {
         Some(p) => FlowSource::Subnet(p.clone()),

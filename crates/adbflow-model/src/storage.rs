@@ -45,6 +45,23 @@ pub struct StorageAccount {
 }
 
 impl StorageAccount {
+    /// A workspace's DBFS root as Databricks creates it in the managed resource group when no
+    /// input describes it: hierarchical namespace, public network access, no firewall rules.
+    /// Shared by the Terraform importer and the check, so both assume the same account.
+    pub fn assumed_dbfs_root(name: String, region: Option<String>, origin: Option<Origin>) -> Self {
+        StorageAccount {
+            name,
+            region,
+            hns: true,
+            public_network_access: PublicNetworkAccess::Enabled,
+            default_action: DefaultAction::Allow,
+            virtual_network_rules: Vec::new(),
+            ip_rules: Vec::new(),
+            bypass: Vec::new(),
+            origin,
+        }
+    }
+
     /// The sub-resources (`blob`, `dfs`, …) whose public DNS names this account has.
     pub fn subresources(&self) -> &'static [&'static str] {
         if self.hns {

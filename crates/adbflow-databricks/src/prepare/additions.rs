@@ -16,8 +16,7 @@ use crate::nsg_rules::{managed_rules, MANAGED_BY};
 use crate::prepare::PrivateLink;
 use crate::regions::{Cloud, Region, RegionData};
 use adbflow_model::{
-    ids, DefaultAction, ElementRef, Endpoint, Estate, Lookup, Nsg, NsgRule, Origin, PublicNetworkAccess,
-    StorageAccount, Workspace,
+    ids, ElementRef, Endpoint, Estate, Lookup, Nsg, NsgRule, Origin, StorageAccount, Workspace,
 };
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -197,17 +196,11 @@ fn assume_dbfs(original: &Lookup<'_>, ws: &mut Workspace, region: &Region) -> Op
     .workspace(&ws.name)
     .flow(FlowId::DbfsBlob)
     .inferred();
-    let account = StorageAccount {
-        name: name.clone(),
-        region: Some(region.name.clone()),
-        hns: true,
-        public_network_access: PublicNetworkAccess::Enabled,
-        default_action: DefaultAction::Allow,
-        virtual_network_rules: Vec::new(),
-        ip_rules: Vec::new(),
-        bypass: Vec::new(),
-        origin: Some(Origin::platform(MANAGED_BY)),
-    };
+    let account = StorageAccount::assumed_dbfs_root(
+        name.clone(),
+        Some(region.name.clone()),
+        Some(Origin::platform(MANAGED_BY)),
+    );
     let missing = original.storage_account(&name).is_none();
     ws.dbfs_storage_account = Some(name);
     Some(AssumedDbfs { account, missing, finding })

@@ -16,8 +16,8 @@ use super::kinds;
 use super::values::{flag, is_ipv6};
 use adbflow_model::spec::parse_prefix;
 use adbflow_model::{
-    DefaultAction, ExternalLocation, IpAccessList, IpAccessListType, Prefix, PublicNetworkAccess,
-    RequiredNsgRules, StorageAccount, Workspace, WorkspaceSku,
+    ExternalLocation, IpAccessList, IpAccessListType, Prefix, PublicNetworkAccess, RequiredNsgRules,
+    StorageAccount, Workspace, WorkspaceSku,
 };
 use serde_json::Value;
 
@@ -124,17 +124,7 @@ fn assume_dbfs_account(ctx: &mut Ctx, idx: usize, name: &str, region: Option<Str
         ),
     );
     let origin = ctx.origin(idx);
-    ctx.estate.storage_accounts.push(StorageAccount {
-        name: name.to_string(),
-        region,
-        hns: true,
-        public_network_access: PublicNetworkAccess::Enabled,
-        default_action: DefaultAction::Allow,
-        virtual_network_rules: Vec::new(),
-        ip_rules: Vec::new(),
-        bypass: Vec::new(),
-        origin,
-    });
+    ctx.estate.storage_accounts.push(StorageAccount::assumed_dbfs_root(name.to_string(), region, origin));
 }
 
 /// The DBFS root account of workspace instance `idx`: `custom_parameters.storage_account_name`,
