@@ -5,7 +5,9 @@
 //! results are still correct for everything before that point.
 
 use crate::origins::{Positions, Shape};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::fmt::Write;
 
 /// Deeper than serde_json's own recursion limit (128), so accepted input never reaches it.
 const MAX_DEPTH: usize = 256;
@@ -46,7 +48,7 @@ struct Scanner<'a> {
     out: Scan,
 }
 
-impl Scanner<'_> {
+impl<'a> Scanner<'a> {
     fn peek(&self) -> Option<u8> {
         self.text.as_bytes().get(self.pos).copied()
     }
@@ -84,15 +86,15 @@ impl Scanner<'_> {
         }
         match self.peek() {
             Some(b'{') => {
-                self.out.containers.insert(path.clone(), (start, Shape::Table));
+                self.out.containers.insert(path.as_str().into(), (start, Shape::Table));
                 self.object(path, depth)?;
             }
             Some(b'[') => {
-                self.out.containers.insert(path.clone(), (start, Shape::Array));
+                self.out.containers.insert(path.as_str().into(), (start, Shape::Array));
                 self.array(path, depth)?;
             }
             Some(b'"') => {
-                self.string()?;
+                self.skip_string()?;
             }
             Some(_) => {
                 while !matches!(self.peek(), None | Some(b',' | b']' | b'}' | b' ' | b'\t' | b'\n' | b'\r')) {
@@ -118,7 +120,7 @@ impl Scanner<'_> {
         loop {
             self.skip_ws();
             let key_start = self.pos;
-            let key = self.string()?;
+            let key = self.key()?;
             self.token(key_start);
             self.expect(b':')?;
             let len = path.len();
@@ -149,7 +151,8 @@ impl Scanner<'_> {
         }
         for i in 0.. {
             let len = path.len();
-            path.push_str(&format!("[{i}]"));
+            // Writing to a `String` cannot fail.
+            let _ = write!(path, "[{i}]");
             self.value(path, depth + 1, None)?;
             path.truncate(len);
             self.skip_ws();
@@ -165,8 +168,9 @@ impl Scanner<'_> {
         Ok(())
     }
 
-    /// A string token; returns its decoded value (keys become path segments).
-    fn string(&mut self) -> Result<String, Stop> {
+    /// Moves past a string token; returns where its text starts and ends (quotes included) and
+    /// whether it holds an escape. Values need no more: only keys are decoded.
+    fn skip_string(&mut self) -> Result<(usize, bool), Stop> {
         if self.peek() != Some(b'"') {
             return Err(Stop);
         }
@@ -174,22 +178,30 @@ impl Scanner<'_> {
         self.pos += 1;
         let mut escaped = false;
         loop {
-            match self.peek() {
+            let rest = self.text.as_bytes().get(self.pos..).ok_or(Stop)?;
+            match memchr::memchr2(b'"', b'\\', rest) {
                 None => return Err(Stop),
-                Some(b'\\') => {
+                Some(i) if rest[i] == b'\\' => {
                     escaped = true;
-                    self.pos += 2;
+                    self.pos += i + 2;
                 }
-                Some(b'"') => break,
-                Some(_) => self.pos += 1,
+                Some(i) => {
+                    self.pos += i + 1;
+                    return Ok((open, escaped));
+                }
             }
         }
-        self.pos += 1;
+    }
+
+    /// A key's decoded text (it becomes a path segment), borrowed from the input unless it
+    /// holds an escape.
+    fn key(&mut self) -> Result<Cow<'a, str>, Stop> {
+        let (open, escaped) = self.skip_string()?;
         let raw = self.text.get(open..self.pos).ok_or(Stop)?;
         if escaped {
-            serde_json::from_str::<String>(raw).map_err(|_| Stop)
+            serde_json::from_str::<String>(raw).map(Cow::Owned).map_err(|_| Stop)
         } else {
-            Ok(raw[1..raw.len() - 1].to_string())
+            raw.get(1..raw.len() - 1).map(Cow::Borrowed).ok_or(Stop)
         }
     }
 }
@@ -211,6 +223,18 @@ mod tests {
         assert_eq!(s.containers.get("vnets[1]").map(|p| p.0), text.find(r#"{"n\u"#));
         assert_eq!(at("x[1]"), Some(("[", Shape::Array)));
         assert!(s.token_ends.is_empty());
+    }
+
+    #[test]
+    fn escapes_neither_end_a_string_early_nor_late() {
+        // An escaped quote inside a key, and a value ending in an escaped backslash: the quote
+        // after `\\` closes the string.
+        let text = r#"{"k\"ey": {"v": "ends in \\"}, "next": [{"w": "\\\""}, {}]}"#;
+        let s = scan(text, false);
+        assert_eq!(s.containers.get("k\"ey").map(|p| p.0), text.find(r#"{"v""#));
+        assert_eq!(s.containers.get("next").map(|p| p.0), text.find('['));
+        assert_eq!(s.containers.get("next[0]").map(|p| p.0), text.find(r#"{"w""#));
+        assert_eq!(s.containers.get("next[1]").map(|p| p.0), text.find("{}"));
     }
 
     #[test]

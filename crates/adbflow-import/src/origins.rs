@@ -6,7 +6,8 @@
 
 use crate::position::LineIndex;
 use adbflow_model::{Estate, Origin, SharedStr};
-use std::collections::BTreeMap;
+use std::collections::HashMap;
+use std::fmt::Write;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Shape {
@@ -14,8 +15,11 @@ pub(crate) enum Shape {
     Array,
 }
 
-/// Path in the document → (byte offset of its first character, what it is).
-pub(crate) type Positions = BTreeMap<String, (usize, Shape)>;
+/// Path in the document → (byte offset of its first character, what it is). Hashed, not ordered:
+/// it is only ever asked for one path, and a 1,000-workspace file records ~170,000 of them, long
+/// strings sharing long prefixes that an ordered map compares again at every level. foldhash
+/// (the hasher hashbrown defaults to) with a fixed seed: the keys are the user's own file.
+pub(crate) type Positions = HashMap<Box<str>, (usize, Shape), foldhash::fast::FixedState>;
 
 /// An element written as an array: serde accepts a struct as a sequence of its fields in
 /// declaration order, which would make the file depend on field order. We refuse it.
@@ -30,6 +34,8 @@ struct Placer<'a> {
     index: &'a LineIndex<'a>,
     positions: &'a Positions,
     shape_error: Option<ShapeError>,
+    /// The path of the element being placed, reused: a file has ~170,000 elements.
+    buf: String,
 }
 
 impl Placer<'_> {
@@ -53,12 +59,28 @@ impl Placer<'_> {
             None => Some(Origin::Path { file: self.file.clone(), path: path.into() }),
         }
     }
+
+    /// The origin of `parent.field[i]` (`field[i]` at the top level).
+    fn item(&mut self, parent: &str, field: &str, i: usize) -> Option<Origin> {
+        let mut path = std::mem::take(&mut self.buf);
+        path.clear();
+        if !parent.is_empty() {
+            path.push_str(parent);
+            path.push('.');
+        }
+        path.push_str(field);
+        // Writing to a `String` cannot fail.
+        let _ = write!(path, "[{i}]");
+        let origin = self.at(&path);
+        self.buf = path;
+        origin
+    }
 }
 
 macro_rules! flat {
     ($p:expr, $e:expr, $field:ident) => {
         for (i, x) in $e.$field.iter_mut().enumerate() {
-            x.origin = $p.at(&format!(concat!(stringify!($field), "[{}]"), i));
+            x.origin = $p.item("", stringify!($field), i);
         }
     };
 }
@@ -69,37 +91,37 @@ pub(crate) fn fill(
     index: &LineIndex,
     positions: &Positions,
 ) -> Result<(), ShapeError> {
-    let mut p = Placer { file: file.into(), index, positions, shape_error: None };
+    let mut p = Placer { file: file.into(), index, positions, shape_error: None, buf: String::new() };
     estate.origin = p.at("");
     for (i, v) in estate.vnets.iter_mut().enumerate() {
         let path = format!("vnets[{i}]");
         v.origin = p.at(&path);
         for (j, s) in v.subnets.iter_mut().enumerate() {
-            s.origin = p.at(&format!("{path}.subnets[{j}]"));
+            s.origin = p.item(&path, "subnets", j);
         }
     }
     for (i, n) in estate.nsgs.iter_mut().enumerate() {
         let path = format!("nsgs[{i}]");
         n.origin = p.at(&path);
         for (j, r) in n.rules.iter_mut().enumerate() {
-            r.origin = p.at(&format!("{path}.rules[{j}]"));
+            r.origin = p.item(&path, "rules", j);
         }
     }
     for (i, t) in estate.route_tables.iter_mut().enumerate() {
         let path = format!("route_tables[{i}]");
         t.origin = p.at(&path);
         for (j, r) in t.routes.iter_mut().enumerate() {
-            r.origin = p.at(&format!("{path}.routes[{j}]"));
+            r.origin = p.item(&path, "routes", j);
         }
     }
     for (i, z) in estate.private_dns_zones.iter_mut().enumerate() {
         let path = format!("private_dns_zones[{i}]");
         z.origin = p.at(&path);
         for (j, r) in z.records.iter_mut().enumerate() {
-            r.origin = p.at(&format!("{path}.records[{j}]"));
+            r.origin = p.item(&path, "records", j);
         }
         for (j, l) in z.links.iter_mut().enumerate() {
-            l.origin = p.at(&format!("{path}.links[{j}]"));
+            l.origin = p.item(&path, "links", j);
         }
     }
     for (i, pol) in estate.firewall_policies.iter_mut().enumerate() {
@@ -112,7 +134,7 @@ pub(crate) fn fill(
                 let cpath = format!("{gpath}.rule_collections[{k}]");
                 c.origin = p.at(&cpath);
                 for (l, r) in c.rules.iter_mut().enumerate() {
-                    r.origin = p.at(&format!("{cpath}.rules[{l}]"));
+                    r.origin = p.item(&cpath, "rules", l);
                 }
             }
         }
@@ -121,10 +143,10 @@ pub(crate) fn fill(
         let path = format!("workspaces[{i}]");
         w.origin = p.at(&path);
         for (j, l) in w.external_locations.iter_mut().enumerate() {
-            l.origin = p.at(&format!("{path}.external_locations[{j}]"));
+            l.origin = p.item(&path, "external_locations", j);
         }
         for (j, l) in w.ip_access_lists.iter_mut().enumerate() {
-            l.origin = p.at(&format!("{path}.ip_access_lists[{j}]"));
+            l.origin = p.item(&path, "ip_access_lists", j);
         }
     }
     flat!(p, estate, application_security_groups);

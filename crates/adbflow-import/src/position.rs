@@ -8,8 +8,12 @@ pub(crate) struct LineIndex<'a> {
 
 impl<'a> LineIndex<'a> {
     pub(crate) fn new(text: &'a str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1));
+        // Counted first, so the list is allocated once at its size: grown while filled, a large
+        // file's list was copied each time it doubled, into memory the system had to hand over.
+        let newlines = || memchr::memchr_iter(b'\n', text.as_bytes());
+        let mut starts = Vec::with_capacity(1 + newlines().count());
+        starts.push(0);
+        starts.extend(newlines().map(|i| i + 1));
         LineIndex { text, starts }
     }
 

@@ -4,13 +4,14 @@ use crate::origins::{Positions, Shape};
 use crate::Failure;
 use adbflow_model::Estate;
 use serde::Deserialize;
+use std::fmt::Write;
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
 pub(crate) fn parse(text: &str) -> Result<(Estate, Positions), Failure> {
     let root = DeTable::parse(text).map_err(|e| failure(text, e))?;
-    let mut positions = Positions::new();
-    positions.insert(String::new(), (0, Shape::Table));
+    let mut positions = Positions::default();
+    positions.insert("".into(), (0, Shape::Table));
     let mut path = String::new();
     for (key, value) in root.get_ref().iter() {
         walk(value, key.get_ref(), &mut path, &mut positions);
@@ -46,16 +47,17 @@ fn walk(value: &Spanned<DeValue<'_>>, key: &str, path: &mut String, out: &mut Po
 fn record(value: &Spanned<DeValue<'_>>, path: &mut String, out: &mut Positions) {
     match value.get_ref() {
         DeValue::Table(t) => {
-            out.insert(path.clone(), (value.span().start, Shape::Table));
+            out.insert(path.as_str().into(), (value.span().start, Shape::Table));
             for (k, v) in t.iter() {
                 walk(v, k.get_ref(), path, out);
             }
         }
         DeValue::Array(a) => {
-            out.insert(path.clone(), (value.span().start, Shape::Array));
+            out.insert(path.as_str().into(), (value.span().start, Shape::Array));
             for (i, v) in a.iter().enumerate() {
                 let len = path.len();
-                path.push_str(&format!("[{i}]"));
+                // Writing to a `String` cannot fail.
+                let _ = write!(path, "[{i}]");
                 record(v, path, out);
                 path.truncate(len);
             }
