@@ -5,27 +5,58 @@ use crate::origins::Positions;
 use crate::position::LineIndex;
 use crate::Failure;
 use adbflow_model::Estate;
+use serde::Deserialize;
 use serde_json::error::Category;
 use serde_path_to_error::Segment;
 
-pub(crate) fn parse(text: &str, index: &LineIndex) -> Result<(Estate, Positions), Failure> {
-    top_level_is_object(text)?;
-    // Two independent passes over the text, on two cores: the typed parse and the scan that
-    // records where each element starts (for origins).
-    let (parsed, positions) = rayon::join(
+/// The estate and where its elements start, with the text's line index (which turns any failure's
+/// offset into a line and column).
+pub(crate) fn parse(text: &str) -> (Result<(Estate, Positions), Failure>, LineIndex<'_>) {
+    if let Err(f) = top_level_is_object(text) {
+        return (Err(f), LineIndex::new(text));
+    }
+    // Independent passes over the text, on two cores: the typed parse on one; on the other the
+    // scan that records where each element starts (for origins) and the line index, which only
+    // a failure needs before the parse ends.
+    let (parsed, (positions, index)) = rayon::join(
         || {
             let mut de = serde_json::Deserializer::from_str(text);
-            let estate: Estate = match serde_path_to_error::deserialize(&mut de) {
-                Ok(e) => e,
-                Err(e) => return Err(failure(text, index, e.inner(), Some(&path_string(e.path())))),
-            };
-            // Trailing characters after the estate.
-            de.end().map_err(|e| failure(text, index, &e, None))?;
+            // Untracked: following the path of every value was a quarter of the parse, and only
+            // a failure needs it (`tracked` reads the text again then).
+            let estate = Estate::deserialize(&mut de).map_err(Unread::Data)?;
+            de.end().map_err(Unread::Trailing)?;
             Ok(estate)
         },
-        || scan(text, false).containers,
+        || (scan(text, false).containers, LineIndex::new(text)),
     );
-    Ok((parsed?, positions))
+    let parsed = match parsed {
+        Ok(estate) => Ok((estate, positions)),
+        Err(Unread::Data(e)) => {
+            let (e, path) = tracked(text).unwrap_or((e, None));
+            Err(failure(text, &index, &e, path.as_deref()))
+        }
+        Err(Unread::Trailing(e)) => Err(failure(text, &index, &e, None)),
+    };
+    (parsed, index)
+}
+
+/// Why the estate was not read: its value failed, or text follows it.
+enum Unread {
+    Data(serde_json::Error),
+    Trailing(serde_json::Error),
+}
+
+/// The parse again, following the path of each value: the same failure, and where it is. None if
+/// it does not fail (it cannot: the parse is deterministic).
+fn tracked(text: &str) -> Option<(serde_json::Error, Option<String>)> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    match serde_path_to_error::deserialize::<_, Estate>(&mut de) {
+        Ok(_) => None,
+        Err(e) => {
+            let path = path_string(e.path());
+            Some((e.into_inner(), Some(path)))
+        }
+    }
 }
 
 /// A derived struct also deserialises from an array of its fields, which would turn

@@ -128,10 +128,9 @@ pub fn load_str(text: &str, file: &str, format: Format) -> Result<Loaded, Import
     if matches!(format, Format::TerraformPlan | Format::TerraformState) {
         return load_terraform(text, file);
     }
-    let index = LineIndex::new(text);
-    let parsed = match format {
-        Format::NativeToml => toml_reader::parse(text),
-        _ => json_reader::parse(text, &index),
+    let (parsed, index) = match format {
+        Format::NativeToml => (toml_reader::parse(text), LineIndex::new(text)),
+        _ => json_reader::parse(text),
     };
     let (mut estate, positions) = parsed.map_err(|f| f.into_error(file, &index))?;
     origins::fill(&mut estate, file, &index, &positions)
