@@ -20,6 +20,7 @@ pub mod routes;
 pub mod tags;
 pub mod text;
 pub mod trace;
+pub mod vnet_space;
 
 pub use address::DestAddr;
 pub use tags::ServiceTags;

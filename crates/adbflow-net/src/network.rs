@@ -12,8 +12,8 @@ use crate::route_index::RouteIndex;
 use crate::routes::{self, EffectiveRoute, RouteOptions, SubnetRoutes};
 use crate::tags::ServiceTags;
 use crate::trace::{FlowSpec, Trace};
+use crate::vnet_space::VirtualNetworkSpace;
 use adbflow_model::{Direction, Estate, Nsg, SubnetRef, VNet};
-use ipnet::Ipv4Net;
 use std::sync::{Arc, OnceLock};
 
 /// A subnet's routes taken out of the network by [`Network::forget_routes`], freed when dropped:
@@ -48,7 +48,7 @@ pub struct Network {
     index: EstateIndex,
     names: Names,
     /// `VNET/SUBNET` → what the `VirtualNetwork` tag stands for in the rules protecting it.
-    virtual_network: FastMap<String, Vec<Ipv4Net>>,
+    virtual_network: FastMap<String, VirtualNetworkSpace>,
     /// Where the destination port ranges named by NSG and firewall rules begin and end, sorted.
     port_boundaries: Vec<u16>,
     /// One per `estate.vnets` entry: who answers its DNS queries, worked out on first use.
@@ -262,14 +262,16 @@ fn compile_firewalls(estate: &Estate) -> (Vec<CompiledFirewall>, Vec<u16>) {
 
 /// The estate's VNets, subnets, peerings and route tables indexed, and each subnet's
 /// `VirtualNetwork` prefixes.
-fn index_vnets(estate: &Estate) -> (EstateIndex, FastMap<String, Vec<Ipv4Net>>) {
+fn index_vnets(estate: &Estate) -> (EstateIndex, FastMap<String, VirtualNetworkSpace>) {
     let index = EstateIndex::new(estate);
     let mut virtual_network = FastMap::default();
     for s in estate.subnets() {
         virtual_network.entry(s.path()).or_insert_with(|| {
             let connected = index.connected_peerings(estate, &s.vnet.name);
             let table = s.subnet.route_table.as_deref().and_then(|n| index.route_table(estate, n));
-            nsg::virtual_network_prefixes_with(estate, s, connected, table, |n| index.vnet(estate, n))
+            VirtualNetworkSpace::new(nsg::virtual_network_prefixes_with(estate, s, connected, table, |n| {
+                index.vnet(estate, n)
+            }))
         });
     }
     (index, virtual_network)

@@ -5,6 +5,7 @@
 
 use crate::address::{DestAddr, AZURE_HOST_VIP, AZURE_IMDS};
 use crate::tags::{symbolic_contains, ServiceTags, VIRTUAL_TAGS};
+use crate::vnet_space::VirtualNetworkSpace;
 use adbflow_model::{
     ids, Access, AddressSpec, Direction, ElementRef, Estate, Nsg, NsgRule, Origin, PortSet, Protocol,
     RouteDestination, SubnetRef,
@@ -272,7 +273,7 @@ struct Context<'a> {
     tags: &'a ServiceTags,
     subnet: SubnetRef<'a>,
     direction: Direction,
-    virtual_network: &'a [Ipv4Net],
+    virtual_network: &'a VirtualNetworkSpace,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -332,7 +333,7 @@ impl Context<'_> {
 
     fn tag_contains(&self, tag: &str, addr: &DestAddr) -> bool {
         if tag.eq_ignore_ascii_case("VirtualNetwork") {
-            self.virtual_network.iter().any(|p| addr.in_prefix(p))
+            self.virtual_network.covers(addr)
         } else if tag.eq_ignore_ascii_case("Internet") {
             self.is_internet(addr)
         } else if tag.eq_ignore_ascii_case("AzureLoadBalancer") {
@@ -350,7 +351,7 @@ impl Context<'_> {
     /// AllowInternetOutBound keeps working on forced-tunnelled subnets. So /0 entries are not
     /// subtracted here, and a symbolic public address (which only /0 covers) is always Internet.
     fn is_internet(&self, addr: &DestAddr) -> bool {
-        !addr.is_private() && !self.virtual_network.iter().any(|p| p.prefix_len() > 0 && addr.in_prefix(p))
+        !addr.is_private() && !self.virtual_network.covers_without_default(addr)
     }
 }
 
@@ -411,7 +412,8 @@ pub fn evaluate(
     direction: Direction,
     packet: &Packet,
 ) -> NsgDecision {
-    evaluate_with(estate, tags, nsg, subnet, direction, packet, &virtual_network_prefixes(estate, subnet))
+    let virtual_network = VirtualNetworkSpace::new(virtual_network_prefixes(estate, subnet));
+    evaluate_with(estate, tags, nsg, subnet, direction, packet, &virtual_network)
 }
 
 /// `evaluate` with the subnet's `virtual_network_prefixes` already computed.
@@ -422,7 +424,7 @@ pub fn evaluate_with(
     subnet: SubnetRef<'_>,
     direction: Direction,
     packet: &Packet,
-    virtual_network: &[Ipv4Net],
+    virtual_network: &VirtualNetworkSpace,
 ) -> NsgDecision {
     // One direction's order only: the other would be sorted for nothing.
     let user_rules = user_rule_order(nsg, direction);
@@ -445,7 +447,7 @@ pub fn evaluate_ordered(
     subnet: SubnetRef<'_>,
     direction: Direction,
     packet: &Packet,
-    virtual_network: &[Ipv4Net],
+    virtual_network: &VirtualNetworkSpace,
 ) -> NsgDecision {
     let nsg = ordered.nsg;
     let ctx = Context { estate, tags, subnet, direction, virtual_network };
