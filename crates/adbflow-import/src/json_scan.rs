@@ -4,10 +4,9 @@
 //! only enough structure to stay in step, and stops quietly at anything unexpected: partial
 //! results are still correct for everything before that point.
 
-use crate::origins::{Positions, Shape};
+use crate::origins::{push_index, Positions, Shape};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::fmt::Write;
 
 /// Deeper than serde_json's own recursion limit (128), so accepted input never reaches it.
 const MAX_DEPTH: usize = 256;
@@ -151,8 +150,7 @@ impl<'a> Scanner<'a> {
         }
         for i in 0.. {
             let len = path.len();
-            // Writing to a `String` cannot fail.
-            let _ = write!(path, "[{i}]");
+            push_index(path, i);
             self.value(path, depth + 1, None)?;
             path.truncate(len);
             self.skip_ws();

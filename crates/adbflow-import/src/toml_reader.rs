@@ -1,10 +1,9 @@
 //! Native TOML: parse once with spans, record where every table starts, then deserialise.
 
-use crate::origins::{Positions, Shape};
+use crate::origins::{push_index, Positions, Shape};
 use crate::Failure;
 use adbflow_model::Estate;
 use serde::Deserialize;
-use std::fmt::Write;
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
@@ -56,8 +55,7 @@ fn record(value: &Spanned<DeValue<'_>>, path: &mut String, out: &mut Positions) 
             out.insert(path.as_str().into(), (value.span().start, Shape::Array));
             for (i, v) in a.iter().enumerate() {
                 let len = path.len();
-                // Writing to a `String` cannot fail.
-                let _ = write!(path, "[{i}]");
+                push_index(path, i);
                 record(v, path, out);
                 path.truncate(len);
             }
