@@ -2,8 +2,8 @@
 //! like the native file it writes.
 
 use adbflow_model::{
-    Access, AddressSpec, DefaultAction, Direction, FirewallRule, NextHopType, NsgRule, PortRange, PortSet,
-    Prefix, Protocol, PublicNetworkAccess, Route, RouteDestination, StorageAccount, Subnet,
+    Access, AddressSpec, Direction, FirewallRule, NextHopType, NsgRule, PortRange, PortSet, Prefix, Protocol,
+    Route, RouteDestination, StorageAccount, Subnet,
 };
 use ipnet::Ipv4Net;
 use std::net::Ipv4Addr;
@@ -114,18 +114,10 @@ pub(crate) fn fw_rule(name: &str) -> FirewallRule {
     }
 }
 
+/// An account as Databricks creates a DBFS root (hierarchical namespace, open to every network):
+/// a spoke's DBFS root as it is, and the start its other accounts are closed from.
 pub(crate) fn storage(name: &str, region: &str) -> StorageAccount {
-    StorageAccount {
-        name: name.to_string(),
-        region: Some(region.to_string()),
-        hns: true,
-        public_network_access: PublicNetworkAccess::Enabled,
-        default_action: DefaultAction::Allow,
-        virtual_network_rules: Vec::new(),
-        ip_rules: Vec::new(),
-        bypass: Vec::new(),
-        origin: None,
-    }
+    StorageAccount::assumed_dbfs_root(name.to_string(), Some(region.to_string()), None)
 }
 
 pub(crate) fn strings<const N: usize>(items: [&str; N]) -> Vec<String> {

@@ -32,7 +32,7 @@ pub(crate) fn parse(text: &str) -> (Result<(Estate, Positions), Failure>, LineIn
     let parsed = match parsed {
         Ok(estate) => Ok((estate, positions)),
         Err(Unread::Data(e)) => {
-            let (e, path) = tracked(text).unwrap_or((e, None));
+            let (e, path) = tracked(text).map_or((e, None), |(e, path)| (e, Some(path)));
             Err(failure(text, &index, &e, path.as_deref()))
         }
         Err(Unread::Trailing(e)) => Err(failure(text, &index, &e, None)),
@@ -48,15 +48,11 @@ enum Unread {
 
 /// The parse again, following the path of each value: the same failure, and where it is. None if
 /// it does not fail (it cannot: the parse is deterministic).
-fn tracked(text: &str) -> Option<(serde_json::Error, Option<String>)> {
+fn tracked(text: &str) -> Option<(serde_json::Error, String)> {
     let mut de = serde_json::Deserializer::from_str(text);
-    match serde_path_to_error::deserialize::<_, Estate>(&mut de) {
-        Ok(_) => None,
-        Err(e) => {
-            let path = path_string(e.path());
-            Some((e.into_inner(), Some(path)))
-        }
-    }
+    let e = serde_path_to_error::deserialize::<_, Estate>(&mut de).err()?;
+    let path = path_string(e.path());
+    Some((e.into_inner(), path))
 }
 
 /// A derived struct also deserialises from an array of its fields, which would turn

@@ -269,7 +269,7 @@ fn index_vnets(estate: &Estate) -> (EstateIndex, FastMap<String, VirtualNetworkS
         virtual_network.entry(s.path()).or_insert_with(|| {
             let connected = index.connected_peerings(estate, &s.vnet.name);
             let table = s.subnet.route_table.as_deref().and_then(|n| index.route_table(estate, n));
-            VirtualNetworkSpace::new(nsg::virtual_network_prefixes_with(estate, s, connected, table, |n| {
+            VirtualNetworkSpace::new(&nsg::virtual_network_prefixes_with(estate, s, connected, table, |n| {
                 index.vnet(estate, n)
             }))
         });

@@ -412,7 +412,7 @@ pub fn evaluate(
     direction: Direction,
     packet: &Packet,
 ) -> NsgDecision {
-    let virtual_network = VirtualNetworkSpace::new(virtual_network_prefixes(estate, subnet));
+    let virtual_network = VirtualNetworkSpace::new(&virtual_network_prefixes(estate, subnet));
     evaluate_with(estate, tags, nsg, subnet, direction, packet, &virtual_network)
 }
 

@@ -13,8 +13,6 @@ use std::net::Ipv4Addr;
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct VirtualNetworkSpace {
-    /// Sorted and deduplicated, as `nsg::virtual_network_prefixes` returns them.
-    prefixes: Vec<Ipv4Net>,
     /// Every prefix but 0.0.0.0/0 as first and last address, overlapping and adjacent ones merged,
     /// sorted.
     spans: Vec<(u32, u32)>,
@@ -23,7 +21,8 @@ pub struct VirtualNetworkSpace {
 }
 
 impl VirtualNetworkSpace {
-    pub fn new(prefixes: Vec<Ipv4Net>) -> Self {
+    /// The space of `prefixes` (as `nsg::virtual_network_prefixes` returns them).
+    pub fn new(prefixes: &[Ipv4Net]) -> Self {
         let mut ranges: Vec<(u32, u32)> = prefixes
             .iter()
             .filter(|p| p.prefix_len() > 0)
@@ -38,11 +37,7 @@ impl VirtualNetworkSpace {
             }
         }
         let has_default = prefixes.iter().any(|p| p.prefix_len() == 0);
-        VirtualNetworkSpace { prefixes, spans, has_default }
-    }
-
-    pub fn prefixes(&self) -> &[Ipv4Net] {
-        &self.prefixes
+        VirtualNetworkSpace { spans, has_default }
     }
 
     /// Whether some prefix covers `addr` (`DestAddr::in_prefix` of any of them): a symbolic
@@ -75,8 +70,7 @@ mod tests {
 
     #[test]
     fn nested_adjacent_and_default_prefixes() {
-        let space =
-            VirtualNetworkSpace::new(vec![net("10.0.0.0/16"), net("10.0.4.0/24"), net("10.1.0.0/16")]);
+        let space = VirtualNetworkSpace::new(&[net("10.0.0.0/16"), net("10.0.4.0/24"), net("10.1.0.0/16")]);
         let at = |s: &str| DestAddr::ip(s.parse().unwrap());
         assert!(space.covers(&at("10.0.4.9")));
         // Past the nested /24: still inside the /16 that holds it.
@@ -85,7 +79,7 @@ mod tests {
         assert!(!space.covers(&at("10.2.0.0")));
         assert!(!space.covers(&at("9.255.255.255")));
         assert!(!space.covers(&DestAddr::symbolic(vec!["Storage".into()], None)));
-        let forced = VirtualNetworkSpace::new(vec![net("0.0.0.0/0"), net("10.0.0.0/16")]);
+        let forced = VirtualNetworkSpace::new(&[net("0.0.0.0/0"), net("10.0.0.0/16")]);
         assert!(forced.covers(&at("8.8.8.8")));
         assert!(!forced.covers_without_default(&at("8.8.8.8")));
         assert!(forced.covers_without_default(&at("10.0.1.1")));
@@ -95,7 +89,7 @@ mod tests {
 
     #[test]
     fn the_top_of_the_address_space_is_held() {
-        let space = VirtualNetworkSpace::new(vec![net("255.255.255.0/24"), net("255.255.255.255/32")]);
+        let space = VirtualNetworkSpace::new(&[net("255.255.255.0/24"), net("255.255.255.255/32")]);
         assert!(space.covers(&DestAddr::ip(Ipv4Addr::BROADCAST)));
         assert!(!space.covers(&DestAddr::ip(Ipv4Addr::new(255, 255, 254, 255))));
     }
@@ -118,7 +112,7 @@ mod tests {
             }
             prefixes.sort();
             prefixes.dedup();
-            let space = VirtualNetworkSpace::new(prefixes.clone());
+            let space = VirtualNetworkSpace::new(&prefixes);
             let probes = probes.iter().map(|&p| Ipv4Addr::from(0x0a00_0000 | (p & 0x01ff_ffff)));
             for ip in probes.chain([Ipv4Addr::new(9, 255, 255, 255), Ipv4Addr::new(12, 0, 0, 0)]) {
                 let addr = DestAddr::ip(ip);

@@ -254,23 +254,22 @@ fn inject_managed_rules(
 
 fn control_plane_owner<'a>(lookup: &Lookup<'a>, region: &str, regions: &RegionData) -> ControlPlaneOwner<'a> {
     let estate = lookup.estate();
-    let in_region = |w: &&Workspace| {
-        let r = w.region.as_deref().unwrap_or(estate.region());
-        regions.region(r).is_some_and(|x| x.name == region)
+    // The first workspace of the region with a private endpoint of the given role.
+    let first_with = |role: fn(&PrivateLink) -> &Vec<String>| {
+        estate
+            .workspaces
+            .iter()
+            .filter(|w| {
+                let r = w.region.as_deref().unwrap_or(estate.region());
+                regions.region(r).is_some_and(|x| x.name == region)
+            })
+            .find(|w| !role(&PrivateLink::of(lookup, w)).is_empty())
+            .map(|w| w.name.as_str())
     };
-    let back_end = estate
-        .workspaces
-        .iter()
-        .filter(in_region)
-        .find(|w| !PrivateLink::of(lookup, w).back_end.is_empty())
-        .map(|w| w.name.as_str());
-    let browser_auth = estate
-        .workspaces
-        .iter()
-        .filter(in_region)
-        .find(|w| !PrivateLink::of(lookup, w).browser_auth.is_empty())
-        .map(|w| w.name.as_str());
-    ControlPlaneOwner { back_end, browser_auth }
+    ControlPlaneOwner {
+        back_end: first_with(|pl| &pl.back_end),
+        browser_auth: first_with(|pl| &pl.browser_auth),
+    }
 }
 
 fn add_endpoints(
