@@ -193,16 +193,10 @@ impl Failure {
     }
 }
 
-/// serde's message for the model's "one string or a list of strings" values names an internal
-/// type; say what the user can write instead.
+/// serde_json's words for its nesting limit, said for the user.
 fn friendly(message: &str) -> String {
-    message
-        .replace(
-            "data did not match any variant of untagged enum OneOrMany",
-            "expected a string or a list of strings (e.g. \"443\" or [\"443\", \"8443-8451\"])",
-        )
-        .replace(
-            "recursion limit exceeded",
-            "arrays or objects are nested too deeply (the limit is 128 levels)",
-        )
+    message.replace(
+        "recursion limit exceeded",
+        "arrays or objects are nested too deeply (the limit is 128 levels)",
+    )
 }
