@@ -58,6 +58,20 @@ mod tests {
     }
 
     #[test]
+    fn keys_are_read_as_json_reads_them() {
+        let d = |t: &str| detect(t, "f").ok();
+        // `\u005f` is `_`: the key is `format_version` though the text never spells it.
+        assert_eq!(d(r#"{"format\u005fversion": "1.2", "planned_values": {}}"#), Some(Format::TerraformPlan));
+        assert_eq!(
+            d(r#"{"values": {"a": "\u0041"}, "format_version": "1.0"}"#),
+            Some(Format::TerraformState)
+        );
+        // Spelled only inside a value, or below the top level, it is not the key.
+        assert_eq!(d(r#"{"description": "format_version", "values": {}}"#), Some(Format::NativeJson));
+        assert_eq!(d(r#"{"vnets": [{"format_version": "1.0"}], "values": {}}"#), Some(Format::NativeJson));
+    }
+
+    #[test]
     fn broken_terraform_json_is_still_terraform() {
         let d = |t: &str| detect(t, "f").ok();
         assert_eq!(

@@ -169,26 +169,10 @@ impl<'a> Scanner<'a> {
     /// Moves past a string token; returns where its text starts and ends (quotes included) and
     /// whether it holds an escape. Values need no more: only keys are decoded.
     fn skip_string(&mut self) -> Result<(usize, bool), Stop> {
-        if self.peek() != Some(b'"') {
-            return Err(Stop);
-        }
         let open = self.pos;
-        self.pos += 1;
-        let mut escaped = false;
-        loop {
-            let rest = self.text.as_bytes().get(self.pos..).ok_or(Stop)?;
-            match memchr::memchr2(b'"', b'\\', rest) {
-                None => return Err(Stop),
-                Some(i) if rest[i] == b'\\' => {
-                    escaped = true;
-                    self.pos += i + 2;
-                }
-                Some(i) => {
-                    self.pos += i + 1;
-                    return Ok((open, escaped));
-                }
-            }
-        }
+        let (end, escaped) = string_end(self.text.as_bytes(), open).ok_or(Stop)?;
+        self.pos = end;
+        Ok((open, escaped))
     }
 
     /// A key's decoded text (it becomes a path segment), borrowed from the input unless it
@@ -200,6 +184,27 @@ impl<'a> Scanner<'a> {
             serde_json::from_str::<String>(raw).map(Cow::Owned).map_err(|_| Stop)
         } else {
             raw.get(1..raw.len() - 1).map(Cow::Borrowed).ok_or(Stop)
+        }
+    }
+}
+
+/// The end (past the closing quote) of the string token opening at `open`, and whether it holds
+/// an escape; `None` when no string opens there or it is not closed.
+pub(crate) fn string_end(text: &[u8], open: usize) -> Option<(usize, bool)> {
+    if text.get(open) != Some(&b'"') {
+        return None;
+    }
+    let mut pos = open + 1;
+    let mut escaped = false;
+    loop {
+        let rest = text.get(pos..)?;
+        match memchr::memchr2(b'"', b'\\', rest) {
+            None => return None,
+            Some(i) if rest[i] == b'\\' => {
+                escaped = true;
+                pos += i + 2;
+            }
+            Some(i) => return Some((pos + i + 1, escaped)),
         }
     }
 }

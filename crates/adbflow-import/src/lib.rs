@@ -13,6 +13,7 @@ mod error;
 pub mod hcl;
 mod json_reader;
 mod json_scan;
+mod json_skim;
 mod origins;
 mod position;
 mod read;

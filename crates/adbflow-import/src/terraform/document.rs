@@ -8,6 +8,7 @@ use super::top_level::{ResourceChanges, TopLevel};
 use super::TerraformKind;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
+use std::ops::ControlFlow;
 
 #[derive(Debug, Clone)]
 pub(crate) struct Instance {
@@ -75,40 +76,40 @@ pub(crate) fn kind_of(v: &Value) -> Option<TerraformKind> {
     }
 }
 
-/// [`kind_of`] of unparsed text, without building the document: format detection runs on every
-/// JSON input, and a 166 MB native estate is no place to build a `Value` only to look at its
-/// top-level keys. `None` for anything that is not a JSON object.
+/// [`kind_of`] of unparsed text, from its top-level keys alone: format detection runs on every
+/// JSON input, and a 166 MB native estate is no place to read every value only to look at the
+/// keys. Stops at the first plan section once `format_version` is known (Terraform writes it
+/// first). The values' syntax is not checked here: the reader that is chosen checks it. `None`
+/// for anything that is not a JSON object.
 pub(crate) fn kind_of_text(text: &str) -> Option<TerraformKind> {
-    #[derive(serde::Deserialize)]
-    struct TopLevel {
-        #[serde(default)]
-        format_version: Option<Value>,
-        #[serde(default, deserialize_with = "present")]
-        planned_values: bool,
-        #[serde(default, deserialize_with = "present")]
-        resource_changes: bool,
-        #[serde(default, deserialize_with = "present")]
-        values: bool,
-        #[serde(default, deserialize_with = "present")]
-        terraform_version: bool,
-    }
-    fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
-        serde::de::IgnoredAny::deserialize(d).map(|_| true)
-    }
-    use serde::Deserialize;
-    if !text.trim_start().starts_with('{') {
+    // A key spells `format_version` in the text unless it is written with `\u` escapes, so a
+    // document holding neither cannot be Terraform's, and its members need no skim: a native
+    // estate is millions of tokens, and even skimming them cost ~7 instructions a byte.
+    let bytes = text.as_bytes();
+    if memchr::memmem::find(bytes, b"format_version").is_none()
+        && memchr::memmem::find(bytes, b"\\u").is_none()
+    {
         return None;
     }
-    let top: TopLevel = serde_json::from_str(text).ok()?;
-    if !top.format_version.as_ref().is_some_and(Value::is_string) {
-        return None;
-    }
-    if top.planned_values || top.resource_changes {
-        Some(TerraformKind::Plan)
-    } else if top.values || top.terraform_version {
-        Some(TerraformKind::State)
-    } else {
-        None
+    let (mut version_is_string, mut plan, mut state) = (false, false, false);
+    crate::json_skim::top_level_members(text, |key, first| {
+        match key {
+            "format_version" => version_is_string = first == b'"',
+            "planned_values" | "resource_changes" => plan = true,
+            "values" | "terraform_version" => state = true,
+            _ => {}
+        }
+        if version_is_string && plan {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    })?;
+    match (version_is_string, plan, state) {
+        (false, _, _) => None,
+        (true, true, _) => Some(TerraformKind::Plan),
+        (true, false, true) => Some(TerraformKind::State),
+        (true, false, false) => None,
     }
 }
 
