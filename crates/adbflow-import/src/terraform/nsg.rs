@@ -115,10 +115,22 @@ fn rule(ctx: &mut Ctx, idx: usize, n: &Node, name: String) -> Result<Option<NsgR
         }
     };
     let mut sides = Vec::new();
-    for side in ["source", "destination"] {
-        let one = n.get(&format!("{side}_address_prefix"));
-        let many = n.get(&format!("{side}_address_prefixes"));
-        let asg_node = n.get(&format!("{side}_application_security_group_ids"));
+    // The attribute names spelled out: a node's path borrows them.
+    for (side, one, many, asgs) in [
+        (
+            "source",
+            "source_address_prefix",
+            "source_address_prefixes",
+            "source_application_security_group_ids",
+        ),
+        (
+            "destination",
+            "destination_address_prefix",
+            "destination_address_prefixes",
+            "destination_application_security_group_ids",
+        ),
+    ] {
+        let (one, many, asg_node) = (n.get(one), n.get(many), n.get(asgs));
         let asgs = asg_names(ctx, idx, &asg_node);
         let spec = match address_spec(ctx, &one, &many)? {
             Spec::Given(s) => Some(s),

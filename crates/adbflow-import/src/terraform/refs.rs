@@ -142,8 +142,8 @@ impl<'d> Refs<'d> {
         for seg in &node.path {
             match seg {
                 Seg::Key(k) => {
-                    expr = expr.get(k.as_str())?;
-                    values = values.and_then(|v| v.get(k.as_str()));
+                    expr = expr.get(*k)?;
+                    values = values.and_then(|v| v.get(*k));
                 }
                 Seg::Index(i) => {
                     values = values.and_then(|v| v.get(*i));
