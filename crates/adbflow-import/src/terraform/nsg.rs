@@ -115,20 +115,23 @@ fn rule(ctx: &mut Ctx, idx: usize, n: &Node, name: String) -> Result<Option<NsgR
         }
     };
     let mut sides = Vec::new();
-    // The attribute names spelled out: a node's path borrows them.
-    for (side, one, many, asgs) in [
-        (
-            "source",
+    // Each side's attribute names, spelled out: a node's path borrows them, and formatting them
+    // for every rule of a large plan cost more than reading their values.
+    for [one, many, asgs, port, ports_many] in [
+        [
             "source_address_prefix",
             "source_address_prefixes",
             "source_application_security_group_ids",
-        ),
-        (
-            "destination",
+            "source_port_range",
+            "source_port_ranges",
+        ],
+        [
             "destination_address_prefix",
             "destination_address_prefixes",
             "destination_application_security_group_ids",
-        ),
+            "destination_port_range",
+            "destination_port_ranges",
+        ],
     ] {
         let (one, many, asg_node) = (n.get(one), n.get(many), n.get(asgs));
         let asgs = asg_names(ctx, idx, &asg_node);
@@ -144,10 +147,9 @@ fn rule(ctx: &mut Ctx, idx: usize, n: &Node, name: String) -> Result<Option<NsgR
                 return Ok(None);
             }
         };
-        let ports =
-            ports(ctx, &n.get(&format!("{side}_port_range")), &n.get(&format!("{side}_port_ranges")))?;
+        let ports = ports(ctx, &n.get(port), &n.get(ports_many))?;
         let Some(ports) = ports else {
-            skip(ctx, &n.get(&format!("{side}_port_range")), "the ports are known only after apply");
+            skip(ctx, &n.get(port), "the ports are known only after apply");
             return Ok(None);
         };
         sides.push((spec, asgs, ports));
