@@ -58,7 +58,7 @@ fn article(kind: &str) -> &'static str {
 
 macro_rules! top_level {
     ($out:expr, $e:expr, $field:ident, $kind:expr, $id:path) => {
-        unique($out, $kind, String::new, |n| $id(n), $e.$field.iter().map(|x| (x.name.as_str(), &x.origin)))
+        unique($out, $kind, String::new, $id, $e.$field.iter().map(|x| (x.name.as_str(), &x.origin)))
     };
 }
 
