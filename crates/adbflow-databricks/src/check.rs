@@ -10,14 +10,13 @@ use crate::findings::{Finding, FindingSeverity};
 use crate::fix::{suggest, Fix};
 use crate::outcome::Outcome;
 use crate::plan::{FlowSource, PlannedFlow, SourceRole};
-use crate::prepare::{prepare, prepare_owned, Prepared, PreparedWorkspace, PrivateLink};
+use crate::prepare::{add_databricks, prepare, Prepared, PreparedWorkspace, PrivateLink};
 use crate::regions::{builtin, DataTable, RegionData};
 use crate::symptom::{symptom, Symptom};
 use adbflow_model::{
     ElementRef, Estate, Lookup, Origin, Protocol, PublicNetworkAccess, RequiredNsgRules, WorkspaceSku,
 };
 use adbflow_net::{DnsAnswer, FlowSpec, Hop, HopKind, Network, ServiceTags, Trace};
-use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::Ipv4Addr;
@@ -281,10 +280,12 @@ pub struct CheckRun {
 }
 
 impl CheckRun {
-    /// Workspaces walked at once by answers written or worked out while they are walked: enough
-    /// to keep every core busy, few enough that a batch's flows (~37 a workspace, ~4.4 kB each)
-    /// stay small.
-    pub const BATCH: usize = 64;
+    /// Workspaces handed over at once by answers written or worked out while they are walked,
+    /// and half of how far the walk may run ahead of them: enough to keep every core busy, few
+    /// enough that the flows held (~37 a workspace, ~4.4 kB each) stay small. 64 held twice the
+    /// rendered text at 100 workspaces, in pages the kernel had to zero (16: 29 instead of 38 MiB,
+    /// and a tenth less time after reading).
+    pub const BATCH: usize = 16;
 
     /// Validates and prepares `estate` (every error a check can have is found here) and builds the
     /// network.
@@ -311,7 +312,15 @@ impl CheckRun {
         tags: &ServiceTags,
         options: &CheckOptions<'_>,
     ) -> Result<Self, CheckError> {
-        Ok(Self::of_prepared(prepare_owned(estate, options.regions, options.workspace)?, tags))
+        let (estate, unplanned) = add_databricks(estate, options.regions, options.workspace)?;
+        // Planning the workspaces and building the network both only read the finished
+        // estate: side by side, each filling the cores the other leaves idle.
+        let estate = std::sync::Arc::new(estate);
+        let (prepared, net) = rayon::join(
+            || unplanned.plan(&estate),
+            || Network::new(std::sync::Arc::clone(&estate), tags.clone()),
+        );
+        Ok(CheckRun { prepared, net })
     }
 
     /// The prepared estate the check walks (Databricks' additions included), to keep beside it.
@@ -340,82 +349,70 @@ impl CheckRun {
         (report, answers)
     }
 
-    /// Walks every workspace, `batch` workspaces at a time on every core. Each workspace's flows
-    /// (in report order) go to `render` with its summary and the estate's index on the core that walked them, while
-    /// they are still in its cache; each batch's results go to `each` in report order, on the
-    /// calling thread while the pool walks the next batch. Returns the report without its flows
-    /// (`flows` empty): workspace summaries, findings, counts and data tables. Stops at the
-    /// first error of `each` (by then the batch after the one it failed on has been walked).
+    /// Walks every workspace on every core. Each workspace's flows (in report order) go to
+    /// `render` with its summary and the estate's index on the core that walked them, while they
+    /// are still in its cache; the results go to `each` in report order, up to `batch` at a time,
+    /// on the calling thread while the pool walks the workspaces after them (at most `2 × batch`
+    /// past the last handed over). Returns the report without its flows (`flows` empty):
+    /// workspace summaries, findings, counts and data tables. Stops at the first error of `each`.
     pub fn run<R: Send, E>(
         self,
         batch: usize,
         render: impl Fn(&Lookup<'_>, &WorkspaceSummary, Vec<CheckFlow>) -> R + Sync,
         mut each: impl FnMut(Vec<R>) -> Result<(), E>,
     ) -> Result<CheckReport, E> {
-        let CheckRun { prepared, mut net } = self;
+        let CheckRun { prepared, net } = self;
         // Indexed beside the network rather than through it, so that the network can forget each
-        // batch's routes while the lookup lives.
+        // workspace's routes while the lookup lives.
         let estate = net.shared_estate();
         let lookup = Lookup::new(&estate);
         let mut tally = Tally::new(&prepared);
-        let mut chunks = prepared.workspaces.chunks(batch.max(1)).peekable();
-        // The batch walked before this one, added up and handed to `each` on this thread while
-        // the pool walks this one: writing a 5,000-workspace check to a file took a third of a
-        // second of one core, and the pool waited for it.
-        let mut unwritten: Option<Vec<(Walked, R)>> = None;
-        let mut hand_over = |batch: Vec<(Walked, R)>| {
-            let mut rendered = Vec::with_capacity(batch.len());
-            for (w, r) in batch {
+        // Added up and handed to `each` on this thread while the pool walks the workspaces after
+        // them: writing a 5,000-workspace check to a file took a third of a second of one core.
+        let hand_over = |walked: Vec<(Walked, R)>| {
+            let mut rendered = Vec::with_capacity(walked.len());
+            for (w, r) in walked {
                 tally.add(w);
                 rendered.push(r);
             }
             each(rendered)
         };
-        while let Some(chunk) = chunks.next() {
-            // Workspaces are independent questions to one immutable network: walk them on every
-            // core, and render each where it was walked (a separate rendering pass over the
-            // batch waited for the slowest walk and found the flows out of cache). Collecting
-            // keeps the workspaces' order, so the report does not depend on scheduling.
-            let mut walked: Vec<(Walked, R)> = Vec::new();
-            let handed = rayon::in_place_scope(|scope| {
-                scope.spawn(|_| {
-                    walked = chunk
-                        .par_iter()
-                        .map(|pw| {
-                            let flows =
-                                workspace_flows(&lookup, pw, &mut |f| net.trace(f), &|p| net.port_class(p));
-                            let w = Walked::of(pw, &flows);
-                            let r = render(&lookup, &w.summary, flows);
-                            (w, r)
-                        })
-                        .collect();
-                });
-                unwritten.take().map_or(Ok(()), &mut hand_over)
-            });
-            handed?;
-            unwritten = Some(walked);
-            // No later batch walks from these subnets (a workspace's subnets are its own), and
-            // with the full tag file each holds ~375 routes: keeping them all made memory grow
-            // with the estate. After the last batch the network is dropped off this thread anyway.
-            if chunks.peek().is_none() {
-                break;
-            }
-            // Freed on the pool while the next batch is walked: on this thread, between batches,
-            // it was 50 ms of one core at 5,000 workspaces with the tag file. Each subnet once:
-            // a workspace's ~37 flows leave from two or three.
-            let forgotten: Vec<_> =
-                chunk.iter().flat_map(source_subnets).map(|path| net.forget_routes(path)).collect();
-            rayon::spawn(move || drop(forgotten));
-        }
-        if let Some(last) = unwritten {
-            hand_over(last)?;
-        }
+        walk_in_order(&net, &lookup, &prepared.workspaces, batch, &render, hand_over)?;
         drop(lookup);
         let report = tally.finish(&prepared, net.estate().name.clone());
-        // Freeing the network's routes and indexes (40 ms at 1,000 workspaces) need not delay the answer.
-        rayon::spawn(move || drop((net, estate)));
+        // Freeing the network's routes and indexes (40 ms at 1,000 workspaces) and the flows'
+        // plans need not delay the answer.
+        rayon::spawn(move || drop((net, estate, prepared)));
         Ok(report)
     }
+}
+
+/// [`CheckRun::run`]'s walk: `workspaces` walked and rendered on every core, a core taking the
+/// next workspace as soon as it is done with one, and handed to `hand_over` in order, so that
+/// the report does not depend on scheduling.
+fn walk_in_order<R: Send, E>(
+    net: &Network,
+    lookup: &Lookup<'_>,
+    workspaces: &[PreparedWorkspace],
+    batch: usize,
+    render: &(impl Fn(&Lookup<'_>, &WorkspaceSummary, Vec<CheckFlow>) -> R + Sync),
+    hand_over: impl FnMut(Vec<(Walked, R)>) -> Result<(), E>,
+) -> Result<(), E> {
+    let walk = |i: usize| {
+        let pw = &workspaces[i];
+        let flows = workspace_flows(lookup, pw, &mut |f| net.trace(f), &|p| net.port_class(p));
+        let w = Walked::of(pw, &flows);
+        let r = render(lookup, &w.summary, flows);
+        // No other workspace leaves from these subnets (a workspace's subnets are its own), and
+        // with the full tag file each holds ~375 routes: keeping them all made memory grow with
+        // the estate. Each subnet once: a workspace's ~37 flows leave from two or three.
+        for path in source_subnets(pw) {
+            drop(net.forget_routes(path));
+        }
+        (w, r)
+    };
+    let batch = batch.max(1);
+    crate::ordered::ordered_map(workspaces.len(), batch.saturating_mul(2), batch, walk, hand_over)
 }
 
 /// The subnets `pw`'s flows leave from, each once, in the order first met.
@@ -554,6 +551,16 @@ fn evaluate_flow(
     } else {
         match &pf.source {
             FlowSource::Internet => acceptance::internet_user(lookup, &pw.workspace, pf),
+            FlowSource::Subnet(path) if pf.ports.len() == 1 => {
+                // Most flows have one port: one walk, and no lists to combine it with.
+                let spec = FlowSpec {
+                    from_subnet: path.clone(),
+                    to_host: pf.host.clone(),
+                    port: first_port,
+                    protocol: pf.protocol,
+                };
+                Outcome::from_trace(trace(&spec))
+            }
             FlowSource::Subnet(path) => {
                 // One walk per class of ports that no rule tells apart (the web application's
                 // 8443-8451 are one class unless a rule splits them); the others take its verdict.

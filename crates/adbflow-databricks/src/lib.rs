@@ -24,6 +24,7 @@ pub mod findings;
 pub mod fix;
 pub mod limits;
 pub mod nsg_rules;
+mod ordered;
 mod outcome;
 pub mod patterns;
 pub mod performance;

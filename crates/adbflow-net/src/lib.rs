@@ -27,4 +27,4 @@ pub use tags::ServiceTags;
 pub use trace::{BlockedBy, DnsAnswer, Egress, FlowSpec, Hop, HopKind, ReasonCode, Trace, Verdict};
 pub mod network;
 pub mod walk;
-pub use network::{ForgottenRoutes, Network};
+pub use network::{ForgottenRoutes, Network, ShownRoutes};

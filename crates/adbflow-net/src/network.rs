@@ -14,13 +14,23 @@ use crate::tags::ServiceTags;
 use crate::trace::{FlowSpec, Trace};
 use crate::vnet_space::VirtualNetworkSpace;
 use adbflow_model::{Direction, Estate, Nsg, SubnetRef, VNet};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 /// A subnet's routes taken out of the network by [`Network::forget_routes`], freed when dropped:
-/// with the full tag file that is ~375 routes and their elements, which a check of thousands of
-/// workspaces frees on another core instead of between batches on one.
+/// with the full tag file that is ~375 routes and their elements.
 pub struct ForgottenRoutes {
-    _routes: Option<IndexedRoutes>,
+    _routes: Option<Arc<IndexedRoutes>>,
+}
+
+/// The effective routes of a subnet, as [`Network::routes`] shows them.
+pub struct ShownRoutes(Arc<IndexedRoutes>);
+
+impl std::ops::Deref for ShownRoutes {
+    type Target = [EffectiveRoute];
+
+    fn deref(&self) -> &[EffectiveRoute] {
+        self.0.shown.get_or_init(|| self.0.routes.to_routes())
+    }
 }
 
 /// A subnet's effective routes, the index that selects among them, and (only for a caller who
@@ -32,8 +42,8 @@ struct IndexedRoutes {
 }
 
 pub struct Network {
-    /// Shared so that a caller can index the estate (e.g. `adbflow_model::Lookup`) and still
-    /// [`Network::forget_routes`] between questions.
+    /// Shared with callers that index the estate (e.g. `adbflow_model::Lookup`) or read it while
+    /// the network is built.
     estate: Arc<Estate>,
     tags: ServiceTags,
     options: RouteOptions,
@@ -56,11 +66,13 @@ pub struct Network {
 }
 
 impl Network {
-    pub fn new(estate: Estate, tags: ServiceTags) -> Self {
+    /// The network of `estate`: owned, or shared with a caller that reads it meanwhile.
+    pub fn new(estate: impl Into<Arc<Estate>>, tags: ServiceTags) -> Self {
         Self::with_options(estate, tags, RouteOptions::default())
     }
 
-    pub fn with_options(estate: Estate, tags: ServiceTags, options: RouteOptions) -> Self {
+    pub fn with_options(estate: impl Into<Arc<Estate>>, tags: ServiceTags, options: RouteOptions) -> Self {
+        let estate: Arc<Estate> = estate.into();
         // Three independent groups of indexes, built side by side: at 5,000 workspaces building
         // them one after another took 0.1–0.25 s on one core while the other waited.
         let ((firewalls, port_boundaries), ((index, virtual_network), (names, nsg_orders, routes))) =
@@ -69,7 +81,6 @@ impl Network {
                 || rayon::join(|| index_vnets(&estate), || index_names(&estate)),
             );
         let resolvers = estate.vnets.iter().map(|_| OnceLock::new()).collect();
-        let estate = Arc::new(estate);
         Network {
             resolvers,
             estate,
@@ -115,11 +126,12 @@ impl Network {
     }
 
     /// Takes out the effective routes computed for `VNET/SUBNET` (they are computed again if
-    /// asked for) and returns them, to be freed wherever the caller drops them. A check that
-    /// walks a batch of workspaces at a time forgets each batch's subnets: with the full tag file
-    /// a cluster subnet has ~375 routes; kept, they made memory grow with the estate.
-    pub fn forget_routes(&mut self, subnet: &str) -> ForgottenRoutes {
-        ForgottenRoutes { _routes: self.routes.get_mut(subnet).and_then(|cell| cell.routes.take()) }
+    /// asked for) and returns them, to be freed wherever the caller drops them. A check forgets
+    /// each workspace's subnets once it is walked, while other workspaces are walked: with the
+    /// full tag file a cluster subnet has ~375 routes; kept, they made memory grow with the
+    /// estate.
+    pub fn forget_routes(&self, subnet: &str) -> ForgottenRoutes {
+        ForgottenRoutes { _routes: self.routes.get(subnet).and_then(|cell| write(&cell.routes).take()) }
     }
 
     pub fn tags(&self) -> &ServiceTags {
@@ -131,35 +143,52 @@ impl Network {
     }
 
     /// Effective routes of `VNET/SUBNET`, computed once.
-    pub fn routes(&self, subnet: &str) -> Option<&[EffectiveRoute]> {
-        self.subnet_routes(subnet).map(|r| r.shown.get_or_init(|| r.routes.to_routes()).as_slice())
+    pub fn routes(&self, subnet: &str) -> Option<ShownRoutes> {
+        let cell = self.routes.get(subnet)?;
+        Some(ShownRoutes(self.computed(cell)))
     }
 
     /// `routes::select` over the effective routes of `VNET/SUBNET` (none when the subnet is not
     /// in the estate, or when no route matches), without scanning them.
     pub fn select_route(&self, subnet: &str, dest: &DestAddr) -> Option<EffectiveRoute> {
-        let r = self.subnet_routes(subnet)?;
-        r.index.select_position(&r.routes, dest, &self.tags).map(|i| r.routes.route(i))
+        let cell = self.routes.get(subnet)?;
+        // Read in place: every flow through the firewall reads its subnet's routes, from every
+        // core, and a copy of the `Arc` would be one more write to a shared count each time.
+        let select = |r: &IndexedRoutes| {
+            r.index.select_position(&r.routes, dest, &self.tags).map(|i| r.routes.route(i))
+        };
+        if let Some(r) = read(&cell.routes).as_deref() {
+            return select(r);
+        }
+        select(&self.computed(cell))
     }
 
-    fn subnet_routes(&self, subnet: &str) -> Option<&IndexedRoutes> {
-        let cell = self.routes.get(subnet)?;
-        Some(cell.routes.get_or_init(|| {
-            let vnet = &self.estate.vnets[cell.vnet];
-            let s = SubnetRef { vnet, subnet: &vnet.subnets[cell.subnet] };
-            if let Some(twin) = cell.twin.as_deref().and_then(|t| self.routes_computed(t, cell.vnet)) {
+    /// `cell`'s routes, computed if they are not (computed outside the lock: two cores that
+    /// ask at once both compute, and the first kept is the answer).
+    fn computed(&self, cell: &RouteCell) -> Arc<IndexedRoutes> {
+        if let Some(r) = read(&cell.routes).as_ref() {
+            return Arc::clone(r);
+        }
+        let vnet = &self.estate.vnets[cell.vnet];
+        let s = SubnetRef { vnet, subnet: &vnet.subnets[cell.subnet] };
+        let twin = cell.twin.as_deref().and_then(|t| self.routes_computed(t, cell.vnet));
+        let computed = match twin {
+            Some(twin) => {
                 let routes = twin.routes.for_twin(&self.estate, s);
-                return IndexedRoutes { routes, index: twin.index.clone(), shown: OnceLock::new() };
+                IndexedRoutes { routes, index: twin.index.clone(), shown: OnceLock::new() }
             }
-            let routes = routes::subnet_routes(&self.estate, &self.index, &self.tags, s, self.options);
-            let index = RouteIndex::new(&routes);
-            IndexedRoutes { routes, index, shown: OnceLock::new() }
-        }))
+            None => {
+                let routes = routes::subnet_routes(&self.estate, &self.index, &self.tags, s, self.options);
+                let index = RouteIndex::new(&routes);
+                IndexedRoutes { routes, index, shown: OnceLock::new() }
+            }
+        };
+        Arc::clone(write(&cell.routes).get_or_insert_with(|| Arc::new(computed)))
     }
 
     /// The routes of `VNET/SUBNET` in VNet `vnet` (by position), if computed and not forgotten.
-    fn routes_computed(&self, subnet: &str, vnet: usize) -> Option<&IndexedRoutes> {
-        self.routes.get(subnet).filter(|c| c.vnet == vnet).and_then(|c| c.routes.get())
+    fn routes_computed(&self, subnet: &str, vnet: usize) -> Option<Arc<IndexedRoutes>> {
+        self.routes.get(subnet).filter(|c| c.vnet == vnet).and_then(|c| read(&c.routes).clone())
     }
 
     /// Name and address lookups over the estate, without scanning it.
@@ -239,7 +268,19 @@ struct RouteCell {
     /// An earlier subnet of the same VNet whose routes are this one's but for the elements its
     /// service-endpoint routes name (`routes::same_routes_in_vnet`): copied when computed.
     twin: Option<String>,
-    routes: OnceLock<IndexedRoutes>,
+    /// Computed on first use, and taken out by [`Network::forget_routes`] while other cores read
+    /// other cells.
+    routes: RwLock<Option<Arc<IndexedRoutes>>>,
+}
+
+/// Nothing panics while holding a cell's lock, and a cell holds either routes or none: a
+/// poisoned lock is still a consistent one.
+fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    lock.write().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Subnet paths, each with a place for its routes.
@@ -286,7 +327,7 @@ fn index_names(estate: &Estate) -> (Names, Vec<nsg::RuleOrder>, RouteCells) {
                 .iter()
                 .find(|earlier| routes::same_routes_in_vnet(earlier, s))
                 .map(|earlier| format!("{}/{}", v.name, earlier.name));
-            let cell = RouteCell { vnet: vi, subnet: si, twin, routes: OnceLock::new() };
+            let cell = RouteCell { vnet: vi, subnet: si, twin, routes: RwLock::new(None) };
             // A later namesake replaces an earlier one, as collecting into a map always did.
             routes.insert(format!("{}/{}", v.name, s.name), cell);
         }

@@ -289,7 +289,7 @@ fn any_batch_size_gives_the_whole_check() {
         for batch in [0, 1, 5, 12, usize::MAX] {
             let mut flows = Vec::new();
             let mut rendered_with = Vec::new();
-            let mut batches = 0;
+            let mut handed_at_once = Vec::new();
             // The caller that gives its estate up gets the same check.
             let run = match batch {
                 5 => CheckRun::start_owned(generated.clone(), &tags, &options),
@@ -301,7 +301,7 @@ fn any_batch_size_gives_the_whole_check() {
                     batch,
                     |_, summary, ws_flows| (summary.clone(), ws_flows),
                     |b| {
-                        batches += 1;
+                        handed_at_once.push(b.len());
                         for (summary, ws_flows) in b {
                             assert!(ws_flows.iter().all(|f| f.workspace == summary.name), "batch {batch}");
                             rendered_with.push(summary);
@@ -311,7 +311,12 @@ fn any_batch_size_gives_the_whole_check() {
                     },
                 )
                 .unwrap();
-            assert_eq!(batches, 12usize.div_ceil(batch.clamp(1, 12)), "batch {batch}");
+            // Handed over in runs of at most `batch` (whatever run of workspaces is walked).
+            assert!(
+                handed_at_once.iter().all(|&n| (1..=batch.max(1)).contains(&n)),
+                "batch {batch}: {handed_at_once:?}"
+            );
+            assert_eq!(handed_at_once.iter().sum::<usize>(), 12, "batch {batch}");
             assert_eq!(flows, whole.flows, "batch {batch}");
             assert_eq!(rendered_with, whole.workspaces, "batch {batch}");
             assert_eq!(

@@ -84,10 +84,24 @@ pub fn prepare(estate: &Estate, regions: &RegionData, only: Option<&str>) -> Res
 /// pages from the kernel, whose zeroing was most of preparing's time, and the original then had
 /// to be freed; at 1,000 workspaces preparing took half as long without it).
 pub fn prepare_owned(
-    mut estate: Estate,
+    estate: Estate,
     regions: &RegionData,
     only: Option<&str>,
 ) -> Result<Prepared, CheckError> {
+    let (estate, unplanned) = add_databricks(estate, regions, only)?;
+    let mut prepared = unplanned.plan(&estate);
+    prepared.estate = estate;
+    Ok(prepared)
+}
+
+/// The first part of [`prepare_owned`]: `estate` validated and with Databricks' additions, and
+/// its workspaces still to be planned, so that a caller can build something else from the
+/// finished estate while they are planned.
+pub(crate) fn add_databricks<'a>(
+    mut estate: Estate,
+    regions: &RegionData,
+    only: Option<&'a str>,
+) -> Result<(Estate, Unplanned<'a>), CheckError> {
     if estate.workspaces.is_empty() {
         return Err(CheckError::NoWorkspace);
     }
@@ -126,41 +140,63 @@ pub fn prepare_owned(
     findings.extend(found);
     additions.apply_to(&mut estate);
     workspaces.retain(|(ws, ..)| only.is_none_or(|o| o == ws.name));
-    let lookup = Lookup::new(&estate);
-    // Each workspace is planned on its own (130 ms of one core at 5,000 workspaces); collecting
-    // keeps the estate's order, and each workspace's findings follow the previous one's.
-    let planned: Vec<(PreparedWorkspace, Vec<Finding>)> = workspaces
-        .into_par_iter()
-        .map(|(ws, region, cloud, managed)| {
-            let mut found = Vec::new();
-            let flows = plan_workspace(&lookup, &ws, &region, &cloud, &mut found);
-            for f in &region.flags {
-                found.push(
-                    Finding::new(FindingSeverity::Info, "region-data-flag", format!("{}: {f}", region.name))
+    Ok((estate, Unplanned { workspaces, findings, only, tables: regions.tables.clone() }))
+}
+
+/// Workspaces of an estate that has Databricks' additions, with the findings so far: what
+/// [`add_databricks`] leaves to plan.
+pub(crate) struct Unplanned<'a> {
+    workspaces: Vec<additions::WorkspaceAdditions>,
+    findings: Vec<Finding>,
+    only: Option<&'a str>,
+    tables: Vec<DataTable>,
+}
+
+impl Unplanned<'_> {
+    /// Plans every workspace's flows in `estate` (the estate [`add_databricks`] returned).
+    /// The [`Prepared`] it returns has an empty `estate`, for the caller to fill or not.
+    pub(crate) fn plan(self, estate: &Estate) -> Prepared {
+        let Unplanned { workspaces, mut findings, only, tables } = self;
+        let lookup = Lookup::new(estate);
+        // Each workspace is planned on its own (130 ms of one core at 5,000 workspaces); collecting
+        // keeps the estate's order, and each workspace's findings follow the previous one's.
+        let planned: Vec<(PreparedWorkspace, Vec<Finding>)> = workspaces
+            .into_par_iter()
+            .map(|(ws, region, cloud, managed)| {
+                let mut found = Vec::new();
+                let flows = plan_workspace(&lookup, &ws, &region, &cloud, &mut found);
+                for f in &region.flags {
+                    found.push(
+                        Finding::new(
+                            FindingSeverity::Info,
+                            "region-data-flag",
+                            format!("{}: {f}", region.name),
+                        )
                         .workspace(&ws.name),
-                );
-            }
-            let private_link = PrivateLink::of(&lookup, &ws);
-            let pw = PreparedWorkspace {
-                workspace: ws,
-                region,
-                cloud,
-                flows,
-                managed_rules: managed,
-                private_link,
-            };
-            (pw, found)
-        })
-        .collect();
-    drop(lookup);
-    let mut prepared_ws = Vec::with_capacity(planned.len());
-    for (pw, found) in planned {
-        findings.extend(found);
-        prepared_ws.push(pw);
+                    );
+                }
+                let private_link = PrivateLink::of(&lookup, &ws);
+                let pw = PreparedWorkspace {
+                    workspace: ws,
+                    region,
+                    cloud,
+                    flows,
+                    managed_rules: managed,
+                    private_link,
+                };
+                (pw, found)
+            })
+            .collect();
+        drop(lookup);
+        let mut prepared_ws = Vec::with_capacity(planned.len());
+        for (pw, found) in planned {
+            findings.extend(found);
+            prepared_ws.push(pw);
+        }
+        findings.retain(|f| match (&f.workspace, only) {
+            (Some(w), Some(o)) => w == o,
+            _ => true,
+        });
+        Prepared { estate: Estate::default(), workspaces: prepared_ws, findings, tables }
     }
-    findings.retain(|f| match (&f.workspace, only) {
-        (Some(w), Some(o)) => w == o,
-        _ => true,
-    });
-    Ok(Prepared { estate, workspaces: prepared_ws, findings, tables: regions.tables.clone() })
 }

@@ -9,7 +9,8 @@ pub fn run(args: &RoutesArgs) -> Result<Outcome, CliError> {
         RouteOptions { drop_reserved_none_routes_under_default_udr: !args.keep_reserved_none_routes };
     let net = input::network(&args.input, options)?;
     input::require_subnet(&net, &args.subnet)?;
-    let routes = net.routes(&args.subnet).unwrap_or(&[]);
+    let shown = net.routes(&args.subnet);
+    let routes = shown.as_deref().unwrap_or(&[]);
     let bgp_off = net
         .estate()
         .subnet(&args.subnet)
