@@ -63,9 +63,17 @@ pub struct Inputs {
 /// and the region data on the other (at enterprise scale the estate and the tag file are each
 /// tens of megabytes of JSON; without a tag file the region data, ~10 M instructions of TOML,
 /// is what the second core does). Errors come in that order.
+///
+/// The built-in limits are parsed there too: every answer's performance estimates read them,
+/// and parsed on first use they held up the first flows walked on every core.
 pub fn load_inputs(args: &InputArgs) -> Result<Inputs, CliError> {
-    let (estate, (tags, regions)) =
-        rayon::join(|| load_estate(args), || (load_tags(args), load_regions(args)));
+    let (estate, (tags, regions)) = rayon::join(
+        || load_estate(args),
+        || {
+            adbflow_databricks::limits::builtin();
+            (load_tags(args), load_regions(args))
+        },
+    );
     let estate = estate?;
     let regions = regions?;
     Ok(Inputs { estate, regions, tags: tags? })
