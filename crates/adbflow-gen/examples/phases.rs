@@ -10,7 +10,7 @@
 //! built-in region data: what any question costs before it is asked. `prepared_s` is that plus
 //! preparing the check and building the network (while the estate as read is freed on the other
 //! core, as the command does). `check_s` is that plus the whole check and its JSON output, walked
-//! and written a batch of workspaces at a time as `adbflow check --format json` does.
+//! and written workspace by workspace in order as `adbflow check --format json` does.
 //! Uses the allocator the `adbflow` binary uses, so the figures are the command's.
 
 use adbflow_databricks::{CheckOptions, CheckRun};

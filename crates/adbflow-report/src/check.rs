@@ -353,7 +353,8 @@ pub fn write_check_json(r: &CheckReport, out: &mut dyn std::io::Write) -> std::i
     w.field("schema_version", schema_version)?;
     w.optional_field("name", name.as_ref())?;
     w.check_flows_par("flows", flows)?;
-    write_check_json_tail(w, workspaces, findings, summary, data)
+    w.array_par("workspaces", workspaces)?;
+    write_check_json_tail(w, findings, summary, data)
 }
 
 /// Runs `run` and writes its report as [`write_check_json`] would write it, each batch of
@@ -364,36 +365,45 @@ pub fn write_check_run_json(run: CheckRun, out: &mut dyn std::io::Write) -> std:
     w.field("schema_version", &adbflow_databricks::CHECK_SCHEMA_VERSION)?;
     w.optional_field("name", run.name())?;
     w.begin_array("flows")?;
-    // Each batch renders into the buffers the batch before it wrote out.
+    // Each workspace renders into the buffers of workspaces already written out.
     let spare = crate::json::SpareBuffers::default();
+    // Each workspace's summary is rendered where it was walked, too, and written after the
+    // flows: rendered after the last flow on one core, they took a millisecond at 100 workspaces.
+    let mut summaries = Vec::new();
     let report = run.run(
         CheckRun::BATCH,
-        |_, _, flows| crate::json::RenderedItems::check_flows(spare.take(), &flows),
+        |_, summary, flows| {
+            let flows = crate::json::RenderedItems::check_flows(spare.take(), &flows);
+            (flows, crate::json::RenderedItems::of(std::slice::from_ref(summary)))
+        },
         |rendered| {
-            rendered.into_iter().try_for_each(|r| {
-                let r = r?;
-                w.items_rendered(&r)?;
-                r.recycle(&spare);
+            rendered.into_iter().try_for_each(|(flows, summary)| {
+                let flows = flows?;
+                w.items_rendered(&flows)?;
+                flows.recycle(&spare);
+                summaries.push(summary?);
                 Ok::<(), std::io::Error>(())
             })
         },
     )?;
     w.end_array()?;
-    let CheckReport { workspaces, findings, summary, data, .. } = &report;
-    write_check_json_tail(w, workspaces, findings, summary, data)?;
+    w.begin_array("workspaces")?;
+    for summary in &summaries {
+        w.items_rendered(summary)?;
+    }
+    w.end_array()?;
+    let CheckReport { findings, summary, data, .. } = &report;
+    write_check_json_tail(w, findings, summary, data)?;
     Ok(report)
 }
 
+/// The fields after `workspaces`.
 fn write_check_json_tail(
     mut w: crate::json::ObjectWriter<'_>,
-    workspaces: &[WorkspaceSummary],
     findings: &[Finding],
     summary: &Counts,
     data: &[adbflow_databricks::regions::DataTable],
 ) -> std::io::Result<()> {
-    // Rendered on every core, as the flows were: at 100 workspaces their summaries (~2.7 kB
-    // each) took a millisecond of one core after the last flow.
-    w.array_par("workspaces", workspaces)?;
     w.array_par("findings", findings)?;
     w.field("summary", summary)?;
     w.field("data", data)?;
