@@ -163,15 +163,22 @@ impl Network {
         select(&self.computed(cell))
     }
 
-    /// `cell`'s routes, computed if they are not (computed outside the lock: two cores that
-    /// ask at once both compute, and the first kept is the answer).
+    /// `cell`'s routes, computed if they are not. Computed holding the cell's lock, as a
+    /// `OnceLock` would: every core asks for the hub's routes at the start of a check, and one
+    /// computes them while the others wait rather than each computing them again. (The twin's
+    /// cell, locked inside, is an earlier subnet's, so no two cells wait for each other.)
     fn computed(&self, cell: &RouteCell) -> Arc<IndexedRoutes> {
         if let Some(r) = read(&cell.routes).as_ref() {
             return Arc::clone(r);
         }
+        let mut slot = write(&cell.routes);
+        if let Some(r) = slot.as_ref() {
+            // Computed by another core while this one waited.
+            return Arc::clone(r);
+        }
         let vnet = &self.estate.vnets[cell.vnet];
         let s = SubnetRef { vnet, subnet: &vnet.subnets[cell.subnet] };
-        let twin = cell.twin.as_deref().and_then(|t| self.routes_computed(t, cell.vnet));
+        let twin = cell.twin.as_deref().and_then(|t| self.twin_routes(t, cell));
         let computed = match twin {
             Some(twin) => {
                 let routes = twin.routes.for_twin(&self.estate, s);
@@ -183,12 +190,15 @@ impl Network {
                 IndexedRoutes { routes, index, shown: OnceLock::new() }
             }
         };
-        Arc::clone(write(&cell.routes).get_or_insert_with(|| Arc::new(computed)))
+        Arc::clone(slot.insert(Arc::new(computed)))
     }
 
-    /// The routes of `VNET/SUBNET` in VNet `vnet` (by position), if computed and not forgotten.
-    fn routes_computed(&self, subnet: &str, vnet: usize) -> Option<Arc<IndexedRoutes>> {
-        self.routes.get(subnet).filter(|c| c.vnet == vnet).and_then(|c| read(&c.routes).clone())
+    /// The routes of twin subnet `VNET/SUBNET` of `cell`'s, if computed and not forgotten. Not
+    /// `cell`'s own (an invalid estate naming two subnets of a VNet alike gives the later one
+    /// the earlier one's path, and `cell` is locked while its routes are computed).
+    fn twin_routes(&self, subnet: &str, cell: &RouteCell) -> Option<Arc<IndexedRoutes>> {
+        let twin = self.routes.get(subnet).filter(|c| c.vnet == cell.vnet && !std::ptr::eq(*c, cell))?;
+        read(&twin.routes).clone()
     }
 
     /// Name and address lookups over the estate, without scanning it.

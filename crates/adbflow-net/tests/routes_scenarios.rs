@@ -630,3 +630,60 @@ fn a_twin_subnet_names_its_own_service_endpoint_routes() {
     }
     assert!(reasons_checked > 0, "a reason names the winning service-endpoint route");
 }
+
+// An invalid estate can name two subnets of one VNet alike: the later one's twin (an earlier
+// subnet with the same routes) then has its own path. Its routes are computed holding its cell,
+// so taking the twin's there would wait for itself; it is computed on its own instead.
+#[test]
+fn a_subnet_named_like_an_earlier_one_of_its_vnet_gets_its_routes() {
+    let mut e = hub_spoke(vec![default_to_fw()]);
+    let namesake = subnet_mut(&mut e, "spoke/host").clone();
+    e.vnets[0].subnets.push(namesake);
+    let (done, answer) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let net = adbflow_net::Network::new(e, ServiceTags::symbolic());
+        let routes = net.routes("spoke/host").map(|r| r.to_vec());
+        let picked = net.select_route("spoke/host", &DestAddr::ip(ip("8.8.8.8"))).map(|r| r.name.to_string());
+        let _ = done.send((routes, picked));
+    });
+    let (routes, picked) = answer
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .expect("the routes are computed, not waited for");
+    assert!(routes.is_some_and(|r| !r.is_empty()));
+    assert_eq!(picked.as_deref(), Some("to-firewall"));
+}
+
+// A check walks workspaces on every core while each core forgets its own subnets' routes: the
+// answers must be those of one core asking alone, whichever core computed or forgot them.
+#[test]
+fn routes_asked_for_and_forgotten_on_several_cores_answer_alike() {
+    let mut e =
+        hub_spoke(vec![default_to_fw(), udr("onprem", "192.168.0.0/16", VirtualNetworkGateway, None)]);
+    subnet_mut(&mut e, "spoke/host").service_endpoints = vec!["Microsoft.Storage".into()];
+    let dests = [
+        DestAddr::ip(ip("8.8.8.8")),
+        DestAddr::ip(ip("192.168.1.1")),
+        DestAddr::ip(ip("10.100.0.4")),
+        sym("Storage.EastUS2", "eastus2"),
+    ];
+    let paths = ["spoke/host", "spoke/other", "hub/AzureFirewallSubnet"];
+    let alone = adbflow_net::Network::new(e.clone(), ServiceTags::symbolic());
+    let expected: Vec<_> =
+        paths.iter().flat_map(|p| dests.iter().map(|d| alone.select_route(p, d))).collect::<Vec<_>>();
+    let net = adbflow_net::Network::new(e, ServiceTags::symbolic());
+    std::thread::scope(|s| {
+        for core in 0..4 {
+            let (net, expected, dests) = (&net, &expected, &dests);
+            s.spawn(move || {
+                for round in 0..200 {
+                    let got: Vec<_> =
+                        paths.iter().flat_map(|p| dests.iter().map(|d| net.select_route(p, d))).collect();
+                    assert_eq!(&got, expected, "core {core}, round {round}");
+                    if (round + core) % 3 == 0 {
+                        drop(net.forget_routes(paths[round % 2]));
+                    }
+                }
+            });
+        }
+    });
+}
