@@ -281,8 +281,9 @@ fn ser_ports<S: Serializer>(ports: &&'static [(u16, u16)], s: S) -> Result<S::Ok
 
 /// `443,8443-8451`. Written into one string: every flow of a check asks.
 pub fn ports_text(ports: &[(u16, u16)]) -> String {
-    use std::fmt::Write;
     let mut out = String::with_capacity(12 * ports.len());
+    // Every checked flow writes its ports: digits by `itoa`, not through `core::fmt`.
+    let mut digits = itoa::Buffer::new();
     for (i, &(a, b)) in ports.iter().enumerate() {
         if i > 0 {
             out.push(',');
@@ -291,8 +292,11 @@ pub fn ports_text(ports: &[(u16, u16)]) -> String {
             out.push('*');
             continue;
         }
-        // Writing to a String cannot fail.
-        let _ = if a == b { write!(out, "{a}") } else { write!(out, "{a}-{b}") };
+        out.push_str(digits.format(a));
+        if a != b {
+            out.push('-');
+            out.push_str(digits.format(b));
+        }
     }
     out
 }
@@ -630,6 +634,15 @@ mod tests {
         assert_eq!(FlowId::SccRelay.def().requirement, Requirement::Startup);
         assert_eq!(FlowId::ArtifactSecondary.def().requirement, Requirement::Optional);
         assert_eq!(ports_text(&[(0, 65535)]), "*");
+    }
+
+    #[test]
+    fn ports_text_writes_single_ports_ranges_and_every_port() {
+        assert_eq!(ports_text(&[]), "");
+        assert_eq!(ports_text(&[(443, 443)]), "443");
+        assert_eq!(ports_text(&[(0, 0), (65535, 65535)]), "0,65535");
+        assert_eq!(ports_text(&[(1, 65535)]), "1-65535");
+        assert_eq!(ports_text(&[(22, 22), (0, 65535), (8443, 8451)]), "22,*,8443-8451");
     }
 
     #[test]

@@ -74,6 +74,10 @@ pub struct PlannedFlow {
 
 impl PlannedFlow {
     pub fn ports_text(&self) -> String {
+        // Most flows have one port: its digits, without collapsing a list into ranges first.
+        if let [port] = self.ports[..] {
+            return ports_text(&[(port, port)]);
+        }
         let ranges = ranges_of(&self.ports);
         ports_text(&ranges)
     }
