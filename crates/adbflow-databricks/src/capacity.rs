@@ -432,7 +432,7 @@ fn firewall_checks(ctx: &mut Ctx<'_>, fw: &Firewall, flows: &[&CheckFlow]) -> Ve
 
 /// Check `estate` and work out its capacity.
 ///
-/// The check is walked a batch of workspaces at a time and each workspace's capacity worked out
+/// The check walks the workspaces on every core and each workspace's capacity is worked out
 /// where it was walked; the flows are not kept (at 5,000 workspaces holding every flow's path
 /// took 1.9 GiB, and building it alone on one core most of the time).
 pub fn check_capacity(

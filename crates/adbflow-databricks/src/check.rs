@@ -272,7 +272,7 @@ fn every_flow(run: CheckRun) -> CheckReport {
 }
 
 /// A check prepared and ready to walk, for answers written while they are computed: the flows
-/// come a batch of workspaces at a time, in report order, and need not be kept. At 1,000
+/// come a run of workspaces at a time, in report order, and need not be kept. At 1,000
 /// workspaces the flows are most of the memory of a check (~4.4 kB each, 38,000 of them).
 pub struct CheckRun {
     prepared: Prepared,
@@ -362,8 +362,7 @@ impl CheckRun {
         mut each: impl FnMut(Vec<R>) -> Result<(), E>,
     ) -> Result<CheckReport, E> {
         let CheckRun { prepared, net } = self;
-        // Indexed beside the network rather than through it, so that the network can forget each
-        // workspace's routes while the lookup lives.
+        // The network keeps its own indexes, not a `Lookup`: one is built over its estate.
         let estate = net.shared_estate();
         let lookup = Lookup::new(&estate);
         let mut tally = Tally::new(&prepared);
@@ -553,13 +552,7 @@ fn evaluate_flow(
             FlowSource::Internet => acceptance::internet_user(lookup, &pw.workspace, pf),
             FlowSource::Subnet(path) if pf.ports.len() == 1 => {
                 // Most flows have one port: one walk, and no lists to combine it with.
-                let spec = FlowSpec {
-                    from_subnet: path.clone(),
-                    to_host: pf.host.clone(),
-                    port: first_port,
-                    protocol: pf.protocol,
-                };
-                Outcome::from_trace(trace(&spec))
+                Outcome::from_trace(trace(&walk_of(pf, path, first_port)))
             }
             FlowSource::Subnet(path) => {
                 // One walk per class of ports that no rule tells apart (the web application's
@@ -573,12 +566,7 @@ fn evaluate_flow(
                         verdicts.push((port, delivered));
                         continue;
                     }
-                    let t = trace(&FlowSpec {
-                        from_subnet: path.clone(),
-                        to_host: pf.host.clone(),
-                        port,
-                        protocol: pf.protocol,
-                    });
+                    let t = trace(&walk_of(pf, path, port));
                     walked.push((class, t.is_delivered()));
                     verdicts.push((port, t.is_delivered()));
                     traces.push(t);
@@ -633,6 +621,11 @@ fn evaluate_flow(
         notes: pf.notes.clone(),
         performance: None,
     }
+}
+
+/// The walk of `pf` from subnet `path` on `port`.
+fn walk_of(pf: &PlannedFlow, path: &str, port: u16) -> FlowSpec {
+    FlowSpec { from_subnet: path.to_string(), to_host: pf.host.clone(), port, protocol: pf.protocol }
 }
 
 fn summary(pw: &PreparedWorkspace, flows: &[CheckFlow]) -> WorkspaceSummary {

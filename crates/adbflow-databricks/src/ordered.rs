@@ -22,7 +22,7 @@ pub(crate) fn ordered_map<T: Send, E>(
     map: impl Fn(usize) -> T + Sync,
     mut sink: impl FnMut(Vec<T>) -> Result<(), E>,
 ) -> Result<(), E> {
-    let most = most.max(1);
+    let (ahead, most) = (ahead.max(1), most.max(1));
     if rayon::current_thread_index().is_some() {
         // Called from the pool itself: waiting here for other workers could wait for ever when
         // every worker is such a caller. A parallel map per run of items only ever waits for
@@ -38,7 +38,7 @@ pub(crate) fn ordered_map<T: Send, E>(
     let shared = Shared {
         state: Mutex::new(State {
             next: 0,
-            limit: len.min(ahead.max(1)),
+            limit: len.min(ahead),
             handed: 0,
             pending: VecDeque::new(),
             walkers: 0,
@@ -61,7 +61,7 @@ pub(crate) fn ordered_map<T: Send, E>(
             }
             if !ready.is_empty() {
                 st.handed += ready.len();
-                st.limit = len.min(st.handed.saturating_add(ahead.max(1)));
+                st.limit = len.min(st.handed.saturating_add(ahead));
                 st.top_up(walkers, || scope.spawn(move |_| walk(shared, map)));
                 drop(st);
                 let handed = sink(ready);

@@ -1,5 +1,5 @@
 //! `capacity`, `cost`, `simulate`, `security` and the check's SARIF and markdown work out each workspace's part while the check walks it, a
-//! batch of workspaces at a time, and keep no flows. Over several batches of a generated estate
+//! run of workspaces at a time, and keep no flows. Over several runs of a generated estate
 //! (planted faults included) each must answer exactly what it answers from the whole check.
 
 use adbflow_databricks::capacity::{capacity, check_capacity};

@@ -551,7 +551,7 @@ fn dangling_references_do_not_panic() {
     assert!(!has(&routes, "10.0.1.9/32", InterfaceEndpoint));
 }
 
-/// A network may forget a subnet's computed routes (a check does, after each batch of workspaces);
+/// A network may forget a subnet's computed routes (a check does, after walking each workspace);
 /// asked again, it computes the same routes and picks the same ones.
 #[test]
 fn forgotten_routes_are_computed_again_alike() {

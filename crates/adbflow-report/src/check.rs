@@ -229,8 +229,8 @@ pub fn render_check_table(r: &CheckReport) -> String {
     out
 }
 
-/// Runs `run` and writes its report as [`render_check_table`] would, each batch of workspaces'
-/// sections written as soon as it is walked; only blocked flows are kept (for the section that
+/// Runs `run` and writes its report as [`render_check_table`] would, each workspace's section
+/// written as soon as it and the ones before it are walked; only blocked flows are kept (for the section that
 /// lists them at the end). Returns the report without its flows.
 pub fn write_check_run_table(run: CheckRun, out: &mut dyn std::io::Write) -> std::io::Result<CheckReport> {
     let head = table_head(run.name());
@@ -243,7 +243,7 @@ pub fn write_check_run_table(run: CheckRun, out: &mut dyn std::io::Write) -> std
     )
 }
 
-/// Writes `head`, then each workspace's `section` as soon as its batch is walked, then the `tail`
+/// Writes `head`, then each workspace's `section` as soon as it is handed over, then the `tail`
 /// given the blocked flows (the only ones kept) in report order. Returns the report without its
 /// flows.
 fn write_sections(
@@ -357,9 +357,9 @@ pub fn write_check_json(r: &CheckReport, out: &mut dyn std::io::Write) -> std::i
     write_check_json_tail(w, findings, summary, data)
 }
 
-/// Runs `run` and writes its report as [`write_check_json`] would write it, each batch of
-/// workspaces' flows written and dropped as soon as they are walked, so memory does not grow with
-/// the estate's flows. Returns the report without its flows (for the exit code).
+/// Runs `run` and writes its report as [`write_check_json`] would write it, each workspace's
+/// flows written and dropped as soon as it and the ones before it are walked, so memory does not
+/// grow with the estate's flows. Returns the report without its flows (for the exit code).
 pub fn write_check_run_json(run: CheckRun, out: &mut dyn std::io::Write) -> std::io::Result<CheckReport> {
     let mut w = crate::json::ObjectWriter::new(out);
     w.field("schema_version", &adbflow_databricks::CHECK_SCHEMA_VERSION)?;
@@ -438,8 +438,8 @@ pub fn render_check_markdown(r: &CheckReport) -> String {
     out
 }
 
-/// Runs `run` and writes its report as [`render_check_markdown`] would, each batch of workspaces'
-/// sections written as soon as it is walked; only blocked flows are kept (for the section that
+/// Runs `run` and writes its report as [`render_check_markdown`] would, each workspace's section
+/// written as soon as it and the ones before it are walked; only blocked flows are kept (for the section that
 /// lists them at the end). Returns the report with no flows.
 pub fn write_check_run_markdown(run: CheckRun, out: &mut dyn std::io::Write) -> std::io::Result<CheckReport> {
     let head = markdown_head(run.name());

@@ -237,9 +237,10 @@ fn hand_written_flows_are_serde_json_for_every_origin_and_optional_field() {
     assert_eq!(render_check_json(&r), expected);
 }
 
-/// `check --format json` (and the table) walks and writes a batch of workspaces at a time; its
+/// `check --format json` (and the table) walks and writes a run of workspaces at a time; its
 /// bytes must be those of the whole report, its exit code and tallies those of the whole check: on the patterns, on
-/// blocked flows, on one workspace of many, and on an estate of several batches (64 workspaces each).
+/// blocked flows, on one workspace of many, and on an estate of many runs (150 workspaces, at most
+/// `CheckRun::BATCH` handed over at once).
 #[test]
 fn a_check_written_while_it_runs_is_the_whole_report() {
     use adbflow_databricks::{CheckOptions, CheckRun};

@@ -64,8 +64,10 @@ pub struct Inputs {
 /// tens of megabytes of JSON; without a tag file the region data, ~10 M instructions of TOML,
 /// is what the second core does). Errors come in that order.
 ///
-/// The built-in limits are parsed there too: every answer's performance estimates read them,
-/// and parsed on first use they held up the first flows walked on every core.
+/// The built-in limits are parsed there too: every answer that checks flows reads them for its
+/// performance estimates, and parsed on first use they held up the first flow on every core
+/// (for `trace`, `routes` and `rules`, which do not, that is ~1 M instructions on a core that
+/// would otherwise wait for the estate).
 pub fn load_inputs(args: &InputArgs) -> Result<Inputs, CliError> {
     let (estate, (tags, regions)) = rayon::join(
         || load_estate(args),

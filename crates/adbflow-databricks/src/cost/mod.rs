@@ -212,7 +212,7 @@ pub fn cost(
     let run = CheckRun::start(estate, tags, &options.check)?;
     let prepared = run.shared_estate();
     let mut pricer = Pricer::new(&prepared, options.profile, options.prices);
-    // Priced a batch of workspaces at a time, in report order (tiers need every charge before
+    // Priced as the workspaces are handed over, in report order (tiers need every charge before
     // settling, but not the flows): at 5,000 workspaces keeping every flow's path took 2 GiB.
     let check = run.run(
         CheckRun::BATCH,

@@ -75,7 +75,7 @@ pub fn assess(
 }
 
 /// The security answer for `estate`, and its check without the flows (summaries, findings,
-/// counts). The check is walked a batch of workspaces at a time and each workspace's data flows
+/// counts). The check walks the workspaces on every core and each workspace's data flows are
 /// worked out where it was walked: the flows are not kept.
 pub fn security(
     estate: &Estate,

@@ -22,7 +22,7 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, CliError> {
 }
 
 /// Prepared now, so that an invalid estate is an error before any output; walked while the
-/// answer is written, a batch of workspaces at a time, so the flows are never all in memory.
+/// answer is written, workspace by workspace in order, so the flows are never all in memory.
 /// The estate as read is not needed once prepared: it is freed while the network is built.
 fn streamed(
     estate: Estate,
