@@ -1,7 +1,7 @@
 //! Native JSON: serde_json for the data, the scanner for positions.
 
+use crate::doc_tree::DocTree;
 use crate::json_scan::scan;
-use crate::origins::Positions;
 use crate::position::LineIndex;
 use crate::Failure;
 use adbflow_model::Estate;
@@ -11,7 +11,7 @@ use serde_path_to_error::Segment;
 
 /// The estate and where its elements start, with the text's line index (which turns any failure's
 /// offset into a line and column).
-pub(crate) fn parse(text: &str) -> (Result<(Estate, Positions), Failure>, LineIndex<'_>) {
+pub(crate) fn parse(text: &str) -> (Result<(Estate, DocTree), Failure>, LineIndex<'_>) {
     if let Err(f) = top_level_is_object(text) {
         return (Err(f), LineIndex::new(text));
     }

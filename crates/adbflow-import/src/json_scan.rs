@@ -4,7 +4,8 @@
 //! only enough structure to stay in step, and stops quietly at anything unexpected: partial
 //! results are still correct for everything before that point.
 
-use crate::origins::{push_index, Positions, Shape};
+use crate::doc_tree::{DocTree, Shape, Step};
+use crate::origins::push_index;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
@@ -13,8 +14,8 @@ const MAX_DEPTH: usize = 256;
 
 #[derive(Default)]
 pub(crate) struct Scan {
-    /// Start of every object and array, by path (`vnets[0].subnets[1]`).
-    pub containers: Positions,
+    /// Start of every object and array.
+    pub containers: DocTree,
     /// Only filled when asked (error reporting): every value's start and, for object members,
     /// its key's start, by path.
     pub values: BTreeMap<String, Member>,
@@ -34,7 +35,7 @@ pub(crate) fn scan(text: &str, with_tokens: bool) -> Scan {
     let mut s = Scanner { text, pos: 0, with_tokens, out: Scan::default() };
     let mut path = String::new();
     // Stopping early is expected on input with an error; what was recorded stays valid.
-    let _ = s.value(&mut path, 0, None);
+    let _ = s.value(&mut path, 0, None, Step::Root);
     s.out
 }
 
@@ -74,7 +75,15 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    fn value(&mut self, path: &mut String, depth: usize, key: Option<usize>) -> Result<(), Stop> {
+    /// The value at the scanner's position. `path` is its path, kept only when `with_tokens`
+    /// asks for values by path: the containers need none.
+    fn value(
+        &mut self,
+        path: &mut String,
+        depth: usize,
+        key: Option<usize>,
+        step: Step<'_>,
+    ) -> Result<(), Stop> {
         if depth > MAX_DEPTH {
             return Err(Stop);
         }
@@ -85,12 +94,17 @@ impl<'a> Scanner<'a> {
         }
         match self.peek() {
             Some(b'{') => {
-                self.out.containers.insert(path.as_str().into(), (start, Shape::Table));
-                self.object(path, depth)?;
+                let id = self.out.containers.open(step, start, Shape::Table);
+                let read = self.object(path, depth);
+                // Closed even when the scan stops inside: what was recorded stays in place.
+                self.out.containers.close(id);
+                read?;
             }
             Some(b'[') => {
-                self.out.containers.insert(path.as_str().into(), (start, Shape::Array));
-                self.array(path, depth)?;
+                let id = self.out.containers.open(step, start, Shape::Array);
+                let read = self.array(path, depth);
+                self.out.containers.close(id);
+                read?;
             }
             Some(b'"') => {
                 self.skip_string()?;
@@ -123,11 +137,13 @@ impl<'a> Scanner<'a> {
             self.token(key_start);
             self.expect(b':')?;
             let len = path.len();
-            if !path.is_empty() {
-                path.push('.');
+            if self.with_tokens {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(&key);
             }
-            path.push_str(&key);
-            self.value(path, depth + 1, Some(key_start))?;
+            self.value(path, depth + 1, Some(key_start), Step::Key(&key))?;
             path.truncate(len);
             self.skip_ws();
             match self.peek() {
@@ -150,8 +166,10 @@ impl<'a> Scanner<'a> {
         }
         for i in 0.. {
             let len = path.len();
-            push_index(path, i);
-            self.value(path, depth + 1, None)?;
+            if self.with_tokens {
+                push_index(path, i);
+            }
+            self.value(path, depth + 1, None, Step::Item(i))?;
             path.truncate(len);
             self.skip_ws();
             match self.peek() {
@@ -218,12 +236,12 @@ mod tests {
         let text =
             r#"{"vnets": [ {"name": "a", "subnets": [{"name": "s"}]}, {"n\u0061me": "b"} ], "x": [1, [2]]}"#;
         let s = scan(text, false);
-        let at = |p: &str| s.containers.get(p).map(|(o, shape)| (&text[*o..*o + 1], *shape));
+        let at = |p: &str| s.containers.find(p).map(|(o, shape)| (&text[o..o + 1], shape));
         assert_eq!(at(""), Some(("{", Shape::Table)));
         assert_eq!(at("vnets"), Some(("[", Shape::Array)));
-        assert_eq!(s.containers.get("vnets[0]").map(|p| p.0), text.find(r#"{"name": "a""#));
-        assert_eq!(s.containers.get("vnets[0].subnets[0]").map(|p| p.0), text.find(r#"{"name": "s""#));
-        assert_eq!(s.containers.get("vnets[1]").map(|p| p.0), text.find(r#"{"n\u"#));
+        assert_eq!(s.containers.find("vnets[0]").map(|p| p.0), text.find(r#"{"name": "a""#));
+        assert_eq!(s.containers.find("vnets[0].subnets[0]").map(|p| p.0), text.find(r#"{"name": "s""#));
+        assert_eq!(s.containers.find("vnets[1]").map(|p| p.0), text.find(r#"{"n\u"#));
         assert_eq!(at("x[1]"), Some(("[", Shape::Array)));
         assert!(s.token_ends.is_empty());
     }
@@ -234,10 +252,10 @@ mod tests {
         // after `\\` closes the string.
         let text = r#"{"k\"ey": {"v": "ends in \\"}, "next": [{"w": "\\\""}, {}]}"#;
         let s = scan(text, false);
-        assert_eq!(s.containers.get("k\"ey").map(|p| p.0), text.find(r#"{"v""#));
-        assert_eq!(s.containers.get("next").map(|p| p.0), text.find('['));
-        assert_eq!(s.containers.get("next[0]").map(|p| p.0), text.find(r#"{"w""#));
-        assert_eq!(s.containers.get("next[1]").map(|p| p.0), text.find("{}"));
+        assert_eq!(s.containers.find("k\"ey").map(|p| p.0), text.find(r#"{"v""#));
+        assert_eq!(s.containers.find("next").map(|p| p.0), text.find('['));
+        assert_eq!(s.containers.find("next[0]").map(|p| p.0), text.find(r#"{"w""#));
+        assert_eq!(s.containers.find("next[1]").map(|p| p.0), text.find("{}"));
     }
 
     #[test]
@@ -260,7 +278,7 @@ mod tests {
     #[test]
     fn stops_quietly_on_broken_or_too_deep_input() {
         let s = scan(r#"{"a": {"b": [1, 2"#, false);
-        assert!(s.containers.contains_key("a.b"));
+        assert!(s.containers.find("a.b").is_some());
         let deep = format!("{}{}", "[".repeat(MAX_DEPTH + 10), "]".repeat(MAX_DEPTH + 10));
         let s = scan(&deep, false);
         assert!(s.containers.len() <= MAX_DEPTH + 1);

@@ -9,6 +9,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
 mod detect;
+mod doc_tree;
 mod error;
 pub mod hcl;
 mod json_reader;

@@ -1,24 +1,12 @@
 //! Fill every element's `origin` from the positions a reader recorded, so each later verdict can
 //! point at `FILE:LINE:COL`.
 //!
-//! Readers record the start of every table/object and array by its path in the document
-//! (`vnets[0].subnets[1]`); this module knows where each element kind sits in that tree.
+//! Readers record the start of every table/object and array ([`DocTree`]); this module knows
+//! where each element kind sits in that tree, and walks it beside the estate.
 
+use crate::doc_tree::{DocTree, Items, NodeId, Shape};
 use crate::position::LineIndex;
 use adbflow_model::{Estate, Origin, SharedStr};
-use std::collections::HashMap;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Shape {
-    Table,
-    Array,
-}
-
-/// Path in the document → (byte offset of its first character, what it is). Hashed, not ordered:
-/// it is only ever asked for one path, and a 1,000-workspace file records ~170,000 of them, long
-/// strings sharing long prefixes that an ordered map compares again at every level. foldhash
-/// (the hasher hashbrown defaults to) with a fixed seed: the keys are the user's own file.
-pub(crate) type Positions = HashMap<Box<str>, (usize, Shape), foldhash::fast::FixedState>;
 
 /// Appends an array index in the paths' spelling, `[i]`: every element of every array of a file
 /// gets one, and `core::fmt` for each was a few per cent of reading a large estate.
@@ -39,18 +27,20 @@ struct Placer<'a> {
     /// One allocation shared by every origin in the file.
     file: SharedStr,
     index: &'a LineIndex<'a>,
-    positions: &'a Positions,
+    tree: &'a DocTree,
     shape_error: Option<ShapeError>,
-    /// The path of the element being placed, reused: a file has ~170,000 elements.
-    buf: String,
 }
 
-impl Placer<'_> {
-    fn at(&mut self, path: &str) -> Option<Origin> {
-        match self.positions.get(path) {
-            Some(&(offset, shape)) => {
+impl<'a> Placer<'a> {
+    /// The origin of the element recorded as `node`; `path` (`vnets[0].subnets[1]`) spells
+    /// where it is, and is only worked out when it is needed: for an element written as an
+    /// array, or one no position was recorded for.
+    fn at(&mut self, node: Option<NodeId>, path: impl FnOnce() -> String) -> Option<Origin> {
+        match node.and_then(|n| self.tree.at(n)) {
+            Some((offset, shape)) => {
                 if shape == Shape::Array && self.shape_error.is_none() {
-                    let what = if path.is_empty() { "the estate" } else { path };
+                    let path = path();
+                    let what = if path.is_empty() { "the estate" } else { path.as_str() };
                     self.shape_error = Some(ShapeError {
                         offset,
                         message: format!(
@@ -63,111 +53,93 @@ impl Placer<'_> {
             }
             // Every element a reader produced has a recorded position; this keeps an origin even
             // if a future reader forgets one.
-            None => Some(Origin::Path { file: self.file.clone(), path: path.into() }),
+            None => Some(Origin::Path { file: self.file.clone(), path: path().into() }),
         }
     }
 
-    /// The origin of `parent.field[i]` (`field[i]` at the top level).
-    fn item(&mut self, parent: &str, field: &str, i: usize) -> Option<Origin> {
-        let mut path = std::mem::take(&mut self.buf);
-        path.clear();
-        if !parent.is_empty() {
-            path.push_str(parent);
-            path.push('.');
-        }
-        path.push_str(field);
-        push_index(&mut path, i);
-        let origin = self.at(&path);
-        self.buf = path;
-        origin
+    /// The elements of the array under `field` of `parent`.
+    fn items(&self, parent: Option<NodeId>, field: &str) -> Items<'a> {
+        self.tree.items(self.tree.member(parent, field))
     }
 }
 
-macro_rules! flat {
-    ($p:expr, $e:expr, $field:ident) => {
-        for (i, x) in $e.$field.iter_mut().enumerate() {
-            x.origin = $p.item("", stringify!($field), i);
-        }
+/// `parent.field[i]`, or `field[i]` at the top level.
+fn item_path(parent: &str, field: &str, i: usize) -> String {
+    let mut path = String::with_capacity(parent.len() + field.len() + 8);
+    if !parent.is_empty() {
+        path.push_str(parent);
+        path.push('.');
+    }
+    path.push_str(field);
+    push_index(&mut path, i);
+    path
+}
+
+/// Each element of `$owner.$field`, an array written under the key `$field` of the element
+/// recorded as `$parent` (whose path `$parent_path()` spells): its origin, then `$body` with `$x`,
+/// `$node` and `$path` bound to the element, its node and a closure spelling its path.
+macro_rules! place {
+    ($p:ident, $parent:expr, $parent_path:expr, $owner:ident . $field:ident) => {
+        place!($p, $parent, $parent_path, $owner.$field, |_x, _node, _path| {})
     };
+    ($p:ident, $parent:expr, $parent_path:expr, $owner:ident . $field:ident, |$x:ident, $node:ident, $path:ident| $body:block) => {{
+        let mut items = $p.items($parent, stringify!($field));
+        for (i, $x) in $owner.$field.iter_mut().enumerate() {
+            let $node = items.get(i);
+            let $path = || item_path(&$parent_path(), stringify!($field), i);
+            $x.origin = $p.at($node, &$path);
+            $body
+        }
+    }};
 }
 
 pub(crate) fn fill(
     estate: &mut Estate,
     file: &str,
     index: &LineIndex,
-    positions: &Positions,
+    tree: &DocTree,
 ) -> Result<(), ShapeError> {
-    let mut p = Placer { file: file.into(), index, positions, shape_error: None, buf: String::new() };
-    estate.origin = p.at("");
-    for (i, v) in estate.vnets.iter_mut().enumerate() {
-        let path = format!("vnets[{i}]");
-        v.origin = p.at(&path);
-        for (j, s) in v.subnets.iter_mut().enumerate() {
-            s.origin = p.item(&path, "subnets", j);
-        }
-    }
-    for (i, n) in estate.nsgs.iter_mut().enumerate() {
-        let path = format!("nsgs[{i}]");
-        n.origin = p.at(&path);
-        for (j, r) in n.rules.iter_mut().enumerate() {
-            r.origin = p.item(&path, "rules", j);
-        }
-    }
-    for (i, t) in estate.route_tables.iter_mut().enumerate() {
-        let path = format!("route_tables[{i}]");
-        t.origin = p.at(&path);
-        for (j, r) in t.routes.iter_mut().enumerate() {
-            r.origin = p.item(&path, "routes", j);
-        }
-    }
-    for (i, z) in estate.private_dns_zones.iter_mut().enumerate() {
-        let path = format!("private_dns_zones[{i}]");
-        z.origin = p.at(&path);
-        for (j, r) in z.records.iter_mut().enumerate() {
-            r.origin = p.item(&path, "records", j);
-        }
-        for (j, l) in z.links.iter_mut().enumerate() {
-            l.origin = p.item(&path, "links", j);
-        }
-    }
-    for (i, pol) in estate.firewall_policies.iter_mut().enumerate() {
-        let path = format!("firewall_policies[{i}]");
-        pol.origin = p.at(&path);
-        for (j, g) in pol.rule_collection_groups.iter_mut().enumerate() {
-            let gpath = format!("{path}.rule_collection_groups[{j}]");
-            g.origin = p.at(&gpath);
-            for (k, c) in g.rule_collections.iter_mut().enumerate() {
-                let cpath = format!("{gpath}.rule_collections[{k}]");
-                c.origin = p.at(&cpath);
-                for (l, r) in c.rules.iter_mut().enumerate() {
-                    r.origin = p.item(&cpath, "rules", l);
-                }
-            }
-        }
-    }
-    for (i, w) in estate.workspaces.iter_mut().enumerate() {
-        let path = format!("workspaces[{i}]");
-        w.origin = p.at(&path);
-        for (j, l) in w.external_locations.iter_mut().enumerate() {
-            l.origin = p.item(&path, "external_locations", j);
-        }
-        for (j, l) in w.ip_access_lists.iter_mut().enumerate() {
-            l.origin = p.item(&path, "ip_access_lists", j);
-        }
-    }
-    flat!(p, estate, application_security_groups);
-    flat!(p, estate, nat_gateways);
-    flat!(p, estate, public_ips);
-    flat!(p, estate, public_ip_prefixes);
-    flat!(p, estate, load_balancers);
-    flat!(p, estate, peerings);
-    flat!(p, estate, gateways);
-    flat!(p, estate, private_endpoints);
-    flat!(p, estate, endpoints);
-    flat!(p, estate, service_endpoint_policies);
-    flat!(p, estate, firewalls);
-    flat!(p, estate, ip_groups);
-    flat!(p, estate, storage_accounts);
+    let mut p = Placer { file: file.into(), index, tree, shape_error: None };
+    let root = tree.root();
+    let top = String::new;
+    estate.origin = p.at(root, top);
+    place!(p, root, top, estate.vnets, |v, node, path| {
+        place!(p, node, path, v.subnets);
+    });
+    place!(p, root, top, estate.nsgs, |n, node, path| {
+        place!(p, node, path, n.rules);
+    });
+    place!(p, root, top, estate.route_tables, |t, node, path| {
+        place!(p, node, path, t.routes);
+    });
+    place!(p, root, top, estate.private_dns_zones, |z, node, path| {
+        place!(p, node, path, z.records);
+        place!(p, node, path, z.links);
+    });
+    place!(p, root, top, estate.firewall_policies, |pol, node, path| {
+        place!(p, node, path, pol.rule_collection_groups, |g, gnode, gpath| {
+            place!(p, gnode, gpath, g.rule_collections, |c, cnode, cpath| {
+                place!(p, cnode, cpath, c.rules);
+            });
+        });
+    });
+    place!(p, root, top, estate.workspaces, |w, node, path| {
+        place!(p, node, path, w.external_locations);
+        place!(p, node, path, w.ip_access_lists);
+    });
+    place!(p, root, top, estate.application_security_groups);
+    place!(p, root, top, estate.nat_gateways);
+    place!(p, root, top, estate.public_ips);
+    place!(p, root, top, estate.public_ip_prefixes);
+    place!(p, root, top, estate.load_balancers);
+    place!(p, root, top, estate.peerings);
+    place!(p, root, top, estate.gateways);
+    place!(p, root, top, estate.private_endpoints);
+    place!(p, root, top, estate.endpoints);
+    place!(p, root, top, estate.service_endpoint_policies);
+    place!(p, root, top, estate.firewalls);
+    place!(p, root, top, estate.ip_groups);
+    place!(p, root, top, estate.storage_accounts);
     match p.shape_error {
         Some(e) => Err(e),
         None => Ok(()),

@@ -1,20 +1,20 @@
 //! Native TOML: parse once with spans, record where every table starts, then deserialise.
 
-use crate::origins::{push_index, Positions, Shape};
+use crate::doc_tree::{DocTree, Shape, Step};
 use crate::Failure;
 use adbflow_model::Estate;
 use serde::Deserialize;
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
-pub(crate) fn parse(text: &str) -> Result<(Estate, Positions), Failure> {
+pub(crate) fn parse(text: &str) -> Result<(Estate, DocTree), Failure> {
     let root = DeTable::parse(text).map_err(|e| failure(text, e))?;
-    let mut positions = Positions::default();
-    positions.insert("".into(), (0, Shape::Table));
-    let mut path = String::new();
+    let mut positions = DocTree::default();
+    let top = positions.open(Step::Root, 0, Shape::Table);
     for (key, value) in root.get_ref().iter() {
-        walk(value, key.get_ref(), &mut path, &mut positions);
+        record(value, Step::Key(key.get_ref()), &mut positions);
     }
+    positions.close(top);
     let estate = Estate::deserialize(toml::de::Deserializer::from(root)).map_err(|e| failure(text, e))?;
     Ok((estate, positions))
 }
@@ -31,34 +31,23 @@ fn failure(text: &str, e: toml::de::Error) -> Failure {
     Failure { offset: span.map(|s| s.start), message }
 }
 
-/// Record the start of every table and array below `path.key`. For an `[[array]]` element the
-/// start is its header line; for an inline table, its opening brace.
-fn walk(value: &Spanned<DeValue<'_>>, key: &str, path: &mut String, out: &mut Positions) {
-    let len = path.len();
-    if !path.is_empty() {
-        path.push('.');
-    }
-    path.push_str(key);
-    record(value, path, out);
-    path.truncate(len);
-}
-
-fn record(value: &Spanned<DeValue<'_>>, path: &mut String, out: &mut Positions) {
+/// Record the start of every table and array at or below `value`, reached by `step`. For an
+/// `[[array]]` element the start is its header line; for an inline table, its opening brace.
+fn record(value: &Spanned<DeValue<'_>>, step: Step<'_>, out: &mut DocTree) {
     match value.get_ref() {
         DeValue::Table(t) => {
-            out.insert(path.as_str().into(), (value.span().start, Shape::Table));
+            let id = out.open(step, value.span().start, Shape::Table);
             for (k, v) in t.iter() {
-                walk(v, k.get_ref(), path, out);
+                record(v, Step::Key(k.get_ref()), out);
             }
+            out.close(id);
         }
         DeValue::Array(a) => {
-            out.insert(path.as_str().into(), (value.span().start, Shape::Array));
+            let id = out.open(step, value.span().start, Shape::Array);
             for (i, v) in a.iter().enumerate() {
-                let len = path.len();
-                push_index(path, i);
-                record(v, path, out);
-                path.truncate(len);
+                record(v, Step::Item(i), out);
             }
+            out.close(id);
         }
         _ => {}
     }

@@ -148,6 +148,8 @@ const CASES: &[Case] = &[
         None,
         &["azurerm_network_security_group.nsg: error[nsg-rule-priority]", "Value provided: 5000"],
     ),
+    ("route-as-array.json", Some((7, 9)), &["route_tables[0].routes[1] is written as an array"]),
+    ("route-as-array.toml", Some((5, 3)), &["route_tables[0].routes[1] is written as an array"]),
     ("tiny-subnet.toml", Some((5, 1)), &["error[subnet-too-small]", "/29"]),
     ("top-level-array.json", Some((1, 1)), &["must be an object", "found an array"]),
     ("top-level-string.json", Some((1, 1)), &["must be an object", "found a string"]),
