@@ -25,25 +25,37 @@ use ipnet::Ipv4Net;
 
 /// Every finding about the estate's configuration, sorted. Errors mean Azure would reject it.
 pub fn validate(estate: &Estate) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    // References are resolved through indexes: a 5,000-workspace estate has 10,000 peerings, each
-    // looking for its two VNets and its reverse, and scanning for them made validation quadratic.
-    let lookup = Lookup::new(estate);
-    names::check(estate, &mut out);
-    network::check(&lookup, &mut out);
-    peering::check(&lookup, &mut out);
-    nsg::check(estate, &mut out);
-    routing::check(estate, &mut out);
-    egress::check(estate, &mut out);
-    privatelink::check(&lookup, &mut out);
-    firewall::check(&lookup, &mut out);
-    storage::check(&lookup, &mut out);
+    // Names on one core, references on the other: the name checks are two thirds of the work,
+    // and neither half reads what the other writes. The sort makes the order of the diagnostics
+    // that of the estate, not of the cores.
+    let (mut out, references) = rayon::join(
+        || {
+            let mut out = Vec::new();
+            names::check(estate, &mut out);
+            out
+        },
+        || {
+            let mut out = Vec::new();
+            // References are resolved through indexes: a 5,000-workspace estate has 10,000
+            // peerings, each looking for its two VNets and its reverse, and scanning for them
+            // made validation quadratic.
+            let lookup = Lookup::new(estate);
+            network::check(&lookup, &mut out);
+            peering::check(&lookup, &mut out);
+            nsg::check(estate, &mut out);
+            routing::check(estate, &mut out);
+            egress::check(estate, &mut out);
+            privatelink::check(&lookup, &mut out);
+            firewall::check(&lookup, &mut out);
+            storage::check(&lookup, &mut out);
+            out
+        },
+    );
+    out.extend(references);
     sort(&mut out);
     out
 }
 
-/// Errors before warnings, then in file order, so the first line a user reads is the first
-/// problem in their file.
 pub fn sort(diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.sort_by(|a, b| {
         (a.severity, &a.origin, a.code, &a.element, &a.message)
