@@ -230,6 +230,9 @@ pub(crate) fn string_end(text: &[u8], open: usize) -> Option<(usize, bool)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::doc_tree::NodeId;
+    use proptest::prelude::*;
+    use serde_json::Value;
 
     #[test]
     fn records_objects_and_arrays_by_path() {
@@ -282,5 +285,70 @@ mod tests {
         let deep = format!("{}{}", "[".repeat(MAX_DEPTH + 10), "]".repeat(MAX_DEPTH + 10));
         let s = scan(&deep, false);
         assert!(s.containers.len() <= MAX_DEPTH + 1);
+    }
+
+    fn value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            "[\"\\\\{}\\[\\]a-z .\u{e9}]{0,6}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(5, 48, 4, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                // Few distinct keys, so that a key recurs inside its siblings' values.
+                proptest::collection::btree_map("[ab\"\\\\.\\[]{0,2}", inner, 0..4)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    /// Every container of `v` (at `id` in the tree, or not found): found where its compact text
+    /// starts in `text`; returns how many containers `v` holds, itself included.
+    fn check_containers(
+        text: &str,
+        tree: &DocTree,
+        v: &Value,
+        id: Option<NodeId>,
+    ) -> Result<usize, TestCaseError> {
+        let (shape, children): (Shape, Vec<(Option<NodeId>, &Value)>) = match v {
+            Value::Object(m) => (Shape::Table, m.iter().map(|(k, c)| (tree.member(id, k), c)).collect()),
+            Value::Array(a) => {
+                let mut items = tree.items(id);
+                (Shape::Array, a.iter().enumerate().map(|(i, c)| (items.get(i), c)).collect())
+            }
+            _ => {
+                prop_assert!(id.is_none(), "a scalar recorded as a container");
+                return Ok(0);
+            }
+        };
+        let (start, found) =
+            id.and_then(|id| tree.at(id)).ok_or_else(|| TestCaseError::fail("container not found"))?;
+        prop_assert_eq!(found, shape);
+        let compact = serde_json::to_string(v).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(text.get(start..start + compact.len()), Some(compact.as_str()));
+        let mut n = 1;
+        for (child, c) in children {
+            if matches!(c, Value::Object(_) | Value::Array(_)) {
+                n += check_containers(text, tree, c, child)?;
+            } else {
+                prop_assert!(child.is_none(), "a scalar member or element found as a container");
+            }
+        }
+        Ok(n)
+    }
+
+    proptest! {
+        /// Whatever serde_json writes compactly, every object and array is in the tree under its
+        /// decoded key or its index, starting exactly where its own text starts, and nothing else is.
+        #[test]
+        fn the_tree_holds_every_container_where_it_starts(v in value()) {
+            let text = serde_json::to_string(&v).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let s = scan(&text, false);
+            let root = s.containers.root();
+            let expected = check_containers(&text, &s.containers, &v, if matches!(v, Value::Object(_) | Value::Array(_)) { root } else { None })?;
+            prop_assert_eq!(s.containers.len(), expected);
+        }
     }
 }
