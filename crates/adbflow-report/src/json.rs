@@ -67,7 +67,12 @@ impl RenderedItems {
     /// `text` (emptied first): a buffer from [`SpareBuffers`], or a new one.
     pub fn check_flows(mut text: Vec<u8>, flows: &[CheckFlow]) -> io::Result<Self> {
         text.clear();
-        text.reserve(flows.len() * ITEM_TEXT);
+        let need = flows.len() * ITEM_TEXT;
+        if text.capacity() < need {
+            // Growing would copy the whole old allocation (the allocator does not know it is
+            // empty): ~2 % of the work after reading at 100 workspaces went to such copies.
+            text = Vec::with_capacity(need);
+        }
         flow::write_flows(&mut text, flows, ITEM_SEPARATOR)?;
         Ok(RenderedItems { text, count: flows.len() })
     }
