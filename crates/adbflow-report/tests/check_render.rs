@@ -237,6 +237,34 @@ fn hand_written_flows_are_serde_json_for_every_origin_and_optional_field() {
     assert_eq!(render_check_json(&r), expected);
 }
 
+/// A workspace's flows share a few performance estimates, and the writer copies an estimate it
+/// has written rather than write it again: only when the text would be the same. `0.0 == -0.0`
+/// but serde_json writes them apart, as it does estimates that differ in any one field.
+#[test]
+fn repeated_performance_estimates_are_each_written_as_serde_json_writes_them() {
+    let mut r = common::assessed(&common::broken()).check;
+    let with: Vec<usize> = (0..r.flows.len()).filter(|&i| r.flows[i].performance.is_some()).collect();
+    assert!(with.len() >= 6, "enough flows with an estimate");
+    let first = r.flows[with[0]].workspace.clone();
+    let same: Vec<usize> = with.iter().copied().filter(|&i| r.flows[i].workspace == first).collect();
+    assert!(same.len() >= 4, "several estimated flows in one workspace");
+    let base = r.flows[same[0]].performance.clone().unwrap();
+    let variants = [
+        |p: &mut adbflow_databricks::performance::FlowPerformance| p.latency_ms = [0.0, 1.5],
+        |p: &mut adbflow_databricks::performance::FlowPerformance| p.latency_ms = [-0.0, 1.5],
+        |p: &mut adbflow_databricks::performance::FlowPerformance| p.connection_gbps = Some(-0.0),
+        |p: &mut adbflow_databricks::performance::FlowPerformance| p.connection_gbps = Some(0.0),
+    ];
+    for (k, &i) in same.iter().enumerate() {
+        let mut p = base.clone();
+        variants[k % variants.len()](&mut p);
+        r.flows[i].performance = Some(p);
+    }
+    let expected = serde_json::to_string_pretty(&r).unwrap() + "\n";
+    assert!(expected.contains("-0.0"), "the negative zeros are in the report");
+    assert_eq!(render_check_json(&r), expected);
+}
+
 /// `check --format json` (and the table) walks and writes a run of workspaces at a time; its
 /// bytes must be those of the whole report, its exit code and tallies those of the whole check: on the patterns, on
 /// blocked flows, on one workspace of many, and on an estate of many runs (150 workspaces, at most

@@ -48,15 +48,69 @@ fn nested<T: serde::Serialize + ?Sized>(
 /// `flows`, each an array item two levels deep after `item_separator`.
 pub(super) fn write_flows(out: &mut Vec<u8>, flows: &[CheckFlow], item_separator: &[u8]) -> io::Result<()> {
     with_keys(|keys| {
+        let mut estimates = Estimates::default();
         flows.iter().try_for_each(|flow| {
             out.extend_from_slice(item_separator);
-            write_flow(out, flow, 2, keys)
+            write_flow(out, flow, 2, keys, &mut estimates)
         })
     })
 }
 
+/// Performance estimates already written into the output, with where: a workspace's flows share
+/// a handful of estimates (they differ only by the devices on the path), and copying one's text
+/// costs a tenth of writing it again (its floats, keys and strings). Every flow is at the same
+/// depth, so the text is the same wherever it goes.
+#[derive(Default)]
+struct Estimates<'f> {
+    written: Vec<(&'f FlowPerformance, std::ops::Range<usize>)>,
+}
+
+/// Whether two estimates are written as the same text. Not `==`: `0.0 == -0.0`, but they are
+/// written differently.
+fn written_alike(a: &FlowPerformance, b: &FlowPerformance) -> bool {
+    let FlowPerformance { latency_ms, latency_from, connection_gbps, limited_by, bandwidth_from, inferred } =
+        a;
+    let bits = |x: &f64| x.to_bits();
+    latency_ms.iter().map(bits).eq(b.latency_ms.iter().map(bits))
+        && *latency_from == b.latency_from
+        && connection_gbps.as_ref().map(bits) == b.connection_gbps.as_ref().map(bits)
+        && *limited_by == b.limited_by
+        && *bandwidth_from == b.bandwidth_from
+        && *inferred == b.inferred
+}
+
+/// Estimates remembered at most: more distinct ones than this in one workspace are written anew.
+const ESTIMATES_REMEMBERED: usize = 16;
+
+impl<'f> Estimates<'f> {
+    fn write(
+        &mut self,
+        out: &mut Vec<u8>,
+        performance: &'f FlowPerformance,
+        depth: usize,
+        keys: &mut KeyCache,
+    ) -> io::Result<()> {
+        if let Some((_, text)) = self.written.iter().find(|(p, _)| written_alike(p, performance)) {
+            out.extend_from_within(text.clone());
+            return Ok(());
+        }
+        let start = out.len();
+        write_performance(out, performance, depth, keys)?;
+        if self.written.len() < ESTIMATES_REMEMBERED {
+            self.written.push((performance, start..out.len()));
+        }
+        Ok(())
+    }
+}
+
 /// `flow` as an array item `depth` levels deep.
-fn write_flow(out: &mut Vec<u8>, flow: &CheckFlow, depth: usize, keys: &mut KeyCache) -> io::Result<()> {
+fn write_flow<'f>(
+    out: &mut Vec<u8>,
+    flow: &'f CheckFlow,
+    depth: usize,
+    keys: &mut KeyCache,
+    estimates: &mut Estimates<'f>,
+) -> io::Result<()> {
     let CheckFlow {
         workspace,
         id,
@@ -139,7 +193,7 @@ fn write_flow(out: &mut Vec<u8>, flow: &CheckFlow, depth: usize, keys: &mut KeyC
     write_strings(out, notes, d);
     if let Some(performance) = performance {
         key(out, false, d, b"\"performance\": ");
-        write_performance(out, performance, d, keys)?;
+        estimates.write(out, performance, d, keys)?;
     }
     close(out, depth, b'}');
     Ok(())
