@@ -12,6 +12,7 @@
 
 mod flow;
 mod pretty;
+mod written;
 
 use adbflow_databricks::check::CheckFlow;
 use rayon::prelude::*;

@@ -13,6 +13,7 @@
 //! tests compare with serde_json.
 
 use super::pretty::{separator, with_keys, write_integer, write_keyed, write_str, KeyCache};
+use super::written::Written;
 use adbflow_databricks::check::{CheckFlow, Destination};
 use adbflow_databricks::performance::FlowPerformance;
 use adbflow_model::{ElementRef, Origin};
@@ -48,59 +49,12 @@ fn nested<T: serde::Serialize + ?Sized>(
 /// `flows`, each an array item two levels deep after `item_separator`.
 pub(super) fn write_flows(out: &mut Vec<u8>, flows: &[CheckFlow], item_separator: &[u8]) -> io::Result<()> {
     with_keys(|keys| {
-        let mut estimates = Estimates::default();
+        let mut written = Written::new();
         flows.iter().try_for_each(|flow| {
             out.extend_from_slice(item_separator);
-            write_flow(out, flow, 2, keys, &mut estimates)
+            write_flow(out, flow, 2, keys, &mut written)
         })
     })
-}
-
-/// Performance estimates already written into the output, with where: a workspace's flows share
-/// a handful of estimates (they differ only by the devices on the path), and copying one's text
-/// costs a tenth of writing it again (its floats, keys and strings). Every flow is at the same
-/// depth, so the text is the same wherever it goes.
-#[derive(Default)]
-struct Estimates<'f> {
-    written: Vec<(&'f FlowPerformance, std::ops::Range<usize>)>,
-}
-
-/// Whether two estimates are written as the same text. Not `==`: `0.0 == -0.0`, but they are
-/// written differently.
-fn written_alike(a: &FlowPerformance, b: &FlowPerformance) -> bool {
-    let FlowPerformance { latency_ms, latency_from, connection_gbps, limited_by, bandwidth_from, inferred } =
-        a;
-    let bits = |x: &f64| x.to_bits();
-    latency_ms.iter().map(bits).eq(b.latency_ms.iter().map(bits))
-        && *latency_from == b.latency_from
-        && connection_gbps.as_ref().map(bits) == b.connection_gbps.as_ref().map(bits)
-        && *limited_by == b.limited_by
-        && *bandwidth_from == b.bandwidth_from
-        && *inferred == b.inferred
-}
-
-/// Estimates remembered at most: more distinct ones than this in one workspace are written anew.
-const ESTIMATES_REMEMBERED: usize = 16;
-
-impl<'f> Estimates<'f> {
-    fn write(
-        &mut self,
-        out: &mut Vec<u8>,
-        performance: &'f FlowPerformance,
-        depth: usize,
-        keys: &mut KeyCache,
-    ) -> io::Result<()> {
-        if let Some((_, text)) = self.written.iter().find(|(p, _)| written_alike(p, performance)) {
-            out.extend_from_within(text.clone());
-            return Ok(());
-        }
-        let start = out.len();
-        write_performance(out, performance, depth, keys)?;
-        if self.written.len() < ESTIMATES_REMEMBERED {
-            self.written.push((performance, start..out.len()));
-        }
-        Ok(())
-    }
 }
 
 /// `flow` as an array item `depth` levels deep.
@@ -109,7 +63,7 @@ fn write_flow<'f>(
     flow: &'f CheckFlow,
     depth: usize,
     keys: &mut KeyCache,
-    estimates: &mut Estimates<'f>,
+    written: &mut Written<'f>,
 ) -> io::Result<()> {
     let CheckFlow {
         workspace,
@@ -169,12 +123,12 @@ fn write_flow<'f>(
     write_str(out, source_seen_as);
     if let Some(rule) = nsg_rule {
         key(out, false, d, b"\"nsg_rule\": ");
-        write_element(out, rule, d);
+        written.element(out, rule, d, |out| write_element(out, rule, d));
     }
     key(out, false, d, b"\"resolved\": ");
     write_answers(out, resolved, d);
     key(out, false, d, b"\"hops\": ");
-    write_hops(out, hops, d, keys)?;
+    write_hops(out, hops, d, keys, written)?;
     if let Some(blocked_by) = blocked_by {
         key(out, false, d, b"\"blocked_by\": ");
         nested(out, blocked_by, d, keys)?;
@@ -193,7 +147,7 @@ fn write_flow<'f>(
     write_strings(out, notes, d);
     if let Some(performance) = performance {
         key(out, false, d, b"\"performance\": ");
-        estimates.write(out, performance, d, keys)?;
+        written.estimate(out, performance, |out| write_performance(out, performance, d, keys))?;
     }
     close(out, depth, b'}');
     Ok(())
@@ -202,7 +156,13 @@ fn write_flow<'f>(
 /// `hops`, an array `depth` levels deep. Hops, DNS answers and strings each have their own
 /// array loop: one generic loop taking a closure per item cost ~12 % more instructions in
 /// rendering (callgrind, 100 workspaces), as it was not inlined into its three callers.
-fn write_hops(out: &mut Vec<u8>, hops: &[Hop], depth: usize, keys: &mut KeyCache) -> io::Result<()> {
+fn write_hops<'f>(
+    out: &mut Vec<u8>,
+    hops: &'f [Hop],
+    depth: usize,
+    keys: &mut KeyCache,
+    written: &mut Written<'f>,
+) -> io::Result<()> {
     if hops.is_empty() {
         out.extend_from_slice(b"[]");
         return Ok(());
@@ -210,20 +170,26 @@ fn write_hops(out: &mut Vec<u8>, hops: &[Hop], depth: usize, keys: &mut KeyCache
     out.push(b'[');
     for (i, hop) in hops.iter().enumerate() {
         separator(out, i == 0, depth + 1);
-        write_hop(out, hop, depth + 1, keys)?;
+        write_hop(out, hop, depth + 1, keys, written)?;
     }
     close(out, depth, b']');
     Ok(())
 }
 
-fn write_hop(out: &mut Vec<u8>, hop: &Hop, depth: usize, keys: &mut KeyCache) -> io::Result<()> {
+fn write_hop<'f>(
+    out: &mut Vec<u8>,
+    hop: &'f Hop,
+    depth: usize,
+    keys: &mut KeyCache,
+    written: &mut Written<'f>,
+) -> io::Result<()> {
     let Hop { kind, decided_by, detail, inferred } = hop;
     let d = depth + 1;
     out.push(b'{');
     key(out, true, d, b"\"kind\": ");
     nested(out, kind, d, keys)?;
     key(out, false, d, b"\"decided_by\": ");
-    write_element(out, decided_by, d);
+    written.element(out, decided_by, d, |out| write_element(out, decided_by, d));
     key(out, false, d, b"\"detail\": ");
     write_str(out, detail);
     if *inferred {
