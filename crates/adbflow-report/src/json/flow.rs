@@ -13,7 +13,7 @@
 //! tests compare with serde_json.
 
 use super::pretty::{separator, with_keys, write_integer, write_keyed, write_str, KeyCache};
-use super::written::Written;
+use super::written::{Alike, Remembered, Written};
 use adbflow_databricks::check::{CheckFlow, Destination};
 use adbflow_databricks::performance::FlowPerformance;
 use adbflow_model::{ElementRef, Origin};
@@ -55,6 +55,26 @@ pub(super) fn write_flows(out: &mut Vec<u8>, flows: &[CheckFlow], item_separator
             write_flow(out, flow, 2, keys, &mut written)
         })
     })
+}
+
+/// `value` at `depth`: copied if `remembered` holds it written alike, else written by `write`
+/// and remembered.
+fn once<'f, T: Alike>(
+    out: &mut Vec<u8>,
+    remembered: &mut Remembered<'f, T>,
+    value: &'f T,
+    depth: usize,
+    write: impl FnOnce(&mut Vec<u8>) -> io::Result<()>,
+) -> io::Result<()> {
+    match remembered.copy(out, value, depth) {
+        Ok(()) => Ok(()),
+        Err(slot) => {
+            let start = out.len();
+            write(out)?;
+            remembered.remember(slot, value, depth, start..out.len());
+            Ok(())
+        }
+    }
 }
 
 /// `flow` as an array item `depth` levels deep.
@@ -123,12 +143,18 @@ fn write_flow<'f>(
     write_str(out, source_seen_as);
     if let Some(rule) = nsg_rule {
         key(out, false, d, b"\"nsg_rule\": ");
-        written.element(out, rule, d, |out| write_element(out, rule, d));
+        once(out, &mut written.elements, rule, d, |out| {
+            write_element(out, rule, d);
+            Ok(())
+        })?;
     }
     key(out, false, d, b"\"resolved\": ");
-    write_answers(out, resolved, d);
+    once(out, &mut written.answers, resolved, d, |out| {
+        write_answers(out, resolved, d);
+        Ok(())
+    })?;
     key(out, false, d, b"\"hops\": ");
-    write_hops(out, hops, d, keys, written)?;
+    write_hops(out, hops, d, keys, &mut written.hops, &mut written.elements)?;
     if let Some(blocked_by) = blocked_by {
         key(out, false, d, b"\"blocked_by\": ");
         nested(out, blocked_by, d, keys)?;
@@ -147,7 +173,9 @@ fn write_flow<'f>(
     write_strings(out, notes, d);
     if let Some(performance) = performance {
         key(out, false, d, b"\"performance\": ");
-        written.estimate(out, performance, |out| write_performance(out, performance, d, keys))?;
+        once(out, &mut written.estimates, performance, d, |out| {
+            write_performance(out, performance, d, keys)
+        })?;
     }
     close(out, depth, b'}');
     Ok(())
@@ -161,7 +189,8 @@ fn write_hops<'f>(
     hops: &'f [Hop],
     depth: usize,
     keys: &mut KeyCache,
-    written: &mut Written<'f>,
+    remembered: &mut Remembered<'f, Hop>,
+    elements: &mut Remembered<'f, ElementRef>,
 ) -> io::Result<()> {
     if hops.is_empty() {
         out.extend_from_slice(b"[]");
@@ -170,7 +199,7 @@ fn write_hops<'f>(
     out.push(b'[');
     for (i, hop) in hops.iter().enumerate() {
         separator(out, i == 0, depth + 1);
-        write_hop(out, hop, depth + 1, keys, written)?;
+        once(out, remembered, hop, depth + 1, |out| write_hop(out, hop, depth + 1, keys, elements))?;
     }
     close(out, depth, b']');
     Ok(())
@@ -181,7 +210,7 @@ fn write_hop<'f>(
     hop: &'f Hop,
     depth: usize,
     keys: &mut KeyCache,
-    written: &mut Written<'f>,
+    elements: &mut Remembered<'f, ElementRef>,
 ) -> io::Result<()> {
     let Hop { kind, decided_by, detail, inferred } = hop;
     let d = depth + 1;
@@ -189,7 +218,10 @@ fn write_hop<'f>(
     key(out, true, d, b"\"kind\": ");
     nested(out, kind, d, keys)?;
     key(out, false, d, b"\"decided_by\": ");
-    written.element(out, decided_by, d, |out| write_element(out, decided_by, d));
+    once(out, elements, decided_by, d, |out| {
+        write_element(out, decided_by, d);
+        Ok(())
+    })?;
     key(out, false, d, b"\"detail\": ");
     write_str(out, detail);
     if *inferred {
