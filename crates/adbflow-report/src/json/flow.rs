@@ -13,7 +13,7 @@
 //! tests compare with serde_json.
 
 use super::pretty::{separator, with_keys, write_integer, write_keyed, write_str, KeyCache};
-use super::written::{Alike, Remembered, Written};
+use super::written::{Remembered, Written};
 use adbflow_databricks::check::{CheckFlow, Destination};
 use adbflow_databricks::performance::FlowPerformance;
 use adbflow_model::{ElementRef, Origin};
@@ -55,26 +55,6 @@ pub(super) fn write_flows(out: &mut Vec<u8>, flows: &[CheckFlow], item_separator
             write_flow(out, flow, 2, keys, &mut written)
         })
     })
-}
-
-/// `value` at `depth`: copied if `remembered` holds it written alike, else written by `write`
-/// and remembered.
-fn once<'f, T: Alike>(
-    out: &mut Vec<u8>,
-    remembered: &mut Remembered<'f, T>,
-    value: &'f T,
-    depth: usize,
-    write: impl FnOnce(&mut Vec<u8>) -> io::Result<()>,
-) -> io::Result<()> {
-    match remembered.copy(out, value, depth) {
-        Ok(()) => Ok(()),
-        Err(slot) => {
-            let start = out.len();
-            write(out)?;
-            remembered.remember(slot, value, depth, start..out.len());
-            Ok(())
-        }
-    }
 }
 
 /// `flow` as an array item `depth` levels deep.
@@ -143,15 +123,15 @@ fn write_flow<'f>(
     write_str(out, source_seen_as);
     if let Some(rule) = nsg_rule {
         key(out, false, d, b"\"nsg_rule\": ");
-        once(out, &mut written.elements, rule, d, |out| {
+        written.elements.write(out, rule, d, |out| {
             write_element(out, rule, d);
-            Ok(())
+            Ok::<(), io::Error>(())
         })?;
     }
     key(out, false, d, b"\"resolved\": ");
-    once(out, &mut written.answers, resolved, d, |out| {
+    written.answers.write(out, resolved, d, |out| {
         write_answers(out, resolved, d);
-        Ok(())
+        Ok::<(), io::Error>(())
     })?;
     key(out, false, d, b"\"hops\": ");
     write_hops(out, hops, d, keys, &mut written.hops, &mut written.elements)?;
@@ -173,9 +153,7 @@ fn write_flow<'f>(
     write_strings(out, notes, d);
     if let Some(performance) = performance {
         key(out, false, d, b"\"performance\": ");
-        once(out, &mut written.estimates, performance, d, |out| {
-            write_performance(out, performance, d, keys)
-        })?;
+        written.estimates.write(out, performance, d, |out| write_performance(out, performance, d, keys))?;
     }
     close(out, depth, b'}');
     Ok(())
@@ -199,7 +177,7 @@ fn write_hops<'f>(
     out.push(b'[');
     for (i, hop) in hops.iter().enumerate() {
         separator(out, i == 0, depth + 1);
-        once(out, remembered, hop, depth + 1, |out| write_hop(out, hop, depth + 1, keys, elements))?;
+        remembered.write(out, hop, depth + 1, |out| write_hop(out, hop, depth + 1, keys, elements))?;
     }
     close(out, depth, b']');
     Ok(())
@@ -218,9 +196,9 @@ fn write_hop<'f>(
     key(out, true, d, b"\"kind\": ");
     nested(out, kind, d, keys)?;
     key(out, false, d, b"\"decided_by\": ");
-    once(out, elements, decided_by, d, |out| {
+    elements.write(out, decided_by, d, |out| {
         write_element(out, decided_by, d);
-        Ok(())
+        Ok::<(), io::Error>(())
     })?;
     key(out, false, d, b"\"detail\": ");
     write_str(out, detail);

@@ -40,65 +40,59 @@ pub(super) struct Remembered<'f, T> {
     slots: Vec<Option<(&'f T, usize, Range<usize>)>>,
 }
 
-/// Where a part not found would be remembered.
-pub(super) struct Slot(usize);
-
 impl<'f, T: Alike> Remembered<'f, T> {
     /// `slots` a power of two.
     fn new(slots: usize) -> Self {
         Remembered { slots: vec![None; slots] }
     }
 
-    /// Copies `value`'s text at `depth` to the end of `out` if it has been written alike;
-    /// otherwise says where to remember it once written.
-    pub(super) fn copy(&self, out: &mut Vec<u8>, value: &T, depth: usize) -> Result<(), Slot> {
+    /// `value` at `depth` at the end of `out`: its text copied if it has been written alike,
+    /// else written by `write` and remembered.
+    pub(super) fn write<E>(
+        &mut self,
+        out: &mut Vec<u8>,
+        value: &'f T,
+        depth: usize,
+        write: impl FnOnce(&mut Vec<u8>) -> Result<(), E>,
+    ) -> Result<(), E> {
         let slot = value.hash(depth) & (self.slots.len() - 1);
-        match self.slots.get(slot) {
-            Some(Some((seen, at, text))) if *at == depth && seen.alike(value) => {
+        if let Some(Some((seen, at, text))) = self.slots.get(slot) {
+            if *at == depth && seen.alike(value) {
                 out.extend_from_within(text.clone());
-                Ok(())
+                return Ok(());
             }
-            _ => Err(Slot(slot)),
         }
-    }
-
-    /// `value` at `depth` was written at `text` of the buffer.
-    pub(super) fn remember(&mut self, slot: Slot, value: &'f T, depth: usize, text: Range<usize>) {
-        if let Some(s) = self.slots.get_mut(slot.0) {
-            *s = Some((value, depth, text));
+        let start = out.len();
+        write(out)?;
+        if let Some(s) = self.slots.get_mut(slot) {
+            *s = Some((value, depth, start..out.len()));
         }
+        Ok(())
     }
 }
 
-/// A part as written: when two are alike their texts at one depth are the same; and what its
-/// slot is hashed from.
-pub(super) trait Alike {
-    fn alike(&self, other: &Self) -> bool;
+/// A part as written: when two are alike their texts at one depth are the same (equal, unless
+/// a type says otherwise); and what its slot is hashed from.
+pub(super) trait Alike: PartialEq {
+    fn alike(&self, other: &Self) -> bool {
+        self == other
+    }
     fn hash(&self, depth: usize) -> usize;
 }
 
 impl Alike for ElementRef {
-    fn alike(&self, other: &Self) -> bool {
-        self == other
-    }
     fn hash(&self, depth: usize) -> usize {
         text_hash(&self.id, depth)
     }
 }
 
 impl Alike for Hop {
-    fn alike(&self, other: &Self) -> bool {
-        self == other
-    }
     fn hash(&self, depth: usize) -> usize {
         text_hash(&self.detail, depth)
     }
 }
 
 impl Alike for Vec<DnsAnswer> {
-    fn alike(&self, other: &Self) -> bool {
-        self == other
-    }
     fn hash(&self, depth: usize) -> usize {
         let last = self.last().map_or("", |a| a.name.as_str());
         text_hash(last, depth) ^ self.len()
@@ -170,15 +164,14 @@ mod tests {
         depth: usize,
         text: &str,
     ) -> bool {
-        match r.copy(out, v, depth) {
-            Ok(()) => false,
-            Err(slot) => {
-                let start = out.len();
-                out.extend_from_slice(text.as_bytes());
-                r.remember(slot, v, depth, start..out.len());
-                true
-            }
-        }
+        let mut wrote = false;
+        let done: Result<(), ()> = r.write(out, v, depth, |out| {
+            wrote = true;
+            out.extend_from_slice(text.as_bytes());
+            Ok(())
+        });
+        assert_eq!(done, Ok(()));
+        wrote
     }
 
     #[test]
