@@ -399,7 +399,8 @@ fn walk_in_order<R: Send, E>(
 ) -> Result<(), E> {
     let walk = |i: usize| {
         let pw = &workspaces[i];
-        let flows = workspace_flows(lookup, pw, &mut |f| net.trace(f), &|p| net.port_class(p));
+        let mut walks = crate::twin_walks::TwinWalks::new(net, &pw.flows);
+        let flows = workspace_flows(lookup, pw, &mut |f| walks.trace(f), &|p| net.port_class(p));
         let w = Walked::of(pw, &flows);
         let r = render(lookup, &w.summary, flows);
         // No other workspace leaves from these subnets (a workspace's subnets are its own), and

@@ -37,6 +37,7 @@ pub mod security;
 pub mod sequence;
 pub mod simulate;
 pub mod symptom;
+mod twin_walks;
 pub mod validate;
 
 pub use block::{BlockReason, FlowBlock};

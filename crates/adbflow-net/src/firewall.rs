@@ -253,6 +253,16 @@ pub struct CompiledFirewall {
 }
 
 impl CompiledFirewall {
+    /// Adds the source prefixes its rules name, directly or by IP group (see
+    /// `source_class::SourceClasses`).
+    pub(crate) fn source_prefixes(&self, out: &mut Vec<Ipv4Net>) {
+        for set in [&self.network, &self.application] {
+            out.extend(
+                set.by_prefix.keys().filter_map(|&(net, len)| Ipv4Net::new(Ipv4Addr::from(net), len).ok()),
+            );
+        }
+    }
+
     /// Adds where the destination ports its rules name begin and end (see
     /// `Network::port_class`).
     pub(crate) fn port_boundaries(&self, out: &mut Vec<u16>) {

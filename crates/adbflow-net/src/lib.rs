@@ -17,6 +17,7 @@ pub mod nsg;
 pub mod resources;
 pub mod route_index;
 pub mod routes;
+mod source_class;
 pub mod tags;
 pub mod text;
 pub mod trace;

@@ -34,6 +34,57 @@ pub mod meters {
 struct Walker<'n> {
     net: &'n Network,
     trace: Trace,
+    /// A subnet walked along with the source ([`walk_twins`]); `None` when there is none, or
+    /// once a step told them apart.
+    twin: Option<Twin<'n>>,
+}
+
+/// A subnet whose walks decide as the source's do ([`Network::walks_alike`]), walked along
+/// with it: its trace is the source's but for what it keeps here, the parts that name the
+/// subnet a packet leaves from (its path, its address, its own elements).
+struct Twin<'n> {
+    subnet: SubnetRef<'n>,
+    ip: Ipv4Addr,
+    /// Its own hops where the source's name the source, by position.
+    hops: Vec<(usize, Hop)>,
+    /// Its own `source_seen_as` while the source's names the source.
+    seen_as: Option<String>,
+    /// Its own `blocked_by` when the source's names the source.
+    blocked_by: Option<BlockedBy>,
+}
+
+impl Twin<'_> {
+    /// The twin's trace: `source`'s, with the twin's own parts.
+    fn trace(self, source: &Trace, flow: FlowSpec) -> Trace {
+        let mut own = self.hops.into_iter().peekable();
+        let hops = source
+            .hops
+            .iter()
+            .enumerate()
+            .map(|(i, h)| match own.next_if(|(at, _)| *at == i) {
+                Some((_, mine)) => mine,
+                None => h.clone(),
+            })
+            .collect();
+        Trace {
+            schema_version: source.schema_version,
+            flow,
+            verdict: source.verdict,
+            egress: source.egress,
+            snat_ip: source.snat_ip,
+            source_seen_as: self.seen_as.unwrap_or_else(|| source.source_seen_as.clone()),
+            resolved: source.resolved.clone(),
+            hops,
+            blocked_by: self.blocked_by.or_else(|| source.blocked_by.clone()),
+            meters: source.meters.clone(),
+        }
+    }
+}
+
+/// A walk's end: the source's trace, and its twin's own parts when the twin went all the way.
+struct Walked<'n> {
+    trace: Trace,
+    twin: Option<Twin<'n>>,
 }
 
 /// The address a NIC in `subnet` uses as source: the first address Azure hands out (.4).
@@ -63,20 +114,86 @@ impl<'n> Walker<'n> {
         self.net.estate()
     }
 
+    /// A hop the twin's trace has too.
     fn hop(&mut self, hop: Hop) {
         self.trace.hops.push(hop);
     }
 
-    fn block(mut self, reason_code: ReasonCode, element: ElementRef, message: String) -> Trace {
-        self.trace.verdict = Verdict::Blocked;
-        self.trace.blocked_by = Some(BlockedBy { reason_code, element, message });
-        self.trace
+    /// A hop that names the subnet the packet left from: `hop` for the source, `twin` (when
+    /// walking a twin along) for it.
+    fn hop_each(&mut self, hop: Hop, twin: Option<Hop>) {
+        if let (Some(t), Some(h)) = (self.twin.as_mut(), twin) {
+            if h != hop {
+                t.hops.push((self.trace.hops.len(), h));
+            }
+        }
+        self.trace.hops.push(hop);
     }
 
-    fn deliver(mut self) -> Trace {
+    /// The twin walked along and its address, while it is.
+    fn twin_source(&self) -> Option<(SubnetRef<'n>, Ipv4Addr)> {
+        self.twin.as_ref().map(|t| (t.subnet, t.ip))
+    }
+
+    /// A step decides otherwise for the twin, or was not worked out for it: it is walked on
+    /// its own after all.
+    fn part(&mut self) {
+        self.twin = None;
+    }
+
+    /// How the destination sees the source, for both when it does not name the source.
+    fn seen_as(&mut self, seen_as: String) {
+        self.trace.source_seen_as = seen_as;
+        if let Some(t) = self.twin.as_mut() {
+            t.seen_as = None;
+        }
+    }
+
+    /// How the destination sees the source, `twin` how it sees the twin.
+    fn seen_as_each(&mut self, seen_as: String, twin: Option<String>) {
+        self.trace.source_seen_as = seen_as;
+        if let Some(t) = self.twin.as_mut() {
+            t.seen_as = twin;
+        }
+    }
+
+    /// The block both traces end with.
+    fn set_blocked(&mut self, blocked: BlockedBy) {
+        self.set_blocked_each(blocked, None);
+    }
+
+    /// The block the source's trace ends with, `twin` the twin's when it differs.
+    fn set_blocked_each(&mut self, blocked: BlockedBy, twin: Option<BlockedBy>) {
+        self.trace.blocked_by = Some(blocked);
+        if let Some(t) = self.twin.as_mut() {
+            t.blocked_by = twin;
+        }
+    }
+
+    fn block(mut self, reason_code: ReasonCode, element: ElementRef, message: String) -> Walked<'n> {
+        self.set_blocked(BlockedBy { reason_code, element, message });
+        self.trace_blocked()
+    }
+
+    /// [`Walker::block`] with the twin's own element and message, when it is walked along.
+    fn block_each(
+        mut self,
+        reason_code: ReasonCode,
+        (element, message): (ElementRef, String),
+        twin: Option<(ElementRef, String)>,
+    ) -> Walked<'n> {
+        let twin = twin.map(|(element, message)| BlockedBy { reason_code, element, message });
+        self.set_blocked_each(BlockedBy { reason_code, element, message }, twin);
+        self.trace_blocked()
+    }
+
+    fn deliver(mut self) -> Walked<'n> {
         self.trace.verdict = Verdict::Delivered;
         self.trace.blocked_by = None;
-        self.trace
+        if let Some(t) = self.twin.as_mut() {
+            t.blocked_by = None;
+        }
+        Walked { trace: self.trace, twin: self.twin }
     }
 
     fn meter(&mut self, m: &str) {
@@ -87,34 +204,70 @@ impl<'n> Walker<'n> {
 }
 
 pub fn walk(net: &Network, flow: &FlowSpec) -> Trace {
-    let w = Walker {
-        net,
-        trace: Trace {
-            schema_version: TRACE_SCHEMA_VERSION,
-            flow: flow.clone(),
-            verdict: Verdict::Blocked,
-            egress: Egress::None,
-            snat_ip: None,
-            source_seen_as: String::new(),
-            resolved: Vec::new(),
-            // A walk makes 4-8 hops (DNS, NSG, route, firewall, arrival): sized once.
-            hops: Vec::with_capacity(8),
-            blocked_by: None,
-            meters: Vec::new(),
-        },
-    };
+    let w = Walker::new(net, flow);
     let Some(src) = net.subnet(&flow.from_subnet) else {
         let el = ElementRef::new(format!("subnet:{}", flow.from_subnet), flow.from_subnet.clone(), None);
         let msg = format!("source subnet {} is not in the estate", flow.from_subnet);
-        return w.block(ReasonCode::NextHopUnreachable, el, msg);
+        return w.block(ReasonCode::NextHopUnreachable, el, msg).trace;
     };
-    walk_from(w, src, flow)
+    walk_from(w, src, flow).trace
 }
 
-fn walk_from<'n>(mut w: Walker<'n>, src: SubnetRef<'n>, flow: &FlowSpec) -> Trace {
+/// `flow` walked from its subnet and from `twin`, another subnet: the traces of
+/// [`walk`]`(flow)` and of `walk` of the same flow from `twin`. When the two subnets' walks decide
+/// alike ([`Network::walks_alike`]) both are worked out in one walk, the twin keeping only the
+/// parts of its trace that name it; a step that tells them apart leaves the twin to a walk of
+/// its own.
+pub fn walk_twins(net: &Network, flow: &FlowSpec, twin: &str) -> (Trace, Trace) {
+    let twin_flow = FlowSpec { from_subnet: twin.to_string(), ..flow.clone() };
+    let alike = net.subnet(&flow.from_subnet).zip(net.subnet(twin)).filter(|&(a, b)| net.walks_alike(a, b));
+    let Some((src, other)) = alike else {
+        return (walk(net, flow), walk(net, &twin_flow));
+    };
+    let mut w = Walker::new(net, flow);
+    w.twin = Some(Twin {
+        subnet: other,
+        ip: nic_address(other),
+        hops: Vec::new(),
+        seen_as: None,
+        blocked_by: None,
+    });
+    let walked = walk_from(w, src, flow);
+    let twin = match walked.twin {
+        Some(t) => t.trace(&walked.trace, twin_flow),
+        None => walk(net, &twin_flow),
+    };
+    (walked.trace, twin)
+}
+
+impl<'n> Walker<'n> {
+    fn new(net: &'n Network, flow: &FlowSpec) -> Self {
+        Walker {
+            net,
+            trace: Trace {
+                schema_version: TRACE_SCHEMA_VERSION,
+                flow: flow.clone(),
+                verdict: Verdict::Blocked,
+                egress: Egress::None,
+                snat_ip: None,
+                source_seen_as: String::new(),
+                resolved: Vec::new(),
+                // A walk makes 4-8 hops (DNS, NSG, route, firewall, arrival): sized once.
+                hops: Vec::with_capacity(8),
+                blocked_by: None,
+                meters: Vec::new(),
+            },
+            twin: None,
+        }
+    }
+}
+
+fn walk_from<'n>(mut w: Walker<'n>, src: SubnetRef<'n>, flow: &FlowSpec) -> Walked<'n> {
     let estate = w.estate();
     let src_ip = nic_address(src);
-    w.trace.source_seen_as = text!("private IP ", src_ip, " (", src.path(), ")");
+    let private_ip = |s: SubnetRef<'_>, ip: Ipv4Addr| text!("private IP ", ip, " (", s.path(), ")");
+    let twin_seen = w.twin_source().map(|(t, ip)| private_ip(t, ip));
+    w.seen_as_each(private_ip(src, src_ip), twin_seen);
 
     // 1. DNS
     let target = match flow.to_host.parse::<Ipv4Addr>() {
@@ -127,6 +280,13 @@ fn walk_from<'n>(mut w: Walker<'n>, src: SubnetRef<'n>, flow: &FlowSpec) -> Trac
             let mut resolver = w.net.resolver(src.vnet);
             if let Some(server) = resolver.custom_server {
                 resolver.broken = dns_server_unreachable(&w, src, src_ip, server);
+                // Why a server is unreachable names the client's subnet: only a server both
+                // reach leaves the twin's trace the source's.
+                if let Some((t, t_ip)) = w.twin_source() {
+                    if resolver.broken.is_some() || dns_server_unreachable(&w, t, t_ip, server).is_some() {
+                        w.part();
+                    }
+                }
             }
             let inferred = resolver.inferred && resolver.broken.is_none();
             let r = dns::resolve_in(w.net.names(), estate, resolver, &flow.to_host);
@@ -154,7 +314,6 @@ fn walk_from<'n>(mut w: Walker<'n>, src: SubnetRef<'n>, flow: &FlowSpec) -> Trac
             }
         }
     };
-
     // 2. NSG outbound on the source subnet (a subnet without NSG allows).
     let packet = Packet {
         src: DestAddr::ip(src_ip),
@@ -163,7 +322,7 @@ fn walk_from<'n>(mut w: Walker<'n>, src: SubnetRef<'n>, flow: &FlowSpec) -> Trac
         dst_port: flow.port,
         protocol: flow.protocol,
     };
-    if !nsg_step(&mut w, src, Direction::Outbound, &packet) {
+    if !nsg_step(&mut w, src, Direction::Outbound, &packet, true) {
         return w.trace_blocked();
     }
 
@@ -240,23 +399,30 @@ fn describe_answer(answers: &[DnsAnswer], dest: &DestAddr) -> String {
     }
 }
 
-impl Walker<'_> {
+impl<'n> Walker<'n> {
     /// Used after a step already recorded `blocked_by`.
-    fn trace_blocked(mut self) -> Trace {
+    fn trace_blocked(mut self) -> Walked<'n> {
         self.trace.verdict = Verdict::Blocked;
-        self.trace
+        Walked { trace: self.trace, twin: self.twin }
     }
 }
 
 /// Evaluate the NSG of `subnet` in `direction`; records the hop and, on deny, `blocked_by`.
-fn nsg_step(w: &mut Walker<'_>, subnet: SubnetRef<'_>, direction: Direction, packet: &Packet) -> bool {
+/// `is_source`: `subnet` is the one the packet leaves from (its twin's is the twin's).
+fn nsg_step(
+    w: &mut Walker<'_>,
+    subnet: SubnetRef<'_>,
+    direction: Direction,
+    packet: &Packet,
+    is_source: bool,
+) -> bool {
     let kind = if direction == Direction::Outbound { HopKind::NsgOutbound } else { HopKind::NsgInbound };
     let Some(nsg) = subnet.subnet.nsg.as_deref().and_then(|n| w.net.nsg(n)) else {
-        w.hop(Hop::new(
-            kind,
-            subnet_el(subnet),
-            format!("{} has no NSG: nothing filters here", subnet.path()),
-        ));
+        let no_nsg = |s: SubnetRef<'_>| {
+            Hop::new(kind, subnet_el(s), format!("{} has no NSG: nothing filters here", s.path()))
+        };
+        let twin = if is_source { w.twin_source().map(|(t, _)| no_nsg(t)) } else { None };
+        w.hop_each(no_nsg(subnet), twin);
         return true;
     };
     let d = w.net.nsg_decision(nsg, subnet, direction, packet);
@@ -287,7 +453,7 @@ fn nsg_step(w: &mut Walker<'_>, subnet: SubnetRef<'_>, direction: Direction, pac
     );
     // Copied only for a denial: most decisions allow.
     if !allowed {
-        w.trace.blocked_by = Some(BlockedBy {
+        w.set_blocked(BlockedBy {
             reason_code: ReasonCode::NsgDenied,
             element: d.rule.clone(),
             message: detail.clone(),
@@ -340,14 +506,33 @@ fn forward<'n>(
     target: &Target<'n>,
     flow: &FlowSpec,
     via_firewall: bool,
-) -> Trace {
+) -> Walked<'n> {
     let estate = w.estate();
+    // The twin leaves from its own subnet; through the firewall both leave from the firewall's.
+    let twin = if via_firewall { None } else { w.twin_source() };
     let Some(route) = w.net.select_route(&from.path(), &target.dest) else {
-        let el = subnet_el(from);
-        let msg = format!("no route in {} matches {}: the packet is dropped", from.path(), target.dest);
-        return w.block(ReasonCode::RouteNone, el, msg);
+        let no_route = |s: SubnetRef<'_>| {
+            let msg = format!("no route in {} matches {}: the packet is dropped", s.path(), target.dest);
+            (subnet_el(s), msg)
+        };
+        return w.block_each(ReasonCode::RouteNone, no_route(from), twin.map(|(t, _)| no_route(t)));
     };
-    w.hop(route_hop(&route, &target.dest, from));
+    // A twin's routes are the source's but for the elements of its service-endpoint routes.
+    let twin_route = match twin {
+        Some((t, _)) if route.next_hop_type == NextHopType::VirtualNetworkServiceEndpoint => {
+            match w.net.select_route(&t.path(), &target.dest) {
+                Some(r) if r.prefix == route.prefix && r.next_hop_type == route.next_hop_type => Some(r),
+                _ => {
+                    w.part();
+                    None
+                }
+            }
+        }
+        _ => None,
+    };
+    let twin = if via_firewall { None } else { w.twin_source() };
+    let twin_route_hop = twin.map(|(t, _)| route_hop(twin_route.as_ref().unwrap_or(&route), &target.dest, t));
+    w.hop_each(route_hop(&route, &target.dest, from), twin_route_hop);
     match route.next_hop_type {
         NextHopType::None => {
             let msg = format!(
@@ -382,30 +567,41 @@ fn forward<'n>(
         NextHopType::VirtualNetworkServiceEndpoint => {
             if !via_firewall {
                 w.trace.egress = Egress::ServiceEndpoint;
-                w.trace.source_seen_as = text!(
-                    "private IP ",
-                    src_ip,
-                    " with the identity of subnet ",
-                    from.path(),
-                    " (service endpoint)"
-                );
+                let identity = |s: SubnetRef<'_>, ip: Ipv4Addr| {
+                    text!("private IP ", ip, " with the identity of subnet ", s.path(), " (service endpoint)")
+                };
+                let twin_seen = twin.map(|(t, ip)| identity(t, ip));
+                w.seen_as_each(identity(from, src_ip), twin_seen);
             }
             if let Some(b) = service_endpoint_policy_check(estate, from, target) {
-                w.hop(Hop::new(HopKind::Egress, b.element.clone(), b.message.clone()));
-                w.trace.blocked_by = Some(b);
+                // The twin has the same policies (`Network::walks_alike`); the message names it.
+                let twin_block = twin.and_then(|(t, _)| service_endpoint_policy_check(estate, t, target));
+                if twin.is_some() && twin_block.is_none() {
+                    w.part();
+                }
+                let twin_hop = twin_block
+                    .as_ref()
+                    .map(|t| Hop::new(HopKind::Egress, t.element.clone(), t.message.clone()));
+                w.hop_each(Hop::new(HopKind::Egress, b.element.clone(), b.message.clone()), twin_hop);
+                w.set_blocked_each(b, twin_block);
                 return w.trace_blocked();
             }
-            w.hop(Hop::new(
-                HopKind::Egress,
-                route.element.clone(),
-                text!(
-                    "service endpoint on ",
-                    from.path(),
-                    " carries the packet over the Azure backbone; the service sees the subnet's private identity, not a NAT IP"
-                ),
-            ));
+            let carried = |s: SubnetRef<'_>, element: &ElementRef| {
+                Hop::new(
+                    HopKind::Egress,
+                    element.clone(),
+                    text!(
+                        "service endpoint on ",
+                        s.path(),
+                        " carries the packet over the Azure backbone; the service sees the subnet's private identity, not a NAT IP"
+                    ),
+                )
+            };
+            let twin_hop = twin.map(|(t, _)| carried(t, &twin_route.as_ref().unwrap_or(&route).element));
+            w.hop_each(carried(from, &route.element), twin_hop);
             let arrival = Arrival::ServiceEndpoint { subnet: from };
-            finish_at_endpoint(w, target, &arrival)
+            let twin_arrival = twin.map(|(t, _)| Arrival::ServiceEndpoint { subnet: t });
+            finish_at_endpoint(w, target, &arrival, twin_arrival.as_ref())
         }
         NextHopType::Internet => {
             if target.dest.is_private() {
@@ -418,41 +614,60 @@ fn forward<'n>(
             if via_firewall && from.subnet.nat_gateway.is_none() {
                 // The firewall leaves through its own public IPs (already recorded as the SNAT).
                 internet_meters(&mut w, target, estate.vnet_region(from.vnet));
-                let arrival = Arrival::Public {
-                    source_ip: w.trace.snat_ip,
-                    source_region: Some(estate.vnet_region(from.vnet)),
-                    seen_as: w.trace.source_seen_as.clone(),
-                };
-                return finish_at_endpoint(w, target, &arrival);
+                return finish_in_public(w, target, Some(estate.vnet_region(from.vnet)));
             }
+            let twin_egress = twin.map(|(t, _)| egress::internet_egress(estate, t));
             match egress::internet_egress(estate, from) {
                 Err(no) => {
-                    w.hop(Hop::new(HopKind::Egress, no.element.clone(), no.message.clone()));
-                    w.block(ReasonCode::NoOutboundConnectivity, no.element, no.message)
+                    let twin_no = match twin_egress {
+                        Some(Err(t)) => Some((t.element, t.message)),
+                        Some(Ok(_)) => {
+                            w.part();
+                            None
+                        }
+                        None => None,
+                    };
+                    let twin_hop =
+                        twin_no.as_ref().map(|(el, msg)| Hop::new(HopKind::Egress, el.clone(), msg.clone()));
+                    w.hop_each(Hop::new(HopKind::Egress, no.element.clone(), no.message.clone()), twin_hop);
+                    w.block_each(ReasonCode::NoOutboundConnectivity, (no.element, no.message), twin_no)
                 }
                 Ok(e) => {
                     if e.egress == Egress::NatGateway {
                         w.meter(meters::NAT_GATEWAY);
                     }
-                    let mut hop = Hop::new(HopKind::Egress, e.element.clone(), e.detail.clone());
-                    if e.egress == Egress::DefaultOutbound {
-                        hop = hop.inferred();
-                    }
-                    w.hop(hop);
+                    let egress_hop = |e: &egress::InternetEgress| {
+                        let hop = Hop::new(HopKind::Egress, e.element.clone(), e.detail.clone());
+                        if e.egress == Egress::DefaultOutbound {
+                            hop.inferred()
+                        } else {
+                            hop
+                        }
+                    };
+                    // The way out is the subnet's settings, which twins share; how the
+                    // destination sees them is the same words for both.
+                    let twin_hop = match &twin_egress {
+                        Some(Ok(t))
+                            if t.egress == e.egress && t.snat_ip == e.snat_ip && t.seen_as == e.seen_as =>
+                        {
+                            Some(egress_hop(t))
+                        }
+                        Some(_) => {
+                            w.part();
+                            None
+                        }
+                        None => None,
+                    };
+                    w.hop_each(egress_hop(&e), twin_hop);
                     // Behind a firewall the egress stays "firewall"; a NAT gateway on its subnet
                     // still replaces the firewall's public IPs as the source address.
                     if !via_firewall {
                         w.trace.egress = e.egress;
                     }
                     w.trace.snat_ip = e.snat_ip;
-                    w.trace.source_seen_as = e.seen_as.clone();
+                    w.seen_as(e.seen_as);
                     internet_meters(&mut w, target, estate.vnet_region(from.vnet));
-                    let arrival = Arrival::Public {
-                        source_ip: w.trace.snat_ip,
-                        source_region: Some(estate.vnet_region(from.vnet)),
-                        seen_as: w.trace.source_seen_as.clone(),
-                    };
-                    finish_at_endpoint(w, target, &arrival)
+                    finish_in_public(w, target, Some(estate.vnet_region(from.vnet)))
                 }
             }
         }
@@ -580,7 +795,12 @@ fn service_endpoint_policy_check(
 }
 
 /// The packet reached an address inside the estate's VNets (VNet-local, peering, private endpoint).
-fn arrive_private<'n>(mut w: Walker<'n>, src_ip: Ipv4Addr, target: &Target<'n>, flow: &FlowSpec) -> Trace {
+fn arrive_private<'n>(
+    mut w: Walker<'n>,
+    src_ip: Ipv4Addr,
+    target: &Target<'n>,
+    flow: &FlowSpec,
+) -> Walked<'n> {
     let estate = w.estate();
     let Some(ip) = target.dest.ip else {
         let msg = "a VNet route matched an address that is not known".to_string();
@@ -600,7 +820,7 @@ fn arrive_private<'n>(mut w: Walker<'n>, src_ip: Ipv4Addr, target: &Target<'n>, 
         if let Some(pe_subnet) = w.net.subnet(&pe.subnet) {
             if pe_subnet.subnet.private_endpoint_network_policies.nsg_enabled() {
                 let packet = inbound_packet(src_ip, ip, flow);
-                if !nsg_step(&mut w, pe_subnet, Direction::Inbound, &packet) {
+                if !nsg_step(&mut w, pe_subnet, Direction::Inbound, &packet, false) {
                     return w.trace_blocked();
                 }
             }
@@ -620,7 +840,7 @@ fn arrive_private<'n>(mut w: Walker<'n>, src_ip: Ipv4Addr, target: &Target<'n>, 
                     w.deliver()
                 }
                 Err(b) => {
-                    w.trace.blocked_by = Some(b);
+                    w.set_blocked(b);
                     w.trace_blocked()
                 }
             },
@@ -638,7 +858,7 @@ fn arrive_private<'n>(mut w: Walker<'n>, src_ip: Ipv4Addr, target: &Target<'n>, 
         return w.block(ReasonCode::NextHopUnreachable, el, msg);
     };
     let packet = inbound_packet(src_ip, ip, flow);
-    if !nsg_step(&mut w, dst_subnet, Direction::Inbound, &packet) {
+    if !nsg_step(&mut w, dst_subnet, Direction::Inbound, &packet, false) {
         return w.trace_blocked();
     }
     w.hop(Hop::new(
@@ -659,19 +879,69 @@ fn inbound_packet(src_ip: Ipv4Addr, dst: Ipv4Addr, flow: &FlowSpec) -> Packet {
     }
 }
 
-fn finish_at_endpoint<'n>(mut w: Walker<'n>, target: &Target<'n>, arrival: &Arrival<'_>) -> Trace {
+/// Arrival at the public address, from wherever the trace says the destination sees the packet
+/// coming from (`source_region` the region it leaves Azure's backbone in, when known).
+fn finish_in_public<'n>(w: Walker<'n>, target: &Target<'n>, source_region: Option<&str>) -> Walked<'n> {
+    let public = |seen_as: &str| Arrival::Public {
+        source_ip: w.trace.snat_ip,
+        source_region,
+        seen_as: seen_as.to_string(),
+    };
+    let arrival = public(&w.trace.source_seen_as);
+    // How the destination sees the twin differs only while that names the twin's own address.
+    let twin_arrival = w.twin.as_ref().and_then(|t| t.seen_as.as_deref()).map(public);
+    finish_at_endpoint(w, target, &arrival, twin_arrival.as_ref())
+}
+
+/// The destination's answer to `arrival`; `twin_arrival` is how the twin's packet arrives when
+/// that differs (a service endpoint carries each subnet's identity).
+fn finish_at_endpoint<'n>(
+    mut w: Walker<'n>,
+    target: &Target<'n>,
+    arrival: &Arrival<'_>,
+    twin_arrival: Option<&Arrival<'_>>,
+) -> Walked<'n> {
     match &target.endpoint {
-        Some(ep) => match destination::accept(ep, arrival) {
-            Ok(h) => {
-                w.hop(h);
-                w.deliver()
+        Some(ep) => {
+            let accepted = destination::accept(ep, arrival);
+            let twin = match (twin_arrival, w.twin.is_some()) {
+                (Some(a), true) => {
+                    // The twin's answer must be the same decision by the same element; only
+                    // its sentence may name the twin.
+                    match (&accepted, destination::accept(ep, a)) {
+                        (Ok(h), Ok(t)) if t.decided_by == h.decided_by && t.inferred == h.inferred => {
+                            Some(Ok(t))
+                        }
+                        (Err(b), Err(t)) if t.reason_code == b.reason_code && t.element == b.element => {
+                            Some(Err(t))
+                        }
+                        _ => {
+                            w.part();
+                            None
+                        }
+                    }
+                }
+                _ => None,
+            };
+            match accepted {
+                Ok(h) => {
+                    w.hop_each(h, twin.and_then(Result::ok));
+                    w.deliver()
+                }
+                Err(b) => {
+                    let twin = twin.and_then(Result::err);
+                    let twin_hop = twin
+                        .as_ref()
+                        .map(|t| Hop::new(HopKind::Destination, t.element.clone(), t.message.clone()));
+                    w.hop_each(
+                        Hop::new(HopKind::Destination, b.element.clone(), b.message.clone()),
+                        twin_hop,
+                    );
+                    w.set_blocked_each(b, twin);
+                    w.trace_blocked()
+                }
             }
-            Err(b) => {
-                w.hop(Hop::new(HopKind::Destination, b.element.clone(), b.message.clone()));
-                w.trace.blocked_by = Some(b);
-                w.trace_blocked()
-            }
-        },
+        }
         None => {
             w.hop(
                 Hop::new(
@@ -698,7 +968,7 @@ fn through_firewall<'n>(
     route: &EffectiveRoute,
     target: &Target<'n>,
     flow: &FlowSpec,
-) -> Trace {
+) -> Walked<'n> {
     let estate = w.estate();
     if !reachable_vnet(w.net, from, fw.private_ip) {
         let msg = format!(
@@ -737,16 +1007,15 @@ fn through_firewall<'n>(
         Snat::PublicIp(_) => fw.private_ip,
     };
     match &d.snat {
+        // Not translated: the destination still sees the source's own address.
         Snat::None => {}
-        Snat::PrivateIp(ip) => {
-            w.trace.source_seen_as = text!("firewall ", fw.name, " private IP ", ip, " (SNAT)")
-        }
+        Snat::PrivateIp(ip) => w.seen_as(text!("firewall ", fw.name, " private IP ", ip, " (SNAT)")),
         Snat::PublicIp(ip) => {
             w.trace.snat_ip = *ip;
-            w.trace.source_seen_as = match ip {
+            w.seen_as(match ip {
                 Some(ip) => text!("firewall ", fw.name, " public IP ", ip),
                 None => format!("firewall {} public IP (address not known until deployment)", fw.name),
-            };
+            });
         }
     }
     // The firewall forwards from its own subnet, with that subnet's routes.
@@ -764,12 +1033,7 @@ fn through_firewall<'n>(
                 target,
                 estate.vnet(&fw.vnet).map(|v| estate.vnet_region(v)).unwrap_or(estate.region()),
             );
-            let arrival = Arrival::Public {
-                source_ip: w.trace.snat_ip,
-                source_region: estate.vnet(&fw.vnet).map(|v| estate.vnet_region(v)),
-                seen_as: w.trace.source_seen_as.clone(),
-            };
-            finish_at_endpoint(w, target, &arrival)
+            finish_in_public(w, target, estate.vnet(&fw.vnet).map(|v| estate.vnet_region(v)))
         }
     }
 }
