@@ -187,7 +187,7 @@ impl Network {
         let twin = cell.twin.as_deref().and_then(|t| self.twin_routes(t, cell));
         let computed = match twin {
             Some(twin) => {
-                let routes = twin.routes.for_twin(&self.estate, s);
+                let routes = twin.routes.for_twin(s);
                 IndexedRoutes { routes, index: twin.index.clone(), shown: OnceLock::new() }
             }
             None => {

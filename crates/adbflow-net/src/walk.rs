@@ -517,20 +517,15 @@ fn forward<'n>(
         };
         return w.block_each(ReasonCode::RouteNone, no_route(from), twin.map(|(t, _)| no_route(t)));
     };
-    // A twin's routes are the source's but for the elements of its service-endpoint routes.
-    let twin_route = match twin {
-        Some((t, _)) if route.next_hop_type == NextHopType::VirtualNetworkServiceEndpoint => {
-            match w.net.select_route(&t.path(), &target.dest) {
-                Some(r) if r.prefix == route.prefix && r.next_hop_type == route.next_hop_type => Some(r),
-                _ => {
-                    w.part();
-                    None
-                }
+    // A twin's routes are the source's but for the elements of its service-endpoint routes
+    // (`SubnetRoutes::for_twin`): its own worked out here, without computing its routes.
+    let twin_route =
+        twin.filter(|_| route.next_hop_type == NextHopType::VirtualNetworkServiceEndpoint).map(|(t, _)| {
+            EffectiveRoute {
+                element: routes::twin_service_endpoint_element(&route.element, t),
+                ..route.clone()
             }
-        }
-        _ => None,
-    };
-    let twin = if via_firewall { None } else { w.twin_source() };
+        });
     let twin_route_hop = twin.map(|(t, _)| route_hop(twin_route.as_ref().unwrap_or(&route), &target.dest, t));
     w.hop_each(route_hop(&route, &target.dest, from), twin_route_hop);
     match route.next_hop_type {

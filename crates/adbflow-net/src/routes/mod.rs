@@ -686,15 +686,24 @@ impl SubnetRoutes {
     /// The routes of `subnet`, a twin (see [`same_routes_in_vnet`]) of the subnet these were
     /// computed for: the same routes, its own service-endpoint elements. Copying them is a few
     /// per cent of computing them, and a workspace's two cluster subnets are twins.
-    pub(crate) fn for_twin(&self, estate: &Estate, subnet: SubnetRef<'_>) -> SubnetRoutes {
+    pub(crate) fn for_twin(&self, subnet: SubnetRef<'_>) -> SubnetRoutes {
         let mut twin = self.clone();
-        let endpoints = endpoint_tags(estate, subnet);
-        let service_endpoint_origins = twin.origins.iter_mut().filter(|o| o.kind == Kind::ServiceEndpoint);
-        for (origin, (se, choice)) in service_endpoint_origins.zip(&endpoints) {
-            origin.element = service_endpoint_element(subnet, se, choice);
+        for origin in twin.origins.iter_mut().filter(|o| o.kind == Kind::ServiceEndpoint) {
+            origin.element = twin_service_endpoint_element(&origin.element, subnet);
         }
         twin
     }
+}
+
+/// What a twin subnet's copy of a service-endpoint route names, where the route of the subnet it
+/// is a twin of names `element` ([`service_endpoint_element`]): the endpoint and its tag are the
+/// same for both (same list, same VNet and region), the subnet is the twin.
+pub(crate) fn twin_service_endpoint_element(element: &ElementRef, twin: SubnetRef<'_>) -> ElementRef {
+    ElementRef::new(
+        ids::subnet(&twin.vnet.name, &twin.subnet.name),
+        element.name.clone(),
+        twin.subnet.origin.clone(),
+    )
 }
 
 /// Adds a route per prefix a tag stands for: its CIDRs when the data file lists it, else one
