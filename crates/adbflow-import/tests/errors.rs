@@ -3,17 +3,16 @@
 
 use adbflow_import::{detect, load_path, load_str, Format, ImportError, MAX_INPUT_BYTES};
 use adbflow_model::Severity;
-use std::path::PathBuf;
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("adbflow-import-test-{}", std::process::id()));
-    let _ = std::fs::create_dir_all(&dir);
-    dir.join(name)
+/// A directory of the test's own, removed with it.
+fn scratch() -> tempfile::TempDir {
+    tempfile::tempdir().expect("a scratch directory")
 }
 
 #[test]
 fn missing_file_names_the_file() {
-    let path = scratch("does-not-exist.toml");
+    let tmp = scratch();
+    let path = tmp.path().join("does-not-exist.toml");
     let err = load_path(&path).err();
     assert!(matches!(&err, Some(ImportError::Io { .. })), "{err:?}");
     let shown = err.map(|e| e.to_string()).unwrap_or_default();
@@ -22,7 +21,8 @@ fn missing_file_names_the_file() {
 
 #[test]
 fn a_directory_is_not_an_estate() {
-    let dir = scratch("a-directory.toml");
+    let tmp = scratch();
+    let dir = tmp.path().join("a-directory.toml");
     let _ = std::fs::create_dir_all(&dir);
     let shown = load_path(&dir).err().map(|e| e.to_string()).unwrap_or_default();
     assert!(shown.starts_with(&dir.display().to_string()) && shown.contains("directory"), "{shown}");
@@ -30,7 +30,8 @@ fn a_directory_is_not_an_estate() {
 
 #[test]
 fn oversized_files_are_refused_before_reading() {
-    let path = scratch("huge.json");
+    let tmp = scratch();
+    let path = tmp.path().join("huge.json");
     // A sparse file: the size check must happen without reading 256 MiB.
     let made = std::fs::File::create(&path).and_then(|f| f.set_len(MAX_INPUT_BYTES + 1));
     assert!(made.is_ok(), "{made:?}");
@@ -110,8 +111,9 @@ remote_vnet = "b"
 
 #[test]
 fn content_detection_for_other_extensions() {
-    let toml = scratch("estate.conf");
-    let json = scratch("estate.txt");
+    let tmp = scratch();
+    let toml = tmp.path().join("estate.conf");
+    let json = tmp.path().join("estate.txt");
     let written = std::fs::write(&toml, "region = \"eastus2\"\n")
         .and_then(|_| std::fs::write(&json, "{\"region\": \"eastus2\"}"));
     assert!(written.is_ok());
@@ -128,8 +130,9 @@ fn a_byte_order_mark_is_not_content() {
 
 #[test]
 fn extension_wins_over_content() {
+    let tmp = scratch();
     // JSON content in a .toml file is read as TOML and fails as TOML would.
-    let path = scratch("really-json.toml");
+    let path = tmp.path().join("really-json.toml");
     assert!(std::fs::write(&path, "{\"region\": \"eastus2\"}\n").is_ok());
     let err = load_path(&path).err();
     assert!(matches!(err, Some(ImportError::Parse { location: Some(_), .. })), "{err:?}");

@@ -105,8 +105,9 @@ fn flows_mermaid_is_a_sequence_diagram() {
 
 #[test]
 fn init_writes_a_file_that_checks_like_the_pattern() {
-    let dir = std::env::temp_dir().join(format!("adbflow-init-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    // A directory of the test's own, removed with it.
+    let tmp = tempfile::tempdir().expect("a scratch directory");
+    let dir = tmp.path();
     let file = dir.join("hub.toml");
     let _ = std::fs::remove_file(&file);
     let path = file.to_str().unwrap();
@@ -147,8 +148,9 @@ fn unknown_pattern_and_region_are_usage_errors() {
 /// error is the first of them in that order, whichever finished first.
 #[test]
 fn input_errors_come_in_the_order_estate_regions_tags() {
-    let dir = std::env::temp_dir().join(format!("adbflow-input-order-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    // A directory of the test's own, removed with it.
+    let tmp = tempfile::tempdir().expect("a scratch directory");
+    let dir = tmp.path();
     let bad_regions = dir.join("regions.toml");
     std::fs::write(&bad_regions, "[[region]\nname = ").unwrap();
     let bad_tags = dir.join("tags.json");
@@ -165,7 +167,6 @@ fn input_errors_come_in_the_order_estate_regions_tags() {
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stdout(&o));
         assert!(stderr(&o).contains(names), "{args:?} should name {names}: {}", stderr(&o));
     }
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

@@ -16,14 +16,14 @@ fn pattern(name: &str) -> String {
     stdout(&o)
 }
 
-fn dir() -> PathBuf {
-    let d = std::env::temp_dir().join(format!("adbflow-diff-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
+/// A directory of the test's own, removed with it.
+fn scratch() -> tempfile::TempDir {
+    tempfile::tempdir().expect("a scratch directory")
 }
 
-fn write(name: &str, text: &str) -> PathBuf {
-    let p = dir().join(name);
+/// `text` written to `name` in `dir`; its path.
+fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> PathBuf {
+    let p = dir.path().join(name);
     std::fs::write(&p, text).unwrap();
     p
 }
@@ -65,8 +65,9 @@ fn with_deny_rule() -> String {
 // at lower numbers, so only the package repositories and other internet flows are cut.
 #[test]
 fn adding_a_deny_rule_blocks_the_internet_flows_and_names_the_rule() {
-    let old = write("deny-old.toml", &pattern("non-pl"));
-    let new = write("deny-new.toml", &with_deny_rule());
+    let tmp = scratch();
+    let old = write(&tmp, "deny-old.toml", &pattern("non-pl"));
+    let new = write(&tmp, "deny-new.toml", &with_deny_rule());
     let (code, v) = diff_json(&old, &new, &[]);
     assert_eq!(code, 1, "a workload flow newly blocked fails the diff");
     let blocked = flows(&v, "newly-blocked");
@@ -104,11 +105,12 @@ fn adding_a_deny_rule_blocks_the_internet_flows_and_names_the_rule() {
 // breaks, and the NAT gateway's hourly meter leaves the bill.
 #[test]
 fn removing_the_nat_gateway_blocks_startup_and_drops_its_meters() {
+    let tmp = scratch();
     let base = pattern("non-pl");
     let no_nat = edit(&base, "[[nat_gateways]]\nname = \"adb-nat\"\npublic_ips = [\"adb-nat-pip\"]\n", "")
         .replace("nat_gateway = \"adb-nat\"\n", "");
-    let old = write("nat-old.toml", &base);
-    let new = write("nat-new.toml", &no_nat);
+    let old = write(&tmp, "nat-old.toml", &base);
+    let new = write(&tmp, "nat-new.toml", &no_nat);
     let (code, v) = diff_json(&old, &new, &[]);
     assert_eq!(code, 1);
     let first = &v["flows"][0];
@@ -220,8 +222,9 @@ fn with_lake_private_endpoint(linked: bool) -> String {
 // refused (§6.2). Unlinked, the data lake flow breaks; linked, it moves to the private endpoint.
 #[test]
 fn private_endpoint_without_a_linked_dns_zone_blocks_the_lake_and_with_one_reroutes_it() {
-    let old = write("pe-old.toml", &pattern("non-pl"));
-    let unlinked = write("pe-unlinked.toml", &with_lake_private_endpoint(false));
+    let tmp = scratch();
+    let old = write(&tmp, "pe-old.toml", &pattern("non-pl"));
+    let unlinked = write(&tmp, "pe-unlinked.toml", &with_lake_private_endpoint(false));
     let (code, v) = diff_json(&old, &unlinked, &[]);
     assert_eq!(code, 1);
     assert_eq!(
@@ -241,7 +244,7 @@ fn private_endpoint_without_a_linked_dns_zone_blocks_the_lake_and_with_one_rerou
     assert!(added.contains(&"private-endpoint:lake-dfs-pe"), "{added:?}");
     assert!(!added.iter().any(|a| a.starts_with("dns-link:")), "{added:?}");
 
-    let linked = write("pe-linked.toml", &with_lake_private_endpoint(true));
+    let linked = write(&tmp, "pe-linked.toml", &with_lake_private_endpoint(true));
     let (code, v) = diff_json(&old, &linked, &[]);
     assert_eq!(code, 0, "{}", v["headline"]);
     let moved = flows(&v, "path");
@@ -280,11 +283,12 @@ fn reordered(text: &str) -> String {
 
 #[test]
 fn reordering_elements_is_an_empty_diff() {
+    let tmp = scratch();
     let base = pattern("non-pl");
     let shuffled = reordered(&base);
     assert_ne!(base, shuffled);
-    let old = write("order-old.toml", &base);
-    let new = write("order-new.toml", &shuffled);
+    let old = write(&tmp, "order-old.toml", &base);
+    let new = write(&tmp, "order-new.toml", &shuffled);
     let (code, v) = diff_json(&old, &new, &[]);
     assert_eq!(code, 0);
     assert_eq!(v["flows"], Value::Array(vec![]));
@@ -299,9 +303,10 @@ fn reordering_elements_is_an_empty_diff() {
 // §2.1): renaming a rule changes no verdict, and the diff says rename rather than delete + add.
 #[test]
 fn a_renamed_rule_is_a_rename_and_changes_no_flow() {
+    let tmp = scratch();
     let deny = with_deny_rule();
-    let old = write("rename-old.toml", &deny);
-    let new = write("rename-new.toml", &edit(&deny, "deny-internet-out", "block-web-out"));
+    let old = write(&tmp, "rename-old.toml", &deny);
+    let new = write(&tmp, "rename-new.toml", &edit(&deny, "deny-internet-out", "block-web-out"));
     let (code, v) = diff_json(&old, &new, &[]);
     assert_eq!(code, 0, "nothing new is blocked: {}", v["headline"]);
     assert_eq!(v["flows"], Value::Array(vec![]));
@@ -314,11 +319,12 @@ fn a_renamed_rule_is_a_rename_and_changes_no_flow() {
 
 #[test]
 fn a_rule_renamed_and_changed_is_not_a_rename() {
+    let tmp = scratch();
     let deny = with_deny_rule();
-    let old = write("rechanged-old.toml", &deny);
+    let old = write(&tmp, "rechanged-old.toml", &deny);
     let changed =
         edit(&edit(&deny, "deny-internet-out", "block-web-out"), "priority = 4000", "priority = 3900");
-    let new = write("rechanged-new.toml", &changed);
+    let new = write(&tmp, "rechanged-new.toml", &changed);
     let (_, v) = diff_json(&old, &new, &[]);
     let el: Vec<(&str, &str)> = v["elements"]
         .as_array()
@@ -335,14 +341,15 @@ fn a_rule_renamed_and_changed_is_not_a_rename() {
 // Opening the workspace front end to the internet is more exposure (databricks-net-facts §5).
 #[test]
 fn enabling_public_access_grows_exposure_and_fails() {
+    let tmp = scratch();
     let base = pattern("full-private");
     let open = edit(
         &base,
         "no_public_ip = true\npublic_network_access = \"Disabled\"",
         "no_public_ip = true\npublic_network_access = \"Enabled\"",
     );
-    let old = write("exp-old.toml", &base);
-    let new = write("exp-new.toml", &open);
+    let old = write(&tmp, "exp-old.toml", &base);
+    let new = write(&tmp, "exp-new.toml", &open);
     let (code, v) = diff_json(&old, &new, &[]);
     assert_eq!(code, 1, "{}", v["headline"]);
     assert!(v["counts"]["exposure_grown"].as_u64().unwrap() >= 1);
@@ -373,8 +380,9 @@ fn markdown_example_in_docs_is_current() {
 
 #[test]
 fn sarif_points_at_the_rule_that_blocks() {
-    let old = write("sarif-old.toml", &pattern("non-pl"));
-    let new = write("sarif-new.toml", &with_deny_rule());
+    let tmp = scratch();
+    let old = write(&tmp, "sarif-old.toml", &pattern("non-pl"));
+    let new = write(&tmp, "sarif-new.toml", &with_deny_rule());
     let o = adbflow(&["diff", old.to_str().unwrap(), new.to_str().unwrap(), "--format", "sarif"]);
     assert_eq!(o.status.code(), Some(1));
     let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
@@ -403,6 +411,7 @@ fn table_output_summarises_unchanged_flows_and_is_deterministic() {
 
 #[test]
 fn usage_errors_exit_2() {
+    let tmp = scratch();
     let o = adbflow(&["diff", "--old-pattern", "non-pl"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("new side"), "{}", stderr(&o));
@@ -411,7 +420,7 @@ fn usage_errors_exit_2() {
     assert!(stderr(&o).contains("cost>N"), "{}", stderr(&o));
     let o = adbflow(&["diff", "--old-pattern", "non-pl", "--new-pattern", "no-such-pattern"]);
     assert_eq!(o.status.code(), Some(2));
-    let missing = dir().join("missing.toml");
+    let missing = tmp.path().join("missing.toml");
     let o = adbflow(&["diff", "--old-pattern", "non-pl", missing.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("missing.toml"), "{}", stderr(&o));
@@ -427,9 +436,10 @@ fn terraform_fixture(name: &str) -> String {
 // Terraform keeps a resource's address across a rename of its `name`: the address is the identity.
 #[test]
 fn terraform_plan_rename_is_matched_by_resource_address() {
+    let tmp = scratch();
     let plan = terraform_fixture("non-pl.plan.json");
-    let old = write("tf-old.plan.json", &plan);
-    let new = write("tf-new.plan.json", &edit(&plan, "\"adb-nat\"", "\"adb-egress\""));
+    let old = write(&tmp, "tf-old.plan.json", &plan);
+    let new = write(&tmp, "tf-new.plan.json", &edit(&plan, "\"adb-nat\"", "\"adb-egress\""));
     let (code, v) = diff_json(&old, &new, &[]);
     assert_eq!(code, 0);
     assert_eq!(v["flows"], Value::Array(vec![]), "a rename moves no flow");
@@ -445,14 +455,15 @@ fn terraform_plan_rename_is_matched_by_resource_address() {
 // its content, and no other rule is paired with the wrong partner.
 #[test]
 fn terraform_inline_rule_rename_is_matched_by_content() {
+    let tmp = scratch();
     let state = terraform_fixture("non-pl.state.json");
-    let old = write("tf-old.state.json", &state);
+    let old = write(&tmp, "tf-old.state.json", &state);
     let renamed = edit(
         &state,
         "\"Microsoft.Databricks-workspaces_UseOnly_databricks-worker-to-sql\"",
         "\"worker-to-sql\"",
     );
-    let new = write("tf-new.state.json", &renamed);
+    let new = write(&tmp, "tf-new.state.json", &renamed);
     let (code, v) = diff_json(&old, &new, &[]);
     assert_eq!(code, 0);
     let el = v["elements"].as_array().unwrap();
@@ -466,10 +477,11 @@ fn terraform_inline_rule_rename_is_matched_by_content() {
 // so the labels and positions in the snapshot are the relative names.
 #[test]
 fn markdown_for_a_breaking_change_leads_with_the_blocked_flows() {
+    let tmp = scratch();
     let base = pattern("non-pl");
     let no_nat = edit(&base, "[[nat_gateways]]\nname = \"adb-nat\"\npublic_ips = [\"adb-nat-pip\"]\n", "")
         .replace("nat_gateway = \"adb-nat\"\n", "");
-    let d = dir().join("md");
+    let d = tmp.path().join("md");
     std::fs::create_dir_all(&d).unwrap();
     std::fs::write(d.join("before.toml"), &base).unwrap();
     std::fs::write(d.join("after.toml"), &no_nat).unwrap();

@@ -2,7 +2,6 @@
 //! the native format and as Terraform plan JSON, the seed fixes the output, and what cannot be
 //! generated is a usage error.
 
-use std::path::PathBuf;
 use std::process::{Command, Output};
 
 fn adbflow(args: &[&str]) -> Output {
@@ -13,18 +12,18 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("adbflow-cli-gen-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
+/// A directory of the test's own, removed with it.
+fn scratch() -> tempfile::TempDir {
+    tempfile::tempdir().expect("a scratch directory")
 }
 
 /// `check --format json` writes while it walks; a reader that leaves early (`| head`) must not turn
 /// the answer into an error: the check runs to its end and exits with its own code.
 #[test]
 fn a_reader_leaving_early_still_gets_the_checks_exit_code() {
+    let tmp = scratch();
     use std::io::Read;
-    let path = scratch("two-hundred.json");
+    let path = tmp.path().join("two-hundred.json");
     let p = path.to_str().unwrap();
     let o = adbflow(&["gen", "--workspaces", "200", "--seed", "2", "--output", p, "--force"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
@@ -46,7 +45,8 @@ fn a_reader_leaving_early_still_gets_the_checks_exit_code() {
 
 #[test]
 fn generated_estate_checks_with_the_planted_failures() {
-    let path = scratch("twelve.json");
+    let tmp = scratch();
+    let path = tmp.path().join("twelve.json");
     let p = path.to_str().unwrap();
     let o = adbflow(&["gen", "--workspaces", "12", "--seed", "4", "--output", p, "--force"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
@@ -188,7 +188,8 @@ fn comparable(mut report: serde_json::Value, native_estate: &serde_json::Value) 
 
 #[test]
 fn plan_json_checks_like_the_native_file_of_the_same_seed() {
-    let (native, plan) = (scratch("native-3.json"), scratch("plan-3.json"));
+    let tmp = scratch();
+    let (native, plan) = (tmp.path().join("native-3.json"), tmp.path().join("plan-3.json"));
     let (n, p) = (native.to_str().unwrap(), plan.to_str().unwrap());
     let a = adbflow(&["gen", "--workspaces", "3", "--seed", "1", "-o", n, "--force"]);
     let b =

@@ -51,8 +51,9 @@ fn var_flips_the_conditional_deny_rule() {
 
 #[test]
 fn var_file_applies_and_bad_var_is_a_usage_error() {
-    let dir = std::env::temp_dir().join(format!("adbflow-hcl-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    // A directory of the test's own, removed with it.
+    let tmp = tempfile::tempdir().expect("a scratch directory");
+    let dir = tmp.path();
     let vars = dir.join("deny.tfvars");
     std::fs::write(&vars, "deny_internet_outbound = true\n").unwrap();
     let o = adbflow(&["check", PROD, "--var-file", vars.to_str().unwrap()]);

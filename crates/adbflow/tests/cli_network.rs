@@ -104,8 +104,9 @@ fn unknown_subnet_is_a_usage_error_listing_known_ones() {
 
 #[test]
 fn malformed_input_exits_2_naming_file_line_and_column() {
-    let dir = std::env::temp_dir().join(format!("adbflow-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    // A directory of the test's own, removed with it.
+    let tmp = tempfile::tempdir().expect("a scratch directory");
+    let dir = tmp.path();
     let bad = dir.join("bad.toml");
     std::fs::write(&bad, "[[vnets]]\nname = \"v\"\naddress_space = [\"10.0.0.0/33\"]\n").unwrap();
     let o = adbflow(&["routes", bad.to_str().unwrap(), "--subnet", "v/s"]);

@@ -31,11 +31,9 @@ fn validators() -> Option<PathBuf> {
     None
 }
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("adbflow-validators-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A directory of the test's own, removed with it.
+fn scratch() -> tempfile::TempDir {
+    tempfile::tempdir().expect("a scratch directory")
 }
 
 /// Write what `adbflow args` prints to `dir/file`; its path.
@@ -75,8 +73,9 @@ fn broken_non_pl(dir: &Path) -> String {
 
 #[test]
 fn mermaid_parses_every_flowchart_and_sequence_with_the_official_parser() {
+    let tmp = scratch();
     let Some(v) = validators() else { return };
-    let dir = scratch("mermaid");
+    let dir = tmp.path().to_path_buf();
     let broken = broken_non_pl(&dir);
     let mut files = Vec::new();
     for p in PATTERNS {
@@ -105,8 +104,9 @@ fn mermaid_parses_every_flowchart_and_sequence_with_the_official_parser() {
 
 #[test]
 fn sarif_validates_against_the_sarif_2_1_0_schema() {
+    let tmp = scratch();
     let Some(v) = validators() else { return };
-    let dir = scratch("sarif");
+    let dir = tmp.path().to_path_buf();
     let broken = broken_non_pl(&dir);
     let mut files = Vec::new();
     for p in PATTERNS {
