@@ -4,7 +4,9 @@
 //!   phases --write-tags FILE    writes the stand-in service-tag file
 //!
 //! With `PHASES_READ_ONLY` set it stops after reading and prints `parse_model_s` alone: run under
-//! callgrind beside a whole run, the difference is what the check costs after reading.
+//! callgrind beside a whole run, the difference is what the check costs after reading. With
+//! `PHASES_PREPARE_ONLY` it stops once the check is prepared and the network built, to tell
+//! preparing from walking the same way.
 //!
 //! `parse_model_s` is reading and validating the estate plus reading the tag file and the
 //! built-in region data: what any question costs before it is asked. `prepared_s` is that plus
@@ -55,6 +57,12 @@ fn main() {
     let options = CheckOptions { regions, workspace: None };
     let run = CheckRun::start_owned(loaded.estate, &tags, &options).unwrap_or_else(|e| panic!("{e}"));
     let prepared = start.elapsed();
+    if std::env::var_os("PHASES_PREPARE_ONLY").is_some() {
+        println!("parse_model_s={:.4} prepared_s={:.4}", parse_model.as_secs_f64(), prepared.as_secs_f64());
+        // As the check does once it is done: the network and the plans are freed off the clock.
+        std::mem::forget(run);
+        return;
+    }
     let mut sink = Counter(0);
     let report = adbflow_report::check::write_check_run_json(run, &mut sink).expect("renders");
     let total = start.elapsed();
