@@ -25,6 +25,32 @@ fn reports(estate: &Estate, tags: &ServiceTags) -> (CheckReport, CheckReport) {
     (together, alone)
 }
 
+/// An NSG rule on every protocol and port whose only condition is its source.
+fn source_rule(
+    name: String,
+    priority: u32,
+    direction: Direction,
+    access: Access,
+    source: ipnet::Ipv4Net,
+) -> NsgRule {
+    NsgRule {
+        name,
+        priority,
+        direction,
+        access,
+        protocol: Protocol::Any,
+        source: Some(AddressSpec::Prefixes(vec![source])),
+        source_asgs: vec![],
+        source_ports: PortSet::Any,
+        destination: None,
+        destination_asgs: vec![],
+        destination_ports: PortSet::Any,
+        description: None,
+        managed_by: None,
+        origin: None,
+    }
+}
+
 fn assert_same_reports(estate: &Estate, tags: &ServiceTags) {
     let (together, alone) = reports(estate, tags);
     assert_eq!(together.flows.len(), alone.flows.len());
@@ -83,22 +109,7 @@ fn subnets_told_apart_still_answer_as_if_walked_alone() {
     let (prefix, nsg) = subnet_mut(&mut estate, vnet, host);
     let nsg =
         estate.nsgs.iter_mut().find(|n| Some(&n.name) == nsg.as_ref()).expect("the host subnet has an NSG");
-    nsg.rules.push(NsgRule {
-        name: "deny-host-out".into(),
-        priority: 4001,
-        direction: Direction::Outbound,
-        access: Access::Deny,
-        protocol: Protocol::Any,
-        source: Some(AddressSpec::Prefixes(vec![prefix])),
-        source_asgs: vec![],
-        source_ports: PortSet::Any,
-        destination: None,
-        destination_asgs: vec![],
-        destination_ports: PortSet::Any,
-        description: None,
-        managed_by: None,
-        origin: None,
-    });
+    nsg.rules.push(source_rule("deny-host-out".into(), 4001, Direction::Outbound, Access::Deny, prefix));
 
     // 1: storage accounts let the host subnet in, not the container subnet.
     let (vnet, _, container) = &ws[1];
@@ -188,22 +199,9 @@ fn apply(estate: &mut Estate, change: &Change) {
             let Some(nsg) = estate.nsgs.iter_mut().find(|n| Some(&n.name) == nsg.as_ref()) else { return };
             let priority =
                 150 + 10 * (nsg.rules.iter().filter(|r| r.name.starts_with("prop-")).count() as u32);
-            nsg.rules.push(NsgRule {
-                name: format!("prop-{priority}"),
-                priority,
-                direction: if outbound { Direction::Outbound } else { Direction::Inbound },
-                access: if deny { Access::Deny } else { Access::Allow },
-                protocol: Protocol::Any,
-                source: Some(AddressSpec::Prefixes(vec![prefix])),
-                source_asgs: vec![],
-                source_ports: PortSet::Any,
-                destination: None,
-                destination_asgs: vec![],
-                destination_ports: PortSet::Any,
-                description: None,
-                managed_by: None,
-                origin: None,
-            });
+            let direction = if outbound { Direction::Outbound } else { Direction::Inbound };
+            let access = if deny { Access::Deny } else { Access::Allow };
+            nsg.rules.push(source_rule(format!("prop-{priority}"), priority, direction, access, prefix));
         }
         Change::FirewallDeny { ws, host, len } => {
             let Some(s) = cluster_subnet(estate, ws, host) else { return };
