@@ -85,6 +85,12 @@ mod tests {
     use super::*;
 
     fn classes(boundaries: &[&str]) -> SourceClasses {
+        classes_with(boundaries, None)
+    }
+
+    /// Classes of an estate with a rule per prefix in `boundaries` and, when given, one naming
+    /// `tag` as its source.
+    fn classes_with(boundaries: &[&str], tag: Option<&str>) -> SourceClasses {
         use adbflow_model::{Access, Direction, Nsg, NsgRule, PortSet, Protocol};
         let rule = |p: &&str| NsgRule {
             name: format!("r{p}"),
@@ -102,12 +108,14 @@ mod tests {
             managed_by: None,
             origin: None,
         };
+        let mut rules: Vec<NsgRule> = boundaries.iter().map(rule).collect();
+        if let Some(tag) = tag {
+            let mut named = rule(&"0.0.0.0/0");
+            named.source = Some(AddressSpec::Tag(tag.to_string()));
+            rules.push(named);
+        }
         let mut estate = Estate::default();
-        estate.nsgs.push(Nsg {
-            name: "n".into(),
-            rules: boundaries.iter().map(rule).collect(),
-            origin: None,
-        });
+        estate.nsgs.push(Nsg { name: "n".into(), rules, origin: None });
         SourceClasses::new(&estate, &[])
     }
 
@@ -124,6 +132,24 @@ mod tests {
         assert!(c.alike(&tags, ip("10.1.0.68"), ip("10.1.0.132")), "both outside, both in 10/8");
         assert!(!c.alike(&tags, ip("10.1.0.68"), ip("11.0.0.1")), "10/8 is a private range");
         assert!(c.alike(&tags, ip("10.1.0.63"), ip("10.1.0.0")), "the prefix's own ends, either order");
+    }
+
+    // A service tag's prefixes come from the tag file: two addresses are alike only if the file
+    // puts both or neither in it, whatever the boundaries say.
+    #[test]
+    fn a_service_tag_named_as_a_source_tells_apart_what_the_tag_file_does() {
+        let json = r#"{"changeNumber": 1, "cloud": "Public", "values": [
+            {"name": "Jumphosts", "id": "Jumphosts", "properties": {"addressPrefixes": ["10.1.0.0/28"]}}]}"#;
+        let tags = ServiceTags::from_json("tags.json", json).expect("a tag file");
+        let c = classes_with(&[], Some("Jumphosts"));
+        assert!(!c.alike(&tags, ip("10.1.0.4"), ip("10.1.0.68")), "one in the tag, one not");
+        assert!(c.alike(&tags, ip("10.1.0.68"), ip("10.1.0.132")), "neither in the tag");
+        assert!(
+            c.alike(&ServiceTags::symbolic(), ip("10.1.0.4"), ip("10.1.0.68")),
+            "no tag file: no prefixes"
+        );
+        let virtual_network = classes_with(&[], Some("VirtualNetwork"));
+        assert!(virtual_network.tags.is_empty(), "VirtualNetwork's prefixes are among the boundaries");
     }
 
     #[test]

@@ -314,6 +314,7 @@ fn walk_from<'n>(mut w: Walker<'n>, src: SubnetRef<'n>, flow: &FlowSpec) -> Walk
             }
         }
     };
+
     // 2. NSG outbound on the source subnet (a subnet without NSG allows).
     let packet = Packet {
         src: DestAddr::ip(src_ip),
