@@ -306,7 +306,7 @@ impl CheckRun {
     }
 
     /// [`CheckRun::start`] for a caller that has no further use for `estate`: Databricks'
-    /// additions go into it rather than into a copy ([`prepare_owned`]).
+    /// additions go into it rather than into a copy ([`prepare_owned`](crate::prepare_owned)).
     pub fn start_owned(
         estate: Estate,
         tags: &ServiceTags,

@@ -4,7 +4,7 @@
 //!
 //! Every state-changing request is one [`Command`]: applied now when it arrives (and stored before
 //! the client hears of it), or applied again at its virtual time when a data directory is replayed.
-//! Both paths run the same [`Emulator::apply`], so a replay rebuilds exactly what clients saw.
+//! Both paths run the same `Emulator::apply`, so a replay rebuilds exactly what clients saw.
 
 use crate::clock::Clock;
 use crate::error::ApiError;

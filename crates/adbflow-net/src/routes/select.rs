@@ -21,12 +21,13 @@ pub(crate) struct MatchRank {
 }
 
 /// What route selection reads of a subnet's routes, by position: the displayed list
-/// (`[EffectiveRoute]`) and the compact one the walk uses ([`SubnetRoutes`]) answer alike.
+/// (`[EffectiveRoute]`) and the compact one the walk uses ([`SubnetRoutes`](super::SubnetRoutes)) answer
+/// alike.
 pub trait RouteList {
     fn route_count(&self) -> usize;
     fn prefix(&self, i: usize) -> &RoutePrefix;
     fn is_active(&self, i: usize) -> bool;
-    /// Equal-prefix precedence (see [`precedence`]).
+    /// Equal-prefix precedence (as `precedence` in this module ranks it).
     fn precedence(&self, i: usize) -> u8;
 }
 
