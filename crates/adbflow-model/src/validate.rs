@@ -56,6 +56,8 @@ pub fn validate(estate: &Estate) -> Vec<Diagnostic> {
     out
 }
 
+/// Errors before warnings, then in file order, so the first line a user reads is the first
+/// problem in their file.
 pub fn sort(diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.sort_by(|a, b| {
         (a.severity, &a.origin, a.code, &a.element, &a.message)

@@ -141,6 +141,19 @@ impl<'n> Walker<'n> {
         self.twin = None;
     }
 
+    /// The twin's answer to a step, `twin`, kept when `alike` says the step decided as it did
+    /// for the source; otherwise the twin is parted and there is none.
+    fn agree<T>(&mut self, twin: Option<T>, alike: impl FnOnce(&T) -> bool) -> Option<T> {
+        match twin {
+            Some(t) if alike(&t) => Some(t),
+            Some(_) => {
+                self.part();
+                None
+            }
+            None => None,
+        }
+    }
+
     /// How the destination sees the source, for both when it does not name the source.
     fn seen_as(&mut self, seen_as: String) {
         self.trace.source_seen_as = seen_as;
@@ -571,10 +584,8 @@ fn forward<'n>(
             }
             if let Some(b) = service_endpoint_policy_check(estate, from, target) {
                 // The twin has the same policies (`Network::walks_alike`); the message names it.
-                let twin_block = twin.and_then(|(t, _)| service_endpoint_policy_check(estate, t, target));
-                if twin.is_some() && twin_block.is_none() {
-                    w.part();
-                }
+                let twin_check = twin.map(|(t, _)| service_endpoint_policy_check(estate, t, target));
+                let twin_block = w.agree(twin_check, Option::is_some).flatten();
                 let twin_hop = twin_block
                     .as_ref()
                     .map(|t| Hop::new(HopKind::Egress, t.element.clone(), t.message.clone()));
@@ -615,14 +626,10 @@ fn forward<'n>(
             let twin_egress = twin.map(|(t, _)| egress::internet_egress(estate, t));
             match egress::internet_egress(estate, from) {
                 Err(no) => {
-                    let twin_no = match twin_egress {
-                        Some(Err(t)) => Some((t.element, t.message)),
-                        Some(Ok(_)) => {
-                            w.part();
-                            None
-                        }
-                        None => None,
-                    };
+                    let twin_no = w
+                        .agree(twin_egress, Result::is_err)
+                        .and_then(Result::err)
+                        .map(|t| (t.element, t.message));
                     let twin_hop =
                         twin_no.as_ref().map(|(el, msg)| Hop::new(HopKind::Egress, el.clone(), msg.clone()));
                     w.hop_each(Hop::new(HopKind::Egress, no.element.clone(), no.message.clone()), twin_hop);
@@ -642,18 +649,13 @@ fn forward<'n>(
                     };
                     // The way out is the subnet's settings, which twins share; how the
                     // destination sees them is the same words for both.
-                    let twin_hop = match &twin_egress {
-                        Some(Ok(t))
-                            if t.egress == e.egress && t.snat_ip == e.snat_ip && t.seen_as == e.seen_as =>
-                        {
-                            Some(egress_hop(t))
-                        }
-                        Some(_) => {
-                            w.part();
-                            None
-                        }
-                        None => None,
+                    let same_way_out = |t: &Result<egress::InternetEgress, _>| {
+                        t.as_ref().is_ok_and(|t| {
+                            t.egress == e.egress && t.snat_ip == e.snat_ip && t.seen_as == e.seen_as
+                        })
                     };
+                    let twin_hop =
+                        w.agree(twin_egress, same_way_out).and_then(Result::ok).map(|t| egress_hop(&t));
                     w.hop_each(egress_hop(&e), twin_hop);
                     // Behind a firewall the egress stays "firewall"; a NAT gateway on its subnet
                     // still replaces the firewall's public IPs as the source address.
@@ -900,25 +902,14 @@ fn finish_at_endpoint<'n>(
     match &target.endpoint {
         Some(ep) => {
             let accepted = destination::accept(ep, arrival);
-            let twin = match (twin_arrival, w.twin.is_some()) {
-                (Some(a), true) => {
-                    // The twin's answer must be the same decision by the same element; only
-                    // its sentence may name the twin.
-                    match (&accepted, destination::accept(ep, a)) {
-                        (Ok(h), Ok(t)) if t.decided_by == h.decided_by && t.inferred == h.inferred => {
-                            Some(Ok(t))
-                        }
-                        (Err(b), Err(t)) if t.reason_code == b.reason_code && t.element == b.element => {
-                            Some(Err(t))
-                        }
-                        _ => {
-                            w.part();
-                            None
-                        }
-                    }
-                }
-                _ => None,
-            };
+            let twin_answer = twin_arrival.filter(|_| w.twin.is_some()).map(|a| destination::accept(ep, a));
+            // The twin's answer must be the same decision by the same element; only its sentence
+            // may name the twin.
+            let twin = w.agree(twin_answer, |t| match (&accepted, t) {
+                (Ok(h), Ok(t)) => t.decided_by == h.decided_by && t.inferred == h.inferred,
+                (Err(b), Err(t)) => t.reason_code == b.reason_code && t.element == b.element,
+                _ => false,
+            });
             match accepted {
                 Ok(h) => {
                     w.hop_each(h, twin.and_then(Result::ok));

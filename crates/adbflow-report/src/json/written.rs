@@ -119,11 +119,8 @@ impl Alike for FlowPerformance {
             && *inferred == other.inferred
     }
     fn hash(&self, depth: usize) -> usize {
-        let mut h = (depth as u64) ^ u64::from(self.inferred);
-        for x in self.latency_ms.iter().chain(self.connection_gbps.as_ref()) {
-            h = (h.rotate_left(5) ^ x.to_bits()).wrapping_mul(0x517c_c1b7_2722_0a95);
-        }
-        (h ^ (h >> 29)) as usize ^ self.latency_from.len()
+        let numbers = self.latency_ms.iter().chain(self.connection_gbps.as_ref()).map(|x| x.to_bits());
+        mix((depth as u64) ^ u64::from(self.inferred), numbers) ^ self.latency_from.len()
     }
 }
 
@@ -140,10 +137,12 @@ fn text_hash(text: &str, depth: usize) -> usize {
         }
     };
     let n = bytes.len();
-    let mut h = (n as u64) ^ ((depth as u64) << 32);
-    for w in [word(0), word(n.saturating_sub(16)), word(n.saturating_sub(8))] {
-        h = (h.rotate_left(5) ^ w).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
+    mix((n as u64) ^ ((depth as u64) << 32), [word(0), word(n.saturating_sub(16)), word(n.saturating_sub(8))])
+}
+
+/// `words` folded into `seed`, spread over a slot index's low bits.
+fn mix(seed: u64, words: impl IntoIterator<Item = u64>) -> usize {
+    let h = words.into_iter().fold(seed, |h, w| (h.rotate_left(5) ^ w).wrapping_mul(0x517c_c1b7_2722_0a95));
     (h ^ (h >> 29)) as usize
 }
 
