@@ -54,12 +54,15 @@ fn the_walks_route_is_the_one_the_shown_routes_select() {
     for tags in [ServiceTags::symbolic(), exact] {
         let net = Network::new(loaded.estate.clone(), tags.clone());
         let ix = EstateIndex::new(&loaded.estate);
+        // One set of sections for every subnet, as a network shares them.
+        let sections = routes::EndpointSections::default();
         for subnet in loaded.estate.subnets() {
             let path = &subnet.path();
             let shown = net.routes(path).expect("every subnet has routes").to_vec();
             longest = longest.max(shown.len());
             // What selection reads, position by position: the compact list and the shown one.
-            let compact = routes::subnet_routes(&loaded.estate, &ix, &tags, subnet, RouteOptions::default());
+            let compact =
+                routes::subnet_routes(&loaded.estate, &ix, &tags, subnet, RouteOptions::default(), &sections);
             assert_eq!(compact.route_count(), shown.len(), "{path}");
             for (i, r) in shown.iter().enumerate() {
                 assert_eq!(compact.prefix(i), &r.prefix, "{path} #{i}");

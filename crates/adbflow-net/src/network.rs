@@ -9,7 +9,7 @@ use crate::index::EstateIndex;
 use crate::nsg::{self, NsgDecision, Packet};
 use crate::resources::Names;
 use crate::route_index::RouteIndex;
-use crate::routes::{self, EffectiveRoute, RouteOptions, SubnetRoutes};
+use crate::routes::{self, EffectiveRoute, EndpointSections, RouteOptions, SubnetRoutes};
 use crate::source_class::SourceClasses;
 use crate::tags::ServiceTags;
 use crate::trace::{FlowSpec, Trace};
@@ -52,6 +52,9 @@ pub struct Network {
     /// question usually walks from a few subnets, and a check never from private-endpoint or
     /// gateway subnets.
     routes: RouteCells,
+    /// The service-endpoint routes from the tag data file, one section per list of endpoints,
+    /// shared by the subnets that have it.
+    sections: EndpointSections,
     /// One per `estate.firewalls` entry, same order.
     firewalls: Vec<CompiledFirewall>,
     /// One per `estate.nsgs` entry, same order.
@@ -92,6 +95,7 @@ impl Network {
             tags,
             options,
             routes,
+            sections: EndpointSections::default(),
             firewalls,
             nsg_orders,
             index,
@@ -191,8 +195,15 @@ impl Network {
                 IndexedRoutes { routes, index: twin.index.clone(), shown: OnceLock::new() }
             }
             None => {
-                let routes = routes::subnet_routes(&self.estate, &self.index, &self.tags, s, self.options);
-                let index = RouteIndex::new(&routes);
+                let routes = routes::subnet_routes(
+                    &self.estate,
+                    &self.index,
+                    &self.tags,
+                    s,
+                    self.options,
+                    &self.sections,
+                );
+                let index = RouteIndex::of_subnet(&routes);
                 IndexedRoutes { routes, index, shown: OnceLock::new() }
             }
         };

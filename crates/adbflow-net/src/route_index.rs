@@ -12,11 +12,12 @@
 //!   subnet many times.
 
 use crate::address::DestAddr;
-use crate::routes::{self, EffectiveRoute, MatchRank, RouteList, RoutePrefix};
+use crate::routes::{self, EffectiveRoute, EndpointSection, MatchRank, RouteList, RoutePrefix, SubnetRoutes};
 use crate::tags::{ServiceTags, TagPrefixes};
 use ipnet::Ipv4Net;
 use std::cmp::Reverse;
 use std::net::Ipv4Addr;
+use std::ops::Range;
 use std::sync::{Arc, Mutex};
 
 /// A symbolic destination's answer: what it depends on besides the routes and the tag data (its
@@ -36,6 +37,9 @@ pub struct RouteIndex {
     /// the copies made for twin subnets (same routes, same positions), so an answer found from
     /// either serves both.
     symbolic: Arc<Mutex<Vec<SymbolicAnswer>>>,
+    /// A subnet's shared service-endpoint routes, indexed by their section, and the position of
+    /// the first in the list; the fields above index the rest.
+    section: Option<(Arc<EndpointSection>, usize)>,
 }
 
 /// A copy for a list of the same routes (a twin subnet's), sharing the remembered answers.
@@ -45,6 +49,7 @@ impl Clone for RouteIndex {
             by_length: self.by_length.clone(),
             tag_routes: self.tag_routes.clone(),
             symbolic: Arc::clone(&self.symbolic),
+            section: self.section.clone(),
         }
     }
 }
@@ -55,20 +60,38 @@ fn mask(len: u8) -> u32 {
 
 impl RouteIndex {
     pub fn new<L: RouteList + ?Sized>(routes: &L) -> Self {
+        Self::skipping(routes, 0..0)
+    }
+
+    /// The index of a subnet's routes: its own indexed here, its section's by the section.
+    pub fn of_subnet(routes: &SubnetRoutes) -> Self {
+        match routes.section() {
+            Some((section, at)) => {
+                let mut index = Self::skipping(routes, at..at + section.len());
+                index.section = Some((Arc::clone(section), at));
+                index
+            }
+            None => Self::new(routes),
+        }
+    }
+
+    /// The index of `routes` but the positions in `skip`.
+    fn skipping<L: RouteList + ?Sized>(routes: &L, skip: Range<usize>) -> Self {
+        let positions = || (0..routes.route_count()).filter(|i| !skip.contains(i));
         // A bucket per prefix length, each in list order, then sorted by network and position:
         // equal prefixes stay in list order, and the sort needs no scratch buffer (a stable
         // sort's took fresh memory for every subnet).
         // Each bucket sized first: filled a push at a time, the service-endpoint routes' buckets
         // were copied as they grew, a tenth of indexing.
         let mut sizes = [0usize; 33];
-        for i in (0..routes.route_count()).filter(|&i| routes.is_active(i)) {
+        for i in positions().filter(|&i| routes.is_active(i)) {
             if let RoutePrefix::Cidr(net) = routes.prefix(i) {
                 sizes[usize::from(net.prefix_len())] += 1;
             }
         }
         let mut by_len: Vec<Vec<(u32, usize)>> = sizes.iter().map(|&n| Vec::with_capacity(n)).collect();
         let mut tag_routes = Vec::new();
-        for i in (0..routes.route_count()).filter(|&i| routes.is_active(i)) {
+        for i in positions().filter(|&i| routes.is_active(i)) {
             match routes.prefix(i) {
                 RoutePrefix::Cidr(net) => {
                     by_len[usize::from(net.prefix_len())].push((u32::from(net.network()), i))
@@ -94,7 +117,7 @@ impl RouteIndex {
             });
             by_length.push((len, nets));
         }
-        RouteIndex { by_length, tag_routes, symbolic: Arc::default() }
+        RouteIndex { by_length, tag_routes, symbolic: Arc::default(), section: None }
     }
 
     /// `routes::select(routes, dest, tags)`, where `routes` is the list this index was built from.
@@ -129,6 +152,17 @@ impl RouteIndex {
         tags: &ServiceTags,
     ) -> Option<usize> {
         let mut best: Option<(MatchRank, usize)> = self.longest_cidr(routes, ip);
+        if let Some((section, at)) = &self.section {
+            if let Some((len, e)) = section.longest_holding_ip(ip) {
+                let i = at + e as usize;
+                let rank = routes::cidr_rank(routes.precedence(i), len);
+                // Its own routes and the section's have no prefix in common (the section's win
+                // equal ones), so no two matches tie; the larger rank wins.
+                if best.is_none_or(|(b, _)| rank > b) {
+                    best = Some((rank, i));
+                }
+            }
+        }
         for &i in &self.tag_routes {
             let Some(rank) = routes::match_rank(routes, i, dest, tags, &[]) else { continue };
             // The larger rank wins; on equal ranks the earlier route, as in the linear scan.
@@ -185,7 +219,9 @@ impl RouteIndex {
     ) -> Option<usize> {
         let dest_tags: Vec<TagPrefixes<'_>> = dest.tags.iter().filter_map(|t| tags.resolve(t)).collect();
         if !dest_tags.is_empty() {
-            for (len, nets) in self.by_length.iter().filter(|(len, _)| *len > 0) {
+            let preferred =
+                |a: usize, b: usize| (routes.precedence(a), Reverse(a)) > (routes.precedence(b), Reverse(b));
+            let own = self.by_length.iter().filter(|(len, _)| *len > 0).find_map(|(len, nets)| {
                 let holding = nets
                     .iter()
                     .filter(|&&(network, _)| {
@@ -193,13 +229,21 @@ impl RouteIndex {
                             .is_ok_and(|net| dest_tags.iter().any(|t| t.any_within(&net)))
                     })
                     .map(|&(_, pos)| pos);
-                let preferred = |a: usize, b: usize| {
-                    (routes.precedence(a), Reverse(a)) > (routes.precedence(b), Reverse(b))
-                };
-                if let Some(best) = holding.reduce(|best, pos| if preferred(pos, best) { pos } else { best })
-                {
-                    return Some(best);
-                }
+                holding
+                    .reduce(|best, pos| if preferred(pos, best) { pos } else { best })
+                    .map(|pos| (*len, pos))
+            });
+            let shared = self.section.as_ref().and_then(|(section, at)| {
+                section.holding_tags(&dest.tags, &dest_tags).map(|(len, e)| (len, at + e as usize))
+            });
+            // The longest length holding one decides; at equal lengths, as within one length.
+            let decided = match (own, shared) {
+                (Some((lo, o)), Some((ls, s))) if lo == ls => Some(if preferred(s, o) { s } else { o }),
+                (Some((lo, o)), Some((ls, s))) => Some(if ls > lo { s } else { o }),
+                (own, shared) => own.or(shared).map(|(_, pos)| pos),
+            };
+            if decided.is_some() {
+                return decided;
             }
         }
         let mut rest: Vec<usize> = self

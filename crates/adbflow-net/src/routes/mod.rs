@@ -19,10 +19,13 @@ use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::fmt;
 use std::net::Ipv4Addr;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
+mod section;
 mod select;
 
+pub(crate) use section::EndpointSection;
+pub use section::EndpointSections;
 use select::precedence_of;
 pub(crate) use select::{cidr_rank, match_rank, MatchRank};
 pub use select::{select, select_position, RouteList};
@@ -292,12 +295,57 @@ impl CompactRoute {
 #[derive(Debug, Clone, Default)]
 pub struct SubnetRoutes {
     origins: Vec<RouteOrigin>,
+    /// The routes but the section's, in display order.
     routes: Vec<CompactRoute>,
+    /// The service-endpoint routes from the tag data file, shared with every subnet that has
+    /// the same endpoints ([`EndpointSection`]); shown among the others at `at`.
+    section: Option<SectionRef>,
+}
+
+/// A subnet's place for its shared service-endpoint routes.
+#[derive(Debug, Clone)]
+struct SectionRef {
+    section: Arc<EndpointSection>,
+    /// The display position of the section's first route.
+    at: usize,
+    /// The origin (the subnet's endpoint) of each of the section's blocks, in block order.
+    origins: Vec<u32>,
+}
+
+/// Where a display position falls: among the subnet's own routes or in its section.
+enum Place<'s> {
+    Own(usize),
+    Section(&'s SectionRef, usize),
+}
+
+impl SectionRef {
+    fn entry(&self, k: usize) -> &section::SectionEntry {
+        self.section.entry(k)
+    }
+
+    /// The subnet's origin (endpoint) of a section entry.
+    fn origin(&self, entry: &section::SectionEntry) -> u32 {
+        self.origins[entry.block as usize]
+    }
+
+    /// Why a route loses to section entry `winner`: service-endpoint routes can't be overridden.
+    fn overridden_by(&self, winner: u32) -> Invalidation {
+        let w = self.entry(winner as usize);
+        Invalidation {
+            by: RouteRef { origin: self.origin(w), kind: Kind::ServiceEndpoint, prefix: w.prefix.clone() },
+            before: "overridden by ",
+            after: Cow::Borrowed(SERVICE_ENDPOINT_WINS),
+        }
+    }
 }
 
 impl SubnetRoutes {
     /// The route at position `i`, as Azure lists it.
     pub fn route(&self, i: usize) -> EffectiveRoute {
+        let i = match self.place(i) {
+            Place::Own(i) => i,
+            Place::Section(s, k) => return self.section_route(s, k),
+        };
         let r = &self.routes[i];
         let o = self.origin_of(i);
         EffectiveRoute {
@@ -314,25 +362,71 @@ impl SubnetRoutes {
 
     /// Every route, Active and Invalid, in display order.
     pub fn to_routes(&self) -> Vec<EffectiveRoute> {
-        (0..self.routes.len()).map(|i| self.route(i)).collect()
+        (0..self.route_count()).map(|i| self.route(i)).collect()
+    }
+
+    /// The shared service-endpoint routes and the display position of their first, if any.
+    pub(crate) fn section(&self) -> Option<(&Arc<EndpointSection>, usize)> {
+        self.section.as_ref().map(|s| (&s.section, s.at))
+    }
+
+    fn section_len(&self) -> usize {
+        self.section.as_ref().map_or(0, |s| s.section.len())
+    }
+
+    fn place(&self, i: usize) -> Place<'_> {
+        match &self.section {
+            Some(s) if i >= s.at + s.section.len() => Place::Own(i - s.section.len()),
+            Some(s) if i >= s.at => Place::Section(s, i - s.at),
+            _ => Place::Own(i),
+        }
+    }
+
+    /// Route `k` of section `s`, as Azure lists it: named by this subnet's endpoint.
+    fn section_route(&self, s: &SectionRef, k: usize) -> EffectiveRoute {
+        let entry = s.entry(k);
+        let o = &self.origins[s.origin(entry) as usize];
+        let invalid_reason = entry.overridden_by.map(|w| self.reason_text(&s.overridden_by(w)));
+        EffectiveRoute {
+            source: o.kind.source(),
+            state: if invalid_reason.is_some() { RouteState::Invalid } else { RouteState::Active },
+            prefix: entry.prefix.clone(),
+            next_hop_type: o.next_hop_type,
+            next_hop_ip: o.next_hop_ip,
+            name: o.name.clone(),
+            element: o.element.clone(),
+            invalid_reason,
+        }
     }
 }
 
+/// How an Invalid route that lost to a service-endpoint route of equal prefix says why.
+const SERVICE_ENDPOINT_WINS: &str = "; service-endpoint routes can't be overridden";
+
 impl RouteList for SubnetRoutes {
     fn route_count(&self) -> usize {
-        self.routes.len()
+        self.routes.len() + self.section_len()
     }
 
     fn prefix(&self, i: usize) -> &RoutePrefix {
-        &self.routes[i].prefix
+        match self.place(i) {
+            Place::Own(i) => &self.routes[i].prefix,
+            Place::Section(s, k) => &s.entry(k).prefix,
+        }
     }
 
     fn is_active(&self, i: usize) -> bool {
-        self.routes[i].active()
+        match self.place(i) {
+            Place::Own(i) => self.routes[i].active(),
+            Place::Section(s, k) => s.entry(k).overridden_by.is_none(),
+        }
     }
 
     fn precedence(&self, i: usize) -> u8 {
-        let o = self.origin_of(i);
+        let o = match self.place(i) {
+            Place::Own(i) => self.origin_of(i),
+            Place::Section(s, k) => &self.origins[s.origin(s.entry(k)) as usize],
+        };
         precedence_of(o.kind.source(), o.next_hop_type)
     }
 }
@@ -340,7 +434,7 @@ impl RouteList for SubnetRoutes {
 /// Building: the routes are collected in input order, settled, then put in display order.
 impl SubnetRoutes {
     fn with_capacity(n: usize) -> Self {
-        SubnetRoutes { origins: Vec::new(), routes: Vec::with_capacity(n) }
+        SubnetRoutes { origins: Vec::new(), routes: Vec::with_capacity(n), section: None }
     }
 
     /// Registers what a group of routes shares; returns its reference for `push`.
@@ -508,37 +602,46 @@ pub fn effective_routes_indexed(
     subnet: SubnetRef<'_>,
     options: RouteOptions,
 ) -> Vec<EffectiveRoute> {
-    subnet_routes(estate, ix, tags, subnet, options).to_routes()
+    subnet_routes(estate, ix, tags, subnet, options, &EndpointSections::default()).to_routes()
 }
 
 /// `effective_routes_indexed`, compact: what route selection reads, without a copy of each
-/// route's element (see [`SubnetRoutes`]).
+/// route's element (see [`SubnetRoutes`]). The service-endpoint routes from the tag data file
+/// are the section of `sections` for the subnet's endpoints: one `sections` per `tags`, shared by
+/// the subnets asked about, so that each list of endpoints is ordered and indexed once.
 pub fn subnet_routes(
     estate: &Estate,
     ix: &EstateIndex,
     tags: &ServiceTags,
     subnet: SubnetRef<'_>,
     options: RouteOptions,
+    sections: &EndpointSections,
 ) -> SubnetRoutes {
     let vnet = subnet.vnet;
     let table = subnet.subnet.route_table.as_deref().and_then(|t| ix.route_table(estate, t));
+    let endpoints = endpoint_tags(estate, subnet);
+    let section = endpoint_section(tags, &endpoints, sections);
     // Sized once: tag expansions add hundreds of candidates, and growing the list while they
     // arrive copied it (and its earlier allocation) each time.
-    let endpoints = endpoint_tags(estate, subnet);
-    let mut cands = SubnetRoutes::with_capacity(32 + expanded_route_count(tags, &endpoints, table));
+    let expanded = expanded_route_count(tags, &endpoints, table, section.is_some());
+    let mut cands = SubnetRoutes::with_capacity(32 + expanded);
     system_routes(vnet, &mut cands);
     peering_routes(estate, ix, vnet, &mut cands);
     if !table.is_some_and(|t| t.disable_bgp_route_propagation) {
         gateway_routes(estate, ix, vnet, &mut cands);
     }
-    service_endpoint_routes(tags, subnet, &endpoints, &mut cands);
+    let section_origins = service_endpoint_routes(tags, subnet, &endpoints, section.is_some(), &mut cands);
     private_endpoint_routes(estate, ix, vnet, &mut cands);
     if let Some(t) = table {
         user_routes(t, tags, &mut cands);
     }
 
-    prefer_system_over_bgp(&mut cands);
+    let section = section.map(|section| SectionRef { section, at: 0, origins: section_origins });
+    prefer_system_over_bgp(&mut cands, section.as_ref());
     let by_prefix = prefix_order(&cands.routes);
+    if let Some(s) = &section {
+        lose_to_section(&mut cands, s);
+    }
     settle_equal_prefixes(&mut cands, &by_prefix);
     invalidate_private_endpoint_routes(&mut cands);
     if options.drop_reserved_none_routes_under_default_udr {
@@ -546,7 +649,44 @@ pub fn subnet_routes(
     }
 
     cands.routes = display_order(std::mem::take(&mut cands.routes), &by_prefix);
+    // The section's routes are shown with the service-endpoint routes, CIDRs before tags: after
+    // every route of an earlier kind.
+    cands.section = section.map(|s| SectionRef {
+        at: cands.routes.iter().take_while(|r| r.kind < Kind::ServiceEndpoint).count(),
+        ..s
+    });
     cands
+}
+
+/// The shared section of the subnet's service endpoints whose tags the data file lists (see
+/// [`EndpointSection`]), if there are any and they can be one.
+fn endpoint_section(
+    tags: &ServiceTags,
+    endpoints: &[(&str, ServiceEndpointTag)],
+    sections: &EndpointSections,
+) -> Option<Arc<EndpointSection>> {
+    let key: Vec<String> =
+        endpoints.iter().filter(|(_, c)| in_section(tags, c)).map(|(_, c)| c.tag.clone()).collect();
+    if key.is_empty() {
+        return None;
+    }
+    sections.get(tags, &key)
+}
+
+/// Whether an endpoint's routes go to the subnet's section: the data file lists its tag's prefixes.
+fn in_section(tags: &ServiceTags, choice: &ServiceEndpointTag) -> bool {
+    tags.prefixes(&choice.tag).is_some_and(|ps| !ps.is_empty())
+}
+
+/// §1.6: a route with the prefix of one of the section's (Active) service-endpoint routes loses
+/// to it, as every route of equal prefix does.
+fn lose_to_section(cands: &mut SubnetRoutes, s: &SectionRef) {
+    for i in 0..cands.routes.len() {
+        let Some(net) = cands.routes[i].cidr().filter(|_| cands.routes[i].active()) else { continue };
+        if let Some(winner) = s.section.active_with_prefix(&net) {
+            cands.invalidate(i, s.overridden_by(winner));
+        }
+    }
 }
 
 /// How many candidates the subnet's service endpoints (each with its tag) and its route table's
@@ -555,9 +695,14 @@ fn expanded_route_count(
     tags: &ServiceTags,
     endpoints: &[(&str, ServiceEndpointTag)],
     table: Option<&RouteTable>,
+    with_section: bool,
 ) -> usize {
     let count = |tag: &str| tags.prefixes(tag).map_or(1, <[Ipv4Net]>::len);
-    let endpoints: usize = endpoints.iter().map(|(_, choice)| count(&choice.tag)).sum();
+    let endpoints: usize = endpoints
+        .iter()
+        .filter(|(_, choice)| !(with_section && in_section(tags, choice)))
+        .map(|(_, choice)| count(&choice.tag))
+        .sum();
     let udrs: usize = table.map_or(0, |t| {
         t.routes
             .iter()
@@ -642,19 +787,28 @@ fn gateway_routes(estate: &Estate, ix: &EstateIndex, vnet: &adbflow_model::VNet,
 }
 
 /// §1.2, §5: service-endpoint prefixes, on the subnet that enables the endpoint only; `endpoints`
-/// are its endpoint types, each with the tag `service_endpoint_tag` picks.
+/// are its endpoint types, each with the tag `service_endpoint_tag` picks. With a section, the
+/// prefixes of the endpoints it holds are its routes: only their origins are added, returned in
+/// the section's block order.
 fn service_endpoint_routes(
     tags: &ServiceTags,
     subnet: SubnetRef<'_>,
     endpoints: &[(&str, ServiceEndpointTag)],
+    with_section: bool,
     cands: &mut SubnetRoutes,
-) {
+) -> Vec<u32> {
+    let mut section_origins = Vec::new();
     for (se, choice) in endpoints {
         let element = service_endpoint_element(subnet, se, choice);
         let origin =
             cands.origin(Kind::ServiceEndpoint, NextHopType::VirtualNetworkServiceEndpoint, None, element);
-        push_tag_prefixes(tags, &choice.tag, origin, cands);
+        if with_section && in_section(tags, choice) {
+            section_origins.push(origin);
+        } else {
+            push_tag_prefixes(tags, &choice.tag, origin, cands);
+        }
     }
+    section_origins
 }
 
 /// The subnet's service endpoint types, each with the tag `service_endpoint_tag` picks in its
@@ -774,7 +928,9 @@ fn user_routes(table: &RouteTable, tags: &ServiceTags, cands: &mut SubnetRoutes)
 /// §1.6: "system routes for VNet, VNet peering and service endpoints are preferred even if BGP
 /// routes are more specific": a gateway route inside (or equal to) such a route's prefix loses.
 /// Tag-prefixed service-endpoint routes have no known extent, so they cannot shadow gateway routes.
-fn prefer_system_over_bgp(cands: &mut SubnetRoutes) {
+/// The routes of `section` were added after the VNet's and the peerings', so a gateway route is
+/// said to lose to one of them only when none of those holds it.
+fn prefer_system_over_bgp(cands: &mut SubnetRoutes, section: Option<&SectionRef>) {
     // Described only when one wins: a subnet with a service endpoint has hundreds of candidates.
     let preferred: Vec<(Ipv4Net, usize)> = cands
         .routes
@@ -787,17 +943,22 @@ fn prefer_system_over_bgp(cands: &mut SubnetRoutes) {
         (0..cands.routes.len()).filter(|&i| cands.routes[i].kind == Kind::Gateway).collect();
     for gi in gateways {
         let Some(net) = cands.routes[gi].cidr() else { continue };
-        if let Some(&(_, wi)) = preferred.iter().find(|(p, _)| p.contains(&net)) {
-            let reason = Invalidation {
-                by: cands.route_ref(wi),
-                before: "overridden by ",
-                after: Cow::Borrowed(
-                    ": Azure prefers VNet, peering and service-endpoint routes over gateway routes, even \
-                     more specific ones",
-                ),
-            };
-            cands.invalidate(gi, reason);
-        }
+        let by = match preferred.iter().find(|(p, _)| p.contains(&net)) {
+            Some(&(_, wi)) => cands.route_ref(wi),
+            None => match section.and_then(|s| Some((s, s.section.first_containing(&net)?))) {
+                Some((s, winner)) => s.overridden_by(winner).by,
+                None => continue,
+            },
+        };
+        let reason = Invalidation {
+            by,
+            before: "overridden by ",
+            after: Cow::Borrowed(
+                ": Azure prefers VNet, peering and service-endpoint routes over gateway routes, even more \
+                 specific ones",
+            ),
+        };
+        cands.invalidate(gi, reason);
     }
 }
 
@@ -825,7 +986,7 @@ fn settle_equal_prefixes(cands: &mut SubnetRoutes, by_prefix: &[usize]) {
             continue;
         };
         let after = match cands.routes[winner].kind {
-            Kind::ServiceEndpoint => "; service-endpoint routes can't be overridden",
+            Kind::ServiceEndpoint => SERVICE_ENDPOINT_WINS,
             _ => "",
         };
         let reason = Invalidation {
