@@ -12,12 +12,13 @@
 //!   subnet many times.
 
 use crate::address::DestAddr;
-use crate::routes::{self, EffectiveRoute, EndpointSection, MatchRank, RouteList, RoutePrefix, SubnetRoutes};
+use crate::routes::{
+    self, EffectiveRoute, EndpointSection, MatchRank, RouteList, RoutePrefix, SectionPlaces, SubnetRoutes,
+};
 use crate::tags::{ServiceTags, TagPrefixes};
 use ipnet::Ipv4Net;
 use std::cmp::Reverse;
 use std::net::Ipv4Addr;
-use std::ops::Range;
 use std::sync::{Arc, Mutex};
 
 /// A symbolic destination's answer: what it depends on besides the routes and the tag data (its
@@ -37,9 +38,9 @@ pub struct RouteIndex {
     /// the copies made for twin subnets (same routes, same positions), so an answer found from
     /// either serves both.
     symbolic: Arc<Mutex<Vec<SymbolicAnswer>>>,
-    /// A subnet's shared service-endpoint routes, indexed by their section, and the position of
-    /// the first in the list; the fields above index the rest.
-    section: Option<(Arc<EndpointSection>, usize)>,
+    /// A subnet's shared routes, indexed by their section, and where they are in the list; the
+    /// fields above index the rest.
+    section: Option<(Arc<EndpointSection>, SectionPlaces)>,
 }
 
 /// A copy for a list of the same routes (a twin subnet's), sharing the remembered answers.
@@ -60,24 +61,24 @@ fn mask(len: u8) -> u32 {
 
 impl RouteIndex {
     pub fn new<L: RouteList + ?Sized>(routes: &L) -> Self {
-        Self::skipping(routes, 0..0)
+        Self::skipping(routes, |_| false)
     }
 
     /// The index of a subnet's routes: its own indexed here, its section's by the section.
     pub fn of_subnet(routes: &SubnetRoutes) -> Self {
         match routes.section() {
-            Some((section, at)) => {
-                let mut index = Self::skipping(routes, at..at + section.len());
-                index.section = Some((Arc::clone(section), at));
+            Some((section, places)) => {
+                let mut index = Self::skipping(routes, |i| places.is_section(i));
+                index.section = Some((Arc::clone(section), places.clone()));
                 index
             }
             None => Self::new(routes),
         }
     }
 
-    /// The index of `routes` but the positions in `skip`.
-    fn skipping<L: RouteList + ?Sized>(routes: &L, skip: Range<usize>) -> Self {
-        let positions = || (0..routes.route_count()).filter(|i| !skip.contains(i));
+    /// The index of `routes` but the positions `skip` names.
+    fn skipping<L: RouteList + ?Sized>(routes: &L, skip: impl Fn(usize) -> bool) -> Self {
+        let positions = || (0..routes.route_count()).filter(|&i| !skip(i));
         // A bucket per prefix length, each in list order, then sorted by network and position:
         // equal prefixes stay in list order, and the sort needs no scratch buffer (a stable
         // sort's took fresh memory for every subnet).
@@ -152,9 +153,9 @@ impl RouteIndex {
         tags: &ServiceTags,
     ) -> Option<usize> {
         let mut best: Option<(MatchRank, usize)> = self.longest_cidr(routes, ip);
-        if let Some((section, at)) = &self.section {
+        if let Some((section, places)) = &self.section {
             if let Some((len, e)) = section.longest_holding_ip(ip) {
-                let i = at + e as usize;
+                let i = places.position(e as usize);
                 let rank = routes::cidr_rank(routes.precedence(i), len);
                 // Its own routes and the section's have no prefix in common (the section's win
                 // equal ones), so no two matches tie; the larger rank wins.
@@ -233,8 +234,10 @@ impl RouteIndex {
                     .reduce(|best, pos| if preferred(pos, best) { pos } else { best })
                     .map(|pos| (*len, pos))
             });
-            let shared = self.section.as_ref().and_then(|(section, at)| {
-                section.holding_tags(&dest.tags, &dest_tags).map(|(len, e)| (len, at + e as usize))
+            let shared = self.section.as_ref().and_then(|(section, places)| {
+                section
+                    .holding_tags(&dest.tags, &dest_tags)
+                    .map(|(len, e)| (len, places.position(e as usize)))
             });
             // The longest length holding one decides; at equal lengths, as within one length.
             let decided = match (own, shared) {

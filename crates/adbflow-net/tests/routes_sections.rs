@@ -180,7 +180,7 @@ fn check(case: &Case) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
 
     #[test]
     fn shared_sections_show_and_select_as_expanded_routes(case in case()) {
@@ -231,4 +231,30 @@ fn overlapping_endpoints_udrs_and_gateways_agree() {
     assert_eq!(find(&routes, "40.64.0.0/10", NextHopType::VirtualNetworkGateway).state, RouteState::Active);
     assert_eq!(find(&routes, "10.100.0.0/16", NextHopType::VNetPeering).state, RouteState::Invalid);
     assert!(has(&routes, "Shiny", NextHopType::VirtualNetworkServiceEndpoint));
+}
+
+/// Tag UDRs shared in a section: between two of equal prefix the regional tag wins whatever the
+/// table order (§1.4), and a subnet whose own routes clash with them (an explicit UDR of equal
+/// prefix) expands them and still agrees.
+#[test]
+fn tag_udrs_settle_by_class_in_a_section() {
+    let mut case = Case {
+        tags: vec![vec!["20.38.1.0/24", "20.40.0.0/16"], vec!["20.38.1.0/24", "52.0.0.0/8"], vec![], vec![]],
+        endpoints: vec![],
+        udrs: vec![("Storage", NextHopType::Internet), ("Storage.EastUS2", NextHopType::VirtualAppliance)],
+        gateway: vec![],
+        pe_policy: true,
+        twin: true,
+    };
+    check(&case).unwrap();
+    let routes = routes_with(&estate(&case), &tag_data(&case), "spoke/a", RouteOptions::default());
+    let regional =
+        routes.iter().find(|r| r.prefix.to_string() == "20.38.1.0/24" && r.name.as_str() == "udr1").unwrap();
+    assert_eq!(regional.state, RouteState::Active);
+    let top =
+        routes.iter().find(|r| r.prefix.to_string() == "20.38.1.0/24" && r.name.as_str() == "udr0").unwrap();
+    assert_eq!(top.state, RouteState::Invalid);
+    assert!(top.invalid_reason.as_deref().unwrap().contains("user route udr1"), "{top:?}");
+    case.udrs.push(("52.0.0.0/8", NextHopType::None));
+    check(&case).unwrap();
 }

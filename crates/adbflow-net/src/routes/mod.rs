@@ -24,8 +24,9 @@ use std::sync::{Arc, LazyLock};
 mod section;
 mod select;
 
-pub(crate) use section::EndpointSection;
 pub use section::EndpointSections;
+use section::{Block, BlockKind, Place, SectionRef};
+pub(crate) use section::{EndpointSection, SectionPlaces};
 use select::precedence_of;
 pub(crate) use select::{cidr_rank, match_rank, MatchRank};
 pub use select::{select, select_position, RouteList};
@@ -297,54 +298,17 @@ pub struct SubnetRoutes {
     origins: Vec<RouteOrigin>,
     /// The routes but the section's, in display order.
     routes: Vec<CompactRoute>,
-    /// The service-endpoint routes from the tag data file, shared with every subnet that has
-    /// the same endpoints ([`EndpointSection`]); shown among the others at `at`.
+    /// The routes expanded from the tag data file (service endpoints', tag UDRs'), shared with
+    /// every subnet that has the same ([`EndpointSection`]), shown among the others.
     section: Option<SectionRef>,
-}
-
-/// A subnet's place for its shared service-endpoint routes.
-#[derive(Debug, Clone)]
-struct SectionRef {
-    section: Arc<EndpointSection>,
-    /// The display position of the section's first route.
-    at: usize,
-    /// The origin (the subnet's endpoint) of each of the section's blocks, in block order.
-    origins: Vec<u32>,
-}
-
-/// Where a display position falls: among the subnet's own routes or in its section.
-enum Place<'s> {
-    Own(usize),
-    Section(&'s SectionRef, usize),
-}
-
-impl SectionRef {
-    fn entry(&self, k: usize) -> &section::SectionEntry {
-        self.section.entry(k)
-    }
-
-    /// The subnet's origin (endpoint) of a section entry.
-    fn origin(&self, entry: &section::SectionEntry) -> u32 {
-        self.origins[entry.block as usize]
-    }
-
-    /// Why a route loses to section entry `winner`: service-endpoint routes can't be overridden.
-    fn overridden_by(&self, winner: u32) -> Invalidation {
-        let w = self.entry(winner as usize);
-        Invalidation {
-            by: RouteRef { origin: self.origin(w), kind: Kind::ServiceEndpoint, prefix: w.prefix.clone() },
-            before: "overridden by ",
-            after: Cow::Borrowed(SERVICE_ENDPOINT_WINS),
-        }
-    }
 }
 
 impl SubnetRoutes {
     /// The route at position `i`, as Azure lists it.
     pub fn route(&self, i: usize) -> EffectiveRoute {
-        let i = match self.place(i) {
-            Place::Own(i) => i,
-            Place::Section(s, k) => return self.section_route(s, k),
+        let i = match self.at(i) {
+            At::Own(i) => i,
+            At::Shared(s, k) => return self.section_route(s, k),
         };
         let r = &self.routes[i];
         let o = self.origin_of(i);
@@ -365,24 +329,27 @@ impl SubnetRoutes {
         (0..self.route_count()).map(|i| self.route(i)).collect()
     }
 
-    /// The shared service-endpoint routes and the display position of their first, if any.
-    pub(crate) fn section(&self) -> Option<(&Arc<EndpointSection>, usize)> {
-        self.section.as_ref().map(|s| (&s.section, s.at))
+    /// The shared routes and where they are shown, if any.
+    pub(crate) fn section(&self) -> Option<(&Arc<EndpointSection>, &SectionPlaces)> {
+        self.section.as_ref().map(|s| (&s.section, &s.places))
     }
 
     fn section_len(&self) -> usize {
-        self.section.as_ref().map_or(0, |s| s.section.len())
+        self.section.as_ref().map_or(0, |s| s.places.len())
     }
 
-    fn place(&self, i: usize) -> Place<'_> {
+    /// Where display position `i` falls.
+    fn at(&self, i: usize) -> At<'_> {
         match &self.section {
-            Some(s) if i >= s.at + s.section.len() => Place::Own(i - s.section.len()),
-            Some(s) if i >= s.at => Place::Section(s, i - s.at),
-            _ => Place::Own(i),
+            Some(s) => match s.places.place(i) {
+                Place::Own(j) => At::Own(j),
+                Place::Section(k) => At::Shared(s, k),
+            },
+            None => At::Own(i),
         }
     }
 
-    /// Route `k` of section `s`, as Azure lists it: named by this subnet's endpoint.
+    /// Route `k` of section `s`, as Azure lists it: named by this subnet's endpoint or UDR.
     fn section_route(&self, s: &SectionRef, k: usize) -> EffectiveRoute {
         let entry = s.entry(k);
         let o = &self.origins[s.origin(entry) as usize];
@@ -409,26 +376,32 @@ impl RouteList for SubnetRoutes {
     }
 
     fn prefix(&self, i: usize) -> &RoutePrefix {
-        match self.place(i) {
-            Place::Own(i) => &self.routes[i].prefix,
-            Place::Section(s, k) => &s.entry(k).prefix,
+        match self.at(i) {
+            At::Own(i) => &self.routes[i].prefix,
+            At::Shared(s, k) => &s.entry(k).prefix,
         }
     }
 
     fn is_active(&self, i: usize) -> bool {
-        match self.place(i) {
-            Place::Own(i) => self.routes[i].active(),
-            Place::Section(s, k) => s.entry(k).overridden_by.is_none(),
+        match self.at(i) {
+            At::Own(i) => self.routes[i].active(),
+            At::Shared(s, k) => s.entry(k).overridden_by.is_none(),
         }
     }
 
     fn precedence(&self, i: usize) -> u8 {
-        let o = match self.place(i) {
-            Place::Own(i) => self.origin_of(i),
-            Place::Section(s, k) => &self.origins[s.origin(s.entry(k)) as usize],
+        let o = match self.at(i) {
+            At::Own(i) => self.origin_of(i),
+            At::Shared(s, k) => &self.origins[s.origin(s.entry(k)) as usize],
         };
         precedence_of(o.kind.source(), o.next_hop_type)
     }
+}
+
+/// Where a display position falls: among a subnet's own routes, or in its shared section.
+enum At<'s> {
+    Own(usize),
+    Shared(&'s SectionRef, usize),
 }
 
 /// Building: the routes are collected in input order, settled, then put in display order.
@@ -617,26 +590,64 @@ pub fn subnet_routes(
     options: RouteOptions,
     sections: &EndpointSections,
 ) -> SubnetRoutes {
-    let vnet = subnet.vnet;
     let table = subnet.subnet.route_table.as_deref().and_then(|t| ix.route_table(estate, t));
     let endpoints = endpoint_tags(estate, subnet);
-    let section = endpoint_section(tags, &endpoints, sections);
+    let sources = Sources { estate, ix, tags, subnet, table, endpoints: &endpoints };
+    let endpoint_blocks: Vec<Block> = endpoints
+        .iter()
+        .filter(|(_, c)| listed(tags, &c.tag))
+        .map(|(_, c)| Block { tag: c.tag.clone(), kind: BlockKind::Endpoint })
+        .collect();
+    let udr_blocks = table.map_or_else(Vec::new, |t| tag_udr_blocks(tags, t));
+    // The tag UDRs shared too, unless the subnet's own routes clash with them.
+    if !udr_blocks.is_empty() {
+        let key = [endpoint_blocks.as_slice(), &udr_blocks].concat();
+        if let Some(section) = sections.get(tags, &key) {
+            let (cands, origins) = candidates(&sources, true, true);
+            if !section.clashes(&cands.routes) {
+                return settled(cands, Some(SectionRef::new(section, origins)), options);
+            }
+        }
+    }
+    let section = sections.get(tags, &endpoint_blocks);
+    let (cands, origins) = candidates(&sources, section.is_some(), false);
+    settled(cands, section.map(|s| SectionRef::new(s, origins)), options)
+}
+
+/// What a subnet's routes are computed from.
+struct Sources<'a> {
+    estate: &'a Estate,
+    ix: &'a EstateIndex,
+    tags: &'a ServiceTags,
+    subnet: SubnetRef<'a>,
+    table: Option<&'a RouteTable>,
+    endpoints: &'a [(&'a str, ServiceEndpointTag)],
+}
+
+/// Every route of the subnet in input order, but those a section holds (the listed endpoints'
+/// with `shared_endpoints`, the listed tag UDRs' with `shared_udrs`), and the origins of the
+/// section's blocks in block order.
+fn candidates(src: &Sources<'_>, shared_endpoints: bool, shared_udrs: bool) -> (SubnetRoutes, Vec<u32>) {
+    let (estate, ix, tags, vnet) = (src.estate, src.ix, src.tags, src.subnet.vnet);
     // Sized once: tag expansions add hundreds of candidates, and growing the list while they
     // arrive copied it (and its earlier allocation) each time.
-    let expanded = expanded_route_count(tags, &endpoints, table, section.is_some());
+    let expanded = expanded_route_count(tags, src.endpoints, src.table, shared_endpoints, shared_udrs);
     let mut cands = SubnetRoutes::with_capacity(32 + expanded);
     system_routes(vnet, &mut cands);
     peering_routes(estate, ix, vnet, &mut cands);
-    if !table.is_some_and(|t| t.disable_bgp_route_propagation) {
+    if !src.table.is_some_and(|t| t.disable_bgp_route_propagation) {
         gateway_routes(estate, ix, vnet, &mut cands);
     }
-    let section_origins = service_endpoint_routes(tags, subnet, &endpoints, section.is_some(), &mut cands);
+    let mut origins = service_endpoint_routes(tags, src.subnet, src.endpoints, shared_endpoints, &mut cands);
     private_endpoint_routes(estate, ix, vnet, &mut cands);
-    if let Some(t) = table {
-        user_routes(t, tags, &mut cands);
+    if let Some(t) = src.table {
+        origins.extend(user_routes(t, tags, shared_udrs, &mut cands));
     }
+    (cands, origins)
+}
 
-    let section = section.map(|section| SectionRef { section, at: 0, origins: section_origins });
+/// The candidates settled (§1.6, §1.7, §1.8) and put in display order, among them `section`'s.
+fn settled(mut cands: SubnetRoutes, section: Option<SectionRef>, options: RouteOptions) -> SubnetRoutes {
     prefer_system_over_bgp(&mut cands, section.as_ref());
     let by_prefix = prefix_order(&cands.routes);
     if let Some(s) = &section {
@@ -647,35 +658,33 @@ pub fn subnet_routes(
     if options.drop_reserved_none_routes_under_default_udr {
         drop_reserved_under_default_udr(&mut cands);
     }
-
     cands.routes = display_order(std::mem::take(&mut cands.routes), &by_prefix);
-    // The section's routes are shown with the service-endpoint routes, CIDRs before tags: after
-    // every route of an earlier kind.
-    cands.section = section.map(|s| SectionRef {
-        at: cands.routes.iter().take_while(|r| r.kind < Kind::ServiceEndpoint).count(),
-        ..s
-    });
+    cands.section =
+        section.map(|s| SectionRef { places: SectionPlaces::new(&s.section, &cands.routes), ..s });
     cands
 }
 
-/// The shared section of the subnet's service endpoints whose tags the data file lists (see
-/// [`EndpointSection`]), if there are any and they can be one.
-fn endpoint_section(
-    tags: &ServiceTags,
-    endpoints: &[(&str, ServiceEndpointTag)],
-    sections: &EndpointSections,
-) -> Option<Arc<EndpointSection>> {
-    let key: Vec<String> =
-        endpoints.iter().filter(|(_, c)| in_section(tags, c)).map(|(_, c)| c.tag.clone()).collect();
-    if key.is_empty() {
-        return None;
-    }
-    sections.get(tags, &key)
+/// Whether the data file lists prefixes for `tag`: then the routes it stands for can be shared.
+fn listed(tags: &ServiceTags, tag: &str) -> bool {
+    tags.prefixes(tag).is_some_and(|ps| !ps.is_empty())
 }
 
-/// Whether an endpoint's routes go to the subnet's section: the data file lists its tag's prefixes.
-fn in_section(tags: &ServiceTags, choice: &ServiceEndpointTag) -> bool {
-    tags.prefixes(&choice.tag).is_some_and(|ps| !ps.is_empty())
+/// The route table's UDRs written with a tag the data file lists, in table order, as blocks.
+fn tag_udr_blocks(tags: &ServiceTags, table: &RouteTable) -> Vec<Block> {
+    table
+        .routes
+        .iter()
+        .filter_map(|udr| match &udr.address_prefix {
+            RouteDestination::Tag(t) if listed(tags, t) => Some(Block {
+                tag: t.clone(),
+                kind: BlockKind::Udr {
+                    class: tag_class(t),
+                    precedence: precedence_of(Kind::User.source(), udr.next_hop_type),
+                },
+            }),
+            _ => None,
+        })
+        .collect()
 }
 
 /// §1.6: a route with the prefix of one of the section's (Active) service-endpoint routes loses
@@ -695,20 +704,23 @@ fn expanded_route_count(
     tags: &ServiceTags,
     endpoints: &[(&str, ServiceEndpointTag)],
     table: Option<&RouteTable>,
-    with_section: bool,
+    shared_endpoints: bool,
+    shared_udrs: bool,
 ) -> usize {
-    let count = |tag: &str| tags.prefixes(tag).map_or(1, <[Ipv4Net]>::len);
-    let endpoints: usize = endpoints
-        .iter()
-        .filter(|(_, choice)| !(with_section && in_section(tags, choice)))
-        .map(|(_, choice)| count(&choice.tag))
-        .sum();
+    let count = |tag: &str, shared: bool| {
+        if shared && listed(tags, tag) {
+            0
+        } else {
+            tags.prefixes(tag).map_or(1, <[Ipv4Net]>::len)
+        }
+    };
+    let endpoints: usize = endpoints.iter().map(|(_, choice)| count(&choice.tag, shared_endpoints)).sum();
     let udrs: usize = table.map_or(0, |t| {
         t.routes
             .iter()
             .map(|udr| match &udr.address_prefix {
                 RouteDestination::Prefix(_) => 1,
-                RouteDestination::Tag(t) => count(t),
+                RouteDestination::Tag(t) => count(t, shared_udrs),
             })
             .sum()
     });
@@ -794,7 +806,7 @@ fn service_endpoint_routes(
     tags: &ServiceTags,
     subnet: SubnetRef<'_>,
     endpoints: &[(&str, ServiceEndpointTag)],
-    with_section: bool,
+    shared: bool,
     cands: &mut SubnetRoutes,
 ) -> Vec<u32> {
     let mut section_origins = Vec::new();
@@ -802,7 +814,7 @@ fn service_endpoint_routes(
         let element = service_endpoint_element(subnet, se, choice);
         let origin =
             cands.origin(Kind::ServiceEndpoint, NextHopType::VirtualNetworkServiceEndpoint, None, element);
-        if with_section && in_section(tags, choice) {
+        if shared && listed(tags, &choice.tag) {
             section_origins.push(origin);
         } else {
             push_tag_prefixes(tags, &choice.tag, origin, cands);
@@ -909,13 +921,20 @@ fn private_endpoint_routes(
 }
 
 /// §1.4: the subnet's UDRs; a tag-prefixed UDR becomes one route per CIDR when tag data exists.
-fn user_routes(table: &RouteTable, tags: &ServiceTags, cands: &mut SubnetRoutes) {
+/// With `shared`, those routes are a section's: only the UDRs' origins are added, returned in
+/// table order.
+fn user_routes(table: &RouteTable, tags: &ServiceTags, shared: bool, cands: &mut SubnetRoutes) -> Vec<u32> {
+    let mut section_origins = Vec::new();
     for udr in &table.routes {
         let element = ElementRef::new(ids::route(&table.name, &udr.name), &udr.name, udr.origin.clone());
         let origin = cands.origin(Kind::User, udr.next_hop_type, udr.next_hop_ip, element);
         cands.origins[origin as usize].name = SharedStr::from(&udr.name);
         match &udr.address_prefix {
             RouteDestination::Prefix(n) => cands.push(origin, RoutePrefix::Cidr(n.trunc())),
+            RouteDestination::Tag(t) if shared && listed(tags, t) => {
+                cands.origins[origin as usize].from_tag = Some(SharedStr::from(t));
+                section_origins.push(origin);
+            }
             RouteDestination::Tag(t) => {
                 if push_tag_prefixes(tags, t, origin, cands) {
                     cands.origins[origin as usize].from_tag = Some(SharedStr::from(t));
@@ -923,6 +942,7 @@ fn user_routes(table: &RouteTable, tags: &ServiceTags, cands: &mut SubnetRoutes)
             }
         }
     }
+    section_origins
 }
 
 /// §1.6: "system routes for VNet, VNet peering and service endpoints are preferred even if BGP
@@ -945,8 +965,8 @@ fn prefer_system_over_bgp(cands: &mut SubnetRoutes, section: Option<&SectionRef>
         let Some(net) = cands.routes[gi].cidr() else { continue };
         let by = match preferred.iter().find(|(p, _)| p.contains(&net)) {
             Some(&(_, wi)) => cands.route_ref(wi),
-            None => match section.and_then(|s| Some((s, s.section.first_containing(&net)?))) {
-                Some((s, winner)) => s.overridden_by(winner).by,
+            None => match section.and_then(|s| Some((s, s.section.first_endpoint_containing(&net)?))) {
+                Some((s, winner)) => s.route_ref(winner),
                 None => continue,
             },
         };
