@@ -61,14 +61,14 @@ fn mask(len: u8) -> u32 {
 
 impl RouteIndex {
     pub fn new<L: RouteList + ?Sized>(routes: &L) -> Self {
-        Self::skipping(routes, |_| false)
+        Self::of_positions(routes, &(0..routes.route_count()).collect::<Vec<_>>())
     }
 
     /// The index of a subnet's routes: its own indexed here, its section's by the section.
     pub fn of_subnet(routes: &SubnetRoutes) -> Self {
         match routes.section() {
             Some((section, places)) => {
-                let mut index = Self::skipping(routes, |i| places.is_section(i));
+                let mut index = Self::of_positions(routes, &routes.own_positions());
                 index.section = Some((Arc::clone(section), places.clone()));
                 index
             }
@@ -76,9 +76,9 @@ impl RouteIndex {
         }
     }
 
-    /// The index of `routes` but the positions `skip` names.
-    fn skipping<L: RouteList + ?Sized>(routes: &L, skip: impl Fn(usize) -> bool) -> Self {
-        let positions = || (0..routes.route_count()).filter(|&i| !skip(i));
+    /// The index of the routes at `positions` (in order) of `routes`.
+    fn of_positions<L: RouteList + ?Sized>(routes: &L, positions: &[usize]) -> Self {
+        let positions = || positions.iter().copied();
         // A bucket per prefix length, each in list order, then sorted by network and position:
         // equal prefixes stay in list order, and the sort needs no scratch buffer (a stable
         // sort's took fresh memory for every subnet).

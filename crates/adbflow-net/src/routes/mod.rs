@@ -334,6 +334,14 @@ impl SubnetRoutes {
         self.section.as_ref().map(|s| (&s.section, &s.places))
     }
 
+    /// The display positions of the routes but the section's, in order.
+    pub(crate) fn own_positions(&self) -> Vec<usize> {
+        match &self.section {
+            Some(s) => (0..self.routes.len()).map(|j| s.places.own_position(j)).collect(),
+            None => (0..self.routes.len()).collect(),
+        }
+    }
+
     fn section_len(&self) -> usize {
         self.section.as_ref().map_or(0, |s| s.places.len())
     }

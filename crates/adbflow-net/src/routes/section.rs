@@ -387,9 +387,15 @@ impl SectionPlaces {
         self.endpoints + self.udr_entries
     }
 
-    /// Whether display position `i` is one of the section's.
-    pub(crate) fn is_section(&self, i: usize) -> bool {
-        matches!(self.place(i), Place::Section(_))
+    /// The display position of the subnet's own route `j` (its position among its own).
+    pub(crate) fn own_position(&self, j: usize) -> usize {
+        if j < self.endpoints_at {
+            j
+        } else if j < self.udrs_from {
+            j + self.endpoints
+        } else {
+            j + self.endpoints + self.udrs_before[j - self.udrs_from]
+        }
     }
 }
 
