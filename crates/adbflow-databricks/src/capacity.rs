@@ -117,7 +117,8 @@ pub struct FlowEstimate {
     pub instance: Option<String>,
     pub source_role: SourceRole,
     pub egress: String,
-    pub performance: FlowPerformance,
+    /// Shared by the flows with the same estimate.
+    pub performance: std::sync::Arc<FlowPerformance>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -89,9 +89,10 @@ pub struct CheckFlow {
     pub fix: Option<Fix>,
     pub meters: Vec<String>,
     pub notes: Vec<String>,
-    /// Latency and bandwidth estimate of a delivered flow.
+    /// Latency and bandwidth estimate of a delivered flow: shared by the flows with the same
+    /// estimate (a workspace's flows have a handful).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub performance: Option<crate::performance::FlowPerformance>,
+    pub performance: Option<std::sync::Arc<crate::performance::FlowPerformance>>,
 }
 
 impl CheckFlow {

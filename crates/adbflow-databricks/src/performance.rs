@@ -12,6 +12,7 @@ use crate::plan::SourceRole;
 use adbflow_model::{Estate, Firewall, Lookup, NatGateway, Sku};
 use adbflow_net::walk::meters as path;
 use serde::Serialize;
+use std::sync::Arc;
 
 /// The node size the estimates assume when the workload does not name one (the seed's default).
 pub const DEFAULT_NODE_TYPE: &str = "Standard_DS3_v2";
@@ -101,7 +102,7 @@ impl Inputs<'_> {
 pub struct Estimates<'t, 'e> {
     limits: &'t LimitTable,
     node: &'t str,
-    known: Vec<(Inputs<'e>, FlowPerformance)>,
+    known: Vec<(Inputs<'e>, Arc<FlowPerformance>)>,
 }
 
 impl<'t, 'e> Estimates<'t, 'e> {
@@ -110,7 +111,7 @@ impl<'t, 'e> Estimates<'t, 'e> {
     }
 
     /// The estimate for `f`, a flow walked in `lookup`'s estate; `None` for a blocked one.
-    pub fn of(&mut self, lookup: &Lookup<'e>, f: &CheckFlow) -> Option<FlowPerformance> {
+    pub fn of(&mut self, lookup: &Lookup<'e>, f: &CheckFlow) -> Option<Arc<FlowPerformance>> {
         if f.verdict != FlowVerdict::Delivered {
             return None;
         }
@@ -122,10 +123,10 @@ impl<'t, 'e> Estimates<'t, 'e> {
             from_user: f.source_role == SourceRole::User,
         };
         if let Some((_, known)) = self.known.iter().find(|(i, _)| i.same_as(&inputs)) {
-            return Some(known.clone());
+            return Some(Arc::clone(known));
         }
-        let worked_out = self.work_out(inputs);
-        self.known.push((inputs, worked_out.clone()));
+        let worked_out = Arc::new(self.work_out(inputs));
+        self.known.push((inputs, Arc::clone(&worked_out)));
         Some(worked_out)
     }
 

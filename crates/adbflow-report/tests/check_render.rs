@@ -200,7 +200,7 @@ fn hand_written_flows_are_serde_json_for_every_origin_and_optional_field() {
             h.detail.push_str(if n % 2 == 0 { " \"quoted\"\nline" } else { "" });
             n += 1;
         }
-        if let Some(p) = &mut f.performance {
+        if let Some(p) = f.performance.as_mut().map(std::sync::Arc::make_mut) {
             match i % 3 {
                 0 => (p.connection_gbps, p.limited_by, p.bandwidth_from) = (None, None, None),
                 1 => p.bandwidth_from = Some(("row \"b\"".into(), None)),
@@ -248,7 +248,7 @@ fn repeated_performance_estimates_are_each_written_as_serde_json_writes_them() {
     let first = r.flows[with[0]].workspace.clone();
     let same: Vec<usize> = with.iter().copied().filter(|&i| r.flows[i].workspace == first).collect();
     assert!(same.len() >= 4, "several estimated flows in one workspace");
-    let base = r.flows[same[0]].performance.clone().unwrap();
+    let base = r.flows[same[0]].performance.as_deref().cloned().unwrap();
     let variants = [
         |p: &mut adbflow_databricks::performance::FlowPerformance| p.latency_ms = [0.0, 1.5],
         |p: &mut adbflow_databricks::performance::FlowPerformance| p.latency_ms = [-0.0, 1.5],
@@ -258,7 +258,7 @@ fn repeated_performance_estimates_are_each_written_as_serde_json_writes_them() {
     for (k, &i) in same.iter().enumerate() {
         let mut p = base.clone();
         variants[k % variants.len()](&mut p);
-        r.flows[i].performance = Some(p);
+        r.flows[i].performance = Some(std::sync::Arc::new(p));
     }
     let expected = serde_json::to_string_pretty(&r).unwrap() + "\n";
     assert!(expected.contains("-0.0"), "the negative zeros are in the report");
