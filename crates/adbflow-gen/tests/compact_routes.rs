@@ -55,7 +55,7 @@ fn the_walks_route_is_the_one_the_shown_routes_select() {
         let net = Network::new(loaded.estate.clone(), tags.clone());
         let ix = EstateIndex::new(&loaded.estate);
         // One set of sections for every subnet, as a network shares them.
-        let sections = routes::EndpointSections::default();
+        let sections = routes::TagSections::default();
         for subnet in loaded.estate.subnets() {
             let path = &subnet.path();
             let shown = net.routes(path).expect("every subnet has routes").to_vec();

@@ -9,7 +9,7 @@ use crate::index::EstateIndex;
 use crate::nsg::{self, NsgDecision, Packet};
 use crate::resources::Names;
 use crate::route_index::RouteIndex;
-use crate::routes::{self, EffectiveRoute, EndpointSections, RouteOptions, SubnetRoutes};
+use crate::routes::{self, EffectiveRoute, RouteOptions, SubnetRoutes, TagSections};
 use crate::source_class::SourceClasses;
 use crate::tags::ServiceTags;
 use crate::trace::{FlowSpec, Trace};
@@ -54,7 +54,7 @@ pub struct Network {
     routes: RouteCells,
     /// The service-endpoint routes from the tag data file, one section per list of endpoints,
     /// shared by the subnets that have it.
-    sections: EndpointSections,
+    sections: TagSections,
     /// One per `estate.firewalls` entry, same order.
     firewalls: Vec<CompiledFirewall>,
     /// One per `estate.nsgs` entry, same order.
@@ -95,7 +95,7 @@ impl Network {
             tags,
             options,
             routes,
-            sections: EndpointSections::default(),
+            sections: TagSections::default(),
             firewalls,
             nsg_orders,
             index,

@@ -13,7 +13,7 @@
 
 use crate::address::DestAddr;
 use crate::routes::{
-    self, EffectiveRoute, EndpointSection, MatchRank, RouteList, RoutePrefix, SectionPlaces, SubnetRoutes,
+    self, EffectiveRoute, MatchRank, RouteList, RoutePrefix, SectionPlaces, SubnetRoutes, TagSection,
 };
 use crate::tags::{ServiceTags, TagPrefixes};
 use ipnet::Ipv4Net;
@@ -40,7 +40,7 @@ pub struct RouteIndex {
     symbolic: Arc<Mutex<Vec<SymbolicAnswer>>>,
     /// A subnet's shared routes, indexed by their section, and where they are in the list; the
     /// fields above index the rest.
-    section: Option<(Arc<EndpointSection>, SectionPlaces)>,
+    section: Option<(Arc<TagSection>, SectionPlaces)>,
 }
 
 /// A copy for a list of the same routes (a twin subnet's), sharing the remembered answers.

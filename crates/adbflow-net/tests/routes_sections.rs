@@ -1,5 +1,5 @@
 //! A subnet's service-endpoint routes from the tag data file are kept in a section shared by the
-//! subnets with the same endpoints (`routes::EndpointSections`). The routes a subnet shows and
+//! subnets with the same endpoints (`routes::TagSections`). The routes a subnet shows and
 //! the route a packet takes must be exactly those of the same routes expanded into the subnet's
 //! own list, whatever else has their prefixes: endpoints whose tags share prefixes, a tag that
 //! lists one twice, UDRs (written or tag-expanded) and system, peering, gateway and
@@ -10,7 +10,7 @@ mod support;
 
 use adbflow_model::{Estate, NextHopType, PrivateEndpointNetworkPolicies};
 use adbflow_net::index::EstateIndex;
-use adbflow_net::routes::{self, EndpointSections, RouteOptions, RoutePrefix, RouteState};
+use adbflow_net::routes::{self, RouteOptions, RoutePrefix, RouteState, TagSections};
 use adbflow_net::{DestAddr, Network, ServiceTags};
 use proptest::prelude::*;
 use proptest::sample::{select, subsequence};
@@ -157,13 +157,13 @@ fn check(case: &Case) -> Result<(), TestCaseError> {
     let e = estate(case);
     let ix = EstateIndex::new(&e);
     let net = Network::new(e.clone(), tags.clone());
-    let shared = EndpointSections::default();
+    let shared = TagSections::default();
     let paths: &[&str] = if case.twin { &["spoke/a", "spoke/b"] } else { &["spoke/a"] };
     for path in paths {
         let subnet = e.subnet(path).unwrap();
         let options = RouteOptions::default();
         let want =
-            routes::subnet_routes(&e, &ix, &tags, subnet, options, &EndpointSections::expanded()).to_routes();
+            routes::subnet_routes(&e, &ix, &tags, subnet, options, &TagSections::expanded()).to_routes();
         let got = routes::subnet_routes(&e, &ix, &tags, subnet, options, &shared).to_routes();
         prop_assert_eq!(&got, &want, "{}", path);
         let shown = net.routes(path).unwrap().to_vec();

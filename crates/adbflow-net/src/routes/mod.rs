@@ -24,9 +24,9 @@ use std::sync::{Arc, LazyLock};
 mod section;
 mod select;
 
-pub use section::EndpointSections;
+pub use section::TagSections;
 use section::{Block, BlockKind, Place, SectionRef};
-pub(crate) use section::{EndpointSection, SectionPlaces};
+pub(crate) use section::{SectionPlaces, TagSection};
 use select::precedence_of;
 pub(crate) use select::{cidr_rank, match_rank, MatchRank};
 pub use select::{select, select_position, RouteList};
@@ -299,7 +299,7 @@ pub struct SubnetRoutes {
     /// The routes but the section's, in display order.
     routes: Vec<CompactRoute>,
     /// The routes expanded from the tag data file (service endpoints', tag UDRs'), shared with
-    /// every subnet that has the same ([`EndpointSection`]), shown among the others.
+    /// every subnet that has the same ([`TagSection`]), shown among the others.
     section: Option<SectionRef>,
 }
 
@@ -330,7 +330,7 @@ impl SubnetRoutes {
     }
 
     /// The shared routes and where they are shown, if any.
-    pub(crate) fn section(&self) -> Option<(&Arc<EndpointSection>, &SectionPlaces)> {
+    pub(crate) fn section(&self) -> Option<(&Arc<TagSection>, &SectionPlaces)> {
         self.section.as_ref().map(|s| (&s.section, &s.places))
     }
 
@@ -583,7 +583,7 @@ pub fn effective_routes_indexed(
     subnet: SubnetRef<'_>,
     options: RouteOptions,
 ) -> Vec<EffectiveRoute> {
-    subnet_routes(estate, ix, tags, subnet, options, &EndpointSections::default()).to_routes()
+    subnet_routes(estate, ix, tags, subnet, options, &TagSections::default()).to_routes()
 }
 
 /// `effective_routes_indexed`, compact: what route selection reads, without a copy of each
@@ -596,7 +596,7 @@ pub fn subnet_routes(
     tags: &ServiceTags,
     subnet: SubnetRef<'_>,
     options: RouteOptions,
-    sections: &EndpointSections,
+    sections: &TagSections,
 ) -> SubnetRoutes {
     let table = subnet.subnet.route_table.as_deref().and_then(|t| ix.route_table(estate, t));
     let endpoints = endpoint_tags(estate, subnet);

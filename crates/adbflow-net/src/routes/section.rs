@@ -4,15 +4,15 @@
 //! routes and a UDR written with a tag (`AzureActiveDirectory` → Internet) another ~200: the same
 //! prefixes in every subnet with the same endpoints and tag UDRs. Expanded into each subnet's list
 //! they were most of computing its routes (pushed, ordered, settled and indexed per subnet), and a
-//! destination known by its tag was checked against all of them again in each subnet. An
-//! [`EndpointSection`] holds them once per list of such tags: ordered as a subnet shows them,
+//! destination known by its tag was checked against all of them again in each subnet. A
+//! [`TagSection`] holds them once per list of such tags: ordered as a subnet shows them,
 //! settled among themselves, indexed by prefix length, with the answers for symbolic destinations
 //! remembered for every subnet that shares it.
 //!
 //! What a section's routes decide among themselves does not depend on the subnet (§1.6: a
 //! service-endpoint route wins every equal prefix; between tag UDRs the tag's class, then the
 //! order). A subnet whose own routes share a prefix with a section's UDR route, or hold a private
-//! endpoint one of them covers, expands its tag UDRs instead ([`EndpointSection::clashes`]).
+//! endpoint one of them covers, expands its tag UDRs instead ([`TagSection::clashes`]).
 
 use super::{CompactRoute, Invalidation, Kind, RoutePrefix, RouteRef, SERVICE_ENDPOINT_WINS};
 use crate::tags::{ServiceTags, TagPrefixes};
@@ -81,7 +81,7 @@ type Holding = Option<(u8, u32)>;
 /// order: the service endpoints' (shown together) and then the tag UDRs' (shown among the
 /// subnet's other UDRs), each by prefix and then as added.
 #[derive(Debug)]
-pub(crate) struct EndpointSection {
+pub(crate) struct TagSection {
     key: Vec<Block>,
     entries: Vec<SectionEntry>,
     /// How many entries are service endpoints' (the first ones).
@@ -104,10 +104,10 @@ fn prefix_key(p: &Ipv4Net) -> u64 {
     u64::from(u32::from(p.network())) << 8 | u64::from(p.prefix_len())
 }
 
-impl EndpointSection {
+impl TagSection {
     /// The section of `key`'s prefixes, or `None` when one of them is 0.0.0.0/0: that route
     /// would compete with the subnet's own default routes, which a section does not know.
-    fn build(tags: &ServiceTags, key: &[Block]) -> Option<EndpointSection> {
+    fn build(tags: &ServiceTags, key: &[Block]) -> Option<TagSection> {
         // (shown region, prefix key, added, block)
         let mut added: Vec<(bool, u64, u32, u32)> = Vec::new();
         for (block, b) in (0u32..).zip(key) {
@@ -160,7 +160,7 @@ impl EndpointSection {
         }
         let by_length = (0u8..=32).zip(by_len).rev().filter(|(_, nets)| !nets.is_empty()).collect();
         let udr_keys = added[endpoint_entries..].iter().map(|a| a.1).collect();
-        Some(EndpointSection {
+        Some(TagSection {
             key: key.to_vec(),
             entries,
             endpoint_entries,
@@ -268,23 +268,23 @@ impl EndpointSection {
 /// subnets share them. One per tag data: a section holds the prefixes of the `ServiceTags` it was
 /// first asked with.
 #[derive(Debug, Default)]
-pub struct EndpointSections {
-    built: Mutex<Vec<Arc<EndpointSection>>>,
+pub struct TagSections {
+    built: Mutex<Vec<Arc<TagSection>>>,
     /// Build none: every tag-expanded route is one of the subnet's own, as a subnet whose
     /// routes cannot share a section has them.
     expand: bool,
 }
 
-impl EndpointSections {
+impl TagSections {
     /// Sections never built: each subnet's tag-expanded routes expanded into its own list. The
     /// answers are the same; tests compare the two.
     pub fn expanded() -> Self {
-        EndpointSections { built: Mutex::default(), expand: true }
+        TagSections { built: Mutex::default(), expand: true }
     }
 
     /// The section of `key`, built on first use; `None` when it cannot be one (see
-    /// [`EndpointSection::build`]).
-    pub(crate) fn get(&self, tags: &ServiceTags, key: &[Block]) -> Option<Arc<EndpointSection>> {
+    /// [`TagSection::build`]).
+    pub(crate) fn get(&self, tags: &ServiceTags, key: &[Block]) -> Option<Arc<TagSection>> {
         if self.expand || key.is_empty() {
             return None;
         }
@@ -292,7 +292,7 @@ impl EndpointSections {
         if let Some(s) = built.iter().find(|s| s.key == key) {
             return Some(Arc::clone(s));
         }
-        let section = Arc::new(EndpointSection::build(tags, key)?);
+        let section = Arc::new(TagSection::build(tags, key)?);
         built.push(Arc::clone(&section));
         Some(section)
     }
@@ -302,7 +302,7 @@ impl EndpointSections {
 /// section's routes are shown among the subnet's own.
 #[derive(Debug, Clone)]
 pub(crate) struct SectionRef {
-    pub(crate) section: Arc<EndpointSection>,
+    pub(crate) section: Arc<TagSection>,
     /// The origin (the subnet's endpoint or UDR) of each of the section's blocks, in block order.
     pub(crate) origins: Vec<u32>,
     pub(crate) places: SectionPlaces,
@@ -331,11 +331,11 @@ pub(crate) enum Place {
 
 impl SectionPlaces {
     /// `own`: the subnet's own routes in display order.
-    pub(super) fn new(section: &EndpointSection, own: &[CompactRoute]) -> SectionPlaces {
+    pub(super) fn new(section: &TagSection, own: &[CompactRoute]) -> SectionPlaces {
         let endpoints_at = own.iter().take_while(|r| r.kind < Kind::ServiceEndpoint).count();
         let udrs_from = own.iter().take_while(|r| r.kind < Kind::User).count();
         let keys = &section.udr_keys;
-        // Own and section UDRs never share a prefix (see `EndpointSection::clashes`), so a count of the
+        // Own and section UDRs never share a prefix (see `TagSection::clashes`), so a count of the
         // section's smaller keys places each own UDR; own tag routes come after every CIDR.
         let udrs_before: Vec<usize> = own[udrs_from..]
             .iter()
@@ -402,7 +402,7 @@ impl SectionPlaces {
 impl SectionRef {
     /// `section` for a subnet whose blocks' origins are `origins`; placed once its own routes are
     /// in display order.
-    pub(crate) fn new(section: Arc<EndpointSection>, origins: Vec<u32>) -> Self {
+    pub(crate) fn new(section: Arc<TagSection>, origins: Vec<u32>) -> Self {
         SectionRef { section, origins, places: SectionPlaces::default() }
     }
 
