@@ -61,14 +61,14 @@ fn mask(len: u8) -> u32 {
 
 impl RouteIndex {
     pub fn new<L: RouteList + ?Sized>(routes: &L) -> Self {
-        Self::of_positions(routes, &(0..routes.route_count()).collect::<Vec<_>>())
+        Self::of_positions(routes, 0..routes.route_count())
     }
 
     /// The index of a subnet's routes: its own indexed here, its section's by the section.
     pub fn of_subnet(routes: &SubnetRoutes) -> Self {
         match routes.section() {
             Some((section, places)) => {
-                let mut index = Self::of_positions(routes, &routes.own_positions());
+                let mut index = Self::of_positions(routes, routes.own_positions());
                 index.section = Some((Arc::clone(section), places.clone()));
                 index
             }
@@ -77,8 +77,11 @@ impl RouteIndex {
     }
 
     /// The index of the routes at `positions` (in order) of `routes`.
-    fn of_positions<L: RouteList + ?Sized>(routes: &L, positions: &[usize]) -> Self {
-        let positions = || positions.iter().copied();
+    fn of_positions<L: RouteList + ?Sized>(
+        routes: &L,
+        positions: impl Iterator<Item = usize> + Clone,
+    ) -> Self {
+        let positions = || positions.clone();
         // A bucket per prefix length, each in list order, then sorted by network and position:
         // equal prefixes stay in list order, and the sort needs no scratch buffer (a stable
         // sort's took fresh memory for every subnet).

@@ -335,11 +335,9 @@ impl SubnetRoutes {
     }
 
     /// The display positions of the routes but the section's, in order.
-    pub(crate) fn own_positions(&self) -> Vec<usize> {
-        match &self.section {
-            Some(s) => (0..self.routes.len()).map(|j| s.places.own_position(j)).collect(),
-            None => (0..self.routes.len()).collect(),
-        }
+    pub(crate) fn own_positions(&self) -> impl Iterator<Item = usize> + Clone + '_ {
+        let places = self.section.as_ref().map(|s| &s.places);
+        (0..self.routes.len()).map(move |j| places.map_or(j, |p| p.own_position(j)))
     }
 
     fn section_len(&self) -> usize {
