@@ -9,7 +9,7 @@
 //! The estate is built as model values and written in the native format or, by [`write_plan_json`],
 //! as the Terraform plan JSON (`terraform show -json`) that deploys it; either is meant to be read
 //! back through the real importer, so what is measured is what a user's file costs. One seed gives
-//! one estate: every choice comes from [`rng::Dice`], and nothing iterates a hash map.
+//! one estate: every choice comes from `rng::Dice`, and nothing iterates a hash map.
 
 mod elements;
 mod faults;

@@ -7,7 +7,7 @@
 //! `serde_json::to_string_pretty` of the same object plus a final newline; the tests of each
 //! caller compare the two.
 //!
-//! Values are serialised by [`pretty`], a serializer of serde_json's pretty layout made for
+//! Values are serialised by `pretty`, a serializer of serde_json's pretty layout made for
 //! reports: mostly object keys and strings that need no escaping.
 
 mod flow;
@@ -47,7 +47,7 @@ const FIRST_ITEM_SEPARATOR: &[u8] = b"\n    ";
 /// (~4.5 kB each); other items just use less of it.
 const ITEM_TEXT: usize = 5 * 1024;
 
-/// Array items of a top-level field, rendered into one buffer, each after [`ITEM_SEPARATOR`]:
+/// Array items of a top-level field, rendered into one buffer, each after `ITEM_SEPARATOR`:
 /// rendered on any thread, written in order by [`ObjectWriter::items_rendered`].
 pub struct RenderedItems {
     text: Vec<u8>,
@@ -64,7 +64,7 @@ impl RenderedItems {
         Ok(RenderedItems { text, count: items.len() })
     }
 
-    /// A check's flows as [`RenderedItems::of`] renders them, written by hand ([`flow`]), into
+    /// A check's flows as [`RenderedItems::of`] renders them, written by hand (module `flow`), into
     /// `text` (emptied first): a buffer from [`SpareBuffers`], or a new one.
     pub fn check_flows(mut text: Vec<u8>, flows: &[CheckFlow]) -> io::Result<Self> {
         text.clear();

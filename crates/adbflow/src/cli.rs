@@ -1,4 +1,8 @@
 //! Command-line definitions (clap). Wiring lives in `commands/`.
+//!
+//! The doc comments here are clap's help text, printed as written: `HOST[:PORT]` and `[workload]`
+//! are literal brackets, not links for rustdoc.
+#![allow(rustdoc::broken_intra_doc_links)]
 
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
