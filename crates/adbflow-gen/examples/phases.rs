@@ -13,6 +13,9 @@
 //! preparing the check and building the network (while the estate as read is freed on the other
 //! core, as the command does). `check_s` is that plus the whole check and its JSON output, walked
 //! and written workspace by workspace in order as `adbflow check --format json` does.
+//! `parse_model_cpu`, `prepared_cpu` and `check_cpu` are the process's CPU seconds (user and
+//! system, every thread) at the same three points: against the wall times they tell how busy the
+//! two cores were in each phase.
 //! Uses the allocator the `adbflow` binary uses, so the figures are the command's.
 
 use adbflow_databricks::{CheckOptions, CheckRun};
@@ -48,8 +51,9 @@ fn main() {
         },
     );
     let parse_model = start.elapsed();
+    let parse_model_cpu = cpu_seconds();
     if std::env::var_os("PHASES_READ_ONLY").is_some() {
-        println!("parse_model_s={:.4}", parse_model.as_secs_f64());
+        println!("parse_model_s={:.4} parse_model_cpu={parse_model_cpu:.4}", parse_model.as_secs_f64());
         return;
     }
     // As the command does it: prepared, then walked while the JSON is written (to a sink that
@@ -57,6 +61,7 @@ fn main() {
     let options = CheckOptions { regions, workspace: None };
     let run = CheckRun::start_owned(loaded.estate, &tags, &options).unwrap_or_else(|e| panic!("{e}"));
     let prepared = start.elapsed();
+    let prepared_cpu = cpu_seconds();
     if std::env::var_os("PHASES_PREPARE_ONLY").is_some() {
         println!("parse_model_s={:.4} prepared_s={:.4}", parse_model.as_secs_f64(), prepared.as_secs_f64());
         // As the check does once it is done: the network and the plans are freed off the clock.
@@ -66,14 +71,27 @@ fn main() {
     let mut sink = Counter(0);
     let report = adbflow_report::check::write_check_run_json(run, &mut sink).expect("renders");
     let total = start.elapsed();
+    let check_cpu = cpu_seconds();
     println!(
-        "flows={} parse_model_s={:.4} prepared_s={:.4} check_s={:.4} output_bytes={}",
+        "flows={} parse_model_s={:.4} prepared_s={:.4} check_s={:.4} output_bytes={} \
+         parse_model_cpu={parse_model_cpu:.4} prepared_cpu={prepared_cpu:.4} check_cpu={check_cpu:.4}",
         report.summary.flows,
         parse_model.as_secs_f64(),
         prepared.as_secs_f64(),
         total.as_secs_f64(),
         sink.0
     );
+}
+
+/// User and system CPU seconds of the whole process so far.
+fn cpu_seconds() -> f64 {
+    // SAFETY: rusage is plain old data that getrusage fills for this process.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
+        return f64::NAN;
+    }
+    let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }
 
 struct Counter(usize);
