@@ -302,10 +302,11 @@ fn walk_from<'n>(mut w: Walker<'n>, src: SubnetRef<'n>, flow: &FlowSpec) -> Walk
                 }
             }
             let inferred = resolver.inferred && resolver.broken.is_none();
-            let r = dns::resolve_in(w.net.names(), estate, resolver, &flow.to_host);
-            w.trace.resolved = r.answers.clone();
-            match r.outcome {
+            let dns::Resolution { resolver, answers, outcome } =
+                dns::resolve_in(w.net.names(), estate, resolver, &flow.to_host);
+            match outcome {
                 Outcome::Failed { element, message } => {
+                    w.trace.resolved = answers;
                     w.hop(dns_hop(element.clone(), &message, inferred));
                     return w.block(ReasonCode::DnsResolutionFailed, element, message);
                 }
@@ -313,10 +314,11 @@ fn walk_from<'n>(mut w: Walker<'n>, src: SubnetRef<'n>, flow: &FlowSpec) -> Walk
                     let detail = text!(
                         flow.to_host,
                         " resolves to ",
-                        describe_answer(&r.answers, &dest),
+                        describe_answer(&answers, &dest),
                         " via ",
-                        r.resolver.description
+                        resolver.description
                     );
+                    w.trace.resolved = answers;
                     let mut hop = Hop::new(HopKind::Dns, answered_by, detail);
                     if inferred || assumed_public {
                         hop = hop.inferred();
