@@ -96,13 +96,14 @@ pub fn ip_access(ws: &Workspace, client: Option<Ipv4Addr>) -> Result<Hop, Box<Fl
 /// A user on the public internet: public DNS, then the workspace's front door.
 pub(crate) fn internet_user(lookup: &Lookup<'_>, ws: &Workspace, pf: &PlannedFlow) -> Outcome {
     let ep = lookup.endpoint(&pf.host);
-    let element = ElementRef::new(ids::endpoint(&pf.host), &pf.host, ep.and_then(|e| e.origin.clone()));
+    let element =
+        ElementRef::new(ids::endpoint(&pf.host), pf.host.clone(), ep.and_then(|e| e.origin.clone()));
     let data: Vec<String> = match ep {
         Some(e) if !e.ips.is_empty() => e.ips.iter().map(|i| i.to_string()).collect(),
         _ => vec!["<symbolic>".to_string()],
     };
     let resolved = vec![DnsAnswer {
-        name: pf.host.clone(),
+        name: pf.host.as_str().to_owned(),
         record_type: "A",
         data: data.clone(),
         source: "public DNS".into(),

@@ -652,7 +652,7 @@ impl<'a> Sizing<'a> {
             .iter()
             .filter_map(|f| {
                 estimates.of(lookup, f).map(|performance| FlowEstimate {
-                    workspace: f.workspace.clone(),
+                    workspace: f.workspace.as_str().to_owned(),
                     id: f.id,
                     instance: f.instance.clone(),
                     source_role: f.source_role,

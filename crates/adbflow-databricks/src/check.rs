@@ -14,7 +14,8 @@ use crate::prepare::{add_databricks, prepare, Prepared, PreparedWorkspace, Priva
 use crate::regions::{builtin, DataTable, RegionData};
 use crate::symptom::{symptom, Symptom};
 use adbflow_model::{
-    ElementRef, Estate, Lookup, Origin, Protocol, PublicNetworkAccess, RequiredNsgRules, WorkspaceSku,
+    ElementRef, Estate, Lookup, Origin, Protocol, PublicNetworkAccess, RequiredNsgRules, SharedStr,
+    WorkspaceSku,
 };
 use adbflow_net::{DnsAnswer, FlowSpec, Hop, HopKind, Network, ServiceTags, Trace};
 use serde::Serialize;
@@ -45,7 +46,7 @@ impl FlowVerdict {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Destination {
     /// The FQDN the flow connects to (a dotted address for address-only destinations).
-    pub fqdn: String,
+    pub fqdn: SharedStr,
     /// The port the reported path was walked on (the first blocked one, if any is blocked).
     pub port: u16,
     /// Every port the flow uses, e.g. `443,8443-8451`.
@@ -58,7 +59,8 @@ pub struct Destination {
 /// One flow from one source.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CheckFlow {
-    pub workspace: String,
+    /// The workspace's name, shared by its flows.
+    pub workspace: SharedStr,
     pub id: FlowId,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub instance: Option<String>,
@@ -66,7 +68,7 @@ pub struct CheckFlow {
     pub phase: Phase,
     pub requirement: Requirement,
     /// `VNET/SUBNET` the flow leaves from, or `internet` for users outside every modelled network.
-    pub subnet: String,
+    pub subnet: SharedStr,
     pub source_role: SourceRole,
     pub destination: Destination,
     pub verdict: FlowVerdict,
@@ -88,7 +90,8 @@ pub struct CheckFlow {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fix: Option<Fix>,
     pub meters: Vec<String>,
-    pub notes: Vec<String>,
+    /// The planned flow's notes, shared with it.
+    pub notes: std::sync::Arc<[String]>,
     /// Latency and bandwidth estimate of a delivered flow: shared by the flows with the same
     /// estimate (a workspace's flows have a handful).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -600,7 +603,7 @@ fn evaluate_flow(
         title: def.title,
         phase: def.phase,
         requirement: pf.requirement,
-        subnet: pf.source.label().to_string(),
+        subnet: pf.source.shared_label(),
         source_role: pf.role,
         destination: Destination {
             fqdn: pf.host.clone(),
@@ -627,7 +630,12 @@ fn evaluate_flow(
 
 /// The walk of `pf` from subnet `path` on `port`.
 fn walk_of(pf: &PlannedFlow, path: &str, port: u16) -> FlowSpec {
-    FlowSpec { from_subnet: path.to_string(), to_host: pf.host.clone(), port, protocol: pf.protocol }
+    FlowSpec {
+        from_subnet: path.to_string(),
+        to_host: pf.host.as_str().to_owned(),
+        port,
+        protocol: pf.protocol,
+    }
 }
 
 fn summary(pw: &PreparedWorkspace, flows: &[CheckFlow]) -> WorkspaceSummary {
@@ -664,7 +672,7 @@ fn flow_findings(flows: &[CheckFlow]) -> Vec<Finding> {
     for f in flows.iter().filter(|f| f.verdict != FlowVerdict::Delivered) {
         let el = f.blocked_by.as_ref().map(|b| b.element.id.clone()).unwrap_or_default();
         groups
-            .entry((f.workspace.clone(), f.id, f.instance.clone(), f.verdict, el.to_string()))
+            .entry((f.workspace.as_str().to_owned(), f.id, f.instance.clone(), f.verdict, el.to_string()))
             .or_default()
             .push(f);
     }

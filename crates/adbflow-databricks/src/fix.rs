@@ -43,7 +43,7 @@ impl<'e> Ctx<'_, 'e> {
     fn subnet_ref(&self) -> Option<ElementRef> {
         let FlowSource::Subnet(p) = &self.pf.source else { return None };
         let s = self.lookup.subnet(p)?;
-        Some(ElementRef::new(ids::subnet(&s.vnet.name, &s.subnet.name), p, s.subnet.origin.clone()))
+        Some(ElementRef::new(ids::subnet(&s.vnet.name, &s.subnet.name), p.clone(), s.subnet.origin.clone()))
     }
     fn endpoint_tags(&self) -> Vec<String> {
         self.lookup.endpoint(&self.pf.host).map(|e| e.service_tags.clone()).unwrap_or_default()
@@ -55,7 +55,7 @@ impl<'e> Ctx<'_, 'e> {
     fn destination_words(&self) -> String {
         match self.endpoint_tags().first() {
             Some(t) => format!("service tag {t} ({})", self.pf.host),
-            None => self.pf.host.clone(),
+            None => self.pf.host.as_str().to_owned(),
         }
     }
     fn ports(&self) -> String {
@@ -264,7 +264,7 @@ fn firewall_fix(c: &Ctx<'_, '_>, kind: &str, rest: &str, element: &ElementRef) -
     let tag = c.endpoint_tags().first().cloned();
     let dest = match tag {
         Some(t) => format!("{} (or service tag {t})", c.pf.host),
-        None => c.pf.host.clone(),
+        None => c.pf.host.as_str().to_owned(),
     };
     fix(
         format!(

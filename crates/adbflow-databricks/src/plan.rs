@@ -7,7 +7,7 @@ use crate::catalog::{ports_text, FlowId, Requirement, Side};
 use crate::endpoints::{self, workspace_url};
 use crate::findings::{Finding, FindingSeverity};
 use crate::regions::{Cloud, DataEndpoint, Region};
-use adbflow_model::{ids, ElementRef, LibrarySource, Lookup, Protocol, Workspace};
+use adbflow_model::{ids, ElementRef, LibrarySource, Lookup, Protocol, SharedStr, Workspace};
 use serde::Serialize;
 use std::borrow::Cow;
 use std::net::Ipv4Addr;
@@ -33,8 +33,8 @@ impl SourceRole {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FlowSource {
-    /// `VNET/SUBNET`, walked through the twin.
-    Subnet(String),
+    /// `VNET/SUBNET`, walked through the twin; shared by the subnet's flows.
+    Subnet(SharedStr),
     /// A user on the public internet, outside every modelled network.
     Internet,
 }
@@ -46,12 +46,21 @@ impl FlowSource {
             FlowSource::Internet => "internet",
         }
     }
+
+    /// [`FlowSource::label`], shared.
+    pub fn shared_label(&self) -> SharedStr {
+        match self {
+            FlowSource::Subnet(p) => p.clone(),
+            FlowSource::Internet => "internet".into(),
+        }
+    }
 }
 
 /// One flow of one workspace from one source, ready to walk.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlannedFlow {
-    pub workspace: String,
+    /// The workspace's name, shared by its flows.
+    pub workspace: SharedStr,
     pub id: FlowId,
     /// Distinguishes several flows with one ID (the external location's name).
     pub instance: Option<String>,
@@ -61,13 +70,13 @@ pub struct PlannedFlow {
     pub role: SourceRole,
     pub source: FlowSource,
     /// An FQDN or a dotted IPv4 address.
-    pub host: String,
+    pub host: SharedStr,
     pub ports: Vec<u16>,
     pub protocol: Protocol,
     /// The storage account behind a storage flow, for acceptance and fixes.
     pub storage_account: Option<String>,
-    /// Choices made for this flow, with inferred ones saying so.
-    pub notes: Vec<String>,
+    /// Choices made for this flow, with inferred ones saying so; shared by its checked flows.
+    pub notes: std::sync::Arc<[String]>,
     /// Blocked before any packet moves (e.g. the workspace could not be deployed in this subnet).
     pub pre_blocked: Option<FlowBlock>,
 }
@@ -106,7 +115,7 @@ pub fn ranges_of(ports: &[u16]) -> Vec<(u16, u16)> {
 
 #[derive(Clone)]
 struct Target {
-    host: String,
+    host: SharedStr,
     ports: Vec<u16>,
     requirement: Requirement,
     by_design: bool,
@@ -116,7 +125,7 @@ struct Target {
 }
 
 impl Target {
-    fn new(id: FlowId, host: impl Into<String>) -> Self {
+    fn new(id: FlowId, host: impl Into<SharedStr>) -> Self {
         let def = id.def();
         Target {
             host: host.into(),
@@ -215,6 +224,7 @@ pub fn plan_workspace(
         .workspace(&ws.name)
     };
     let has_pe = lookup.private_endpoints_to(&ws.name).next().is_some();
+    let name = SharedStr::from(ws.name.as_str());
     let mut targets: Vec<(FlowId, Target)> = Vec::new();
     let (url, url_inferred) = workspace_url(ws, cloud);
     for id in [FlowId::UserApi, FlowId::UserUi] {
@@ -350,40 +360,41 @@ pub fn plan_workspace(
             "another node's NIC in the same subnet; Spark uses dynamic ports, evaluated on one representative \
              TCP port (inferred)",
         );
+        let path = SharedStr::from(path.as_str());
         let source = || (*role, FlowSource::Subnet(path.clone()), pre_blocked.clone());
         // The last subnet's flows take the targets themselves: a copy for each subnet was most of
         // planning's fresh memory.
         if i == last_source {
             for (id, t) in std::mem::take(&mut cluster_targets) {
-                out.push(flow(ws, id, t, source()));
+                out.push(flow(&name, id, t, source()));
             }
         } else {
             for (id, t) in &cluster_targets {
-                out.push(flow(ws, *id, t.clone(), source()));
+                out.push(flow(&name, *id, t.clone(), source()));
             }
         }
-        out.push(flow(ws, FlowId::WorkerToWorker, peer, source()));
+        out.push(flow(&name, FlowId::WorkerToWorker, peer, source()));
     }
     let user_source = match &ws.user_subnet {
-        Some(p) => FlowSource::Subnet(p.clone()),
+        Some(p) => FlowSource::Subnet(p.as_str().into()),
         None => FlowSource::Internet,
     };
     for (id, t) in user_targets {
-        out.push(flow(ws, id, t, (SourceRole::User, user_source.clone(), None)));
+        out.push(flow(&name, id, t, (SourceRole::User, user_source.clone(), None)));
     }
     out.sort_by(|a, b| (a.id, &a.instance, a.role).cmp(&(b.id, &b.instance, b.role)));
     out
 }
 
 fn flow(
-    ws: &Workspace,
+    workspace: &SharedStr,
     id: FlowId,
     t: Target,
     from: (SourceRole, FlowSource, Option<FlowBlock>),
 ) -> PlannedFlow {
     let (role, source, pre_blocked) = from;
     PlannedFlow {
-        workspace: ws.name.clone(),
+        workspace: workspace.clone(),
         id,
         instance: t.instance,
         requirement: t.requirement,
@@ -394,7 +405,7 @@ fn flow(
         ports: t.ports,
         protocol: id.def().protocol,
         storage_account: t.storage_account,
-        notes: t.notes,
+        notes: t.notes.into(),
         pre_blocked,
     }
 }

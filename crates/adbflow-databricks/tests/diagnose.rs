@@ -361,7 +361,7 @@ impl CauseSource for FakeTiming {
             why: "the simulated image download through the firewall takes longest".into(),
             ranked_by: Vec::new(),
             impact: Impact::Startup,
-            workspace: Some(fw.workspace.clone()),
+            workspace: Some(fw.workspace.as_str().to_owned()),
             flow: None,
             reason_code: "SLOW_PATH".into(),
             element: el,

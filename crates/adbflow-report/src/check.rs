@@ -43,7 +43,7 @@ fn source(f: &CheckFlow) -> String {
 fn destination(f: &CheckFlow) -> String {
     match &f.instance {
         Some(i) => format!("{} ({i})", f.destination.fqdn),
-        None => f.destination.fqdn.clone(),
+        None => f.destination.fqdn.as_str().to_owned(),
     }
 }
 
@@ -526,7 +526,7 @@ pub fn render_flows_table(r: &FlowsReport) -> String {
         ]);
         for f in &p.flows {
             t.add_row(vec![
-                f.workspace.clone(),
+                f.workspace.as_str().to_owned(),
                 f.id.to_string(),
                 f.requirement.as_str().to_string(),
                 source(f),

@@ -216,7 +216,7 @@ fn hand_written_flows_are_serde_json_for_every_origin_and_optional_field() {
                 source: "zone \"z\"".into(),
             }),
             2 => f.destination.blocked_ports = vec![443, 8443],
-            _ => (f.meters, f.notes) = (vec![], vec!["note\n2".into(), String::new()]),
+            _ => (f.meters, f.notes) = (vec![], vec!["note\n2".into(), String::new()].into()),
         }
         match i % 4 {
             0 => f.hops.clear(),

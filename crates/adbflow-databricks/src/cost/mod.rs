@@ -623,11 +623,11 @@ fn flow_row(f: &CheckFlow, vol: &FlowVolume, instances: usize, delivered: usize)
     };
     let share = if status == FlowStatus::Priced { 1.0 / (instances * delivered.max(1)) as f64 } else { 0.0 };
     FlowCost {
-        workspace: f.workspace.clone(),
+        workspace: f.workspace.as_str().to_owned(),
         id: f.id,
         instance: f.instance.clone(),
         source_role: f.source_role,
-        subnet: f.subnet.clone(),
+        subnet: f.subnet.as_str().to_owned(),
         egress: f.egress.clone(),
         status,
         up_gb: vol.up_gb * share,

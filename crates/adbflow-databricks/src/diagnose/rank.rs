@@ -62,7 +62,7 @@ fn matches(f: &CheckFlow, q: &Query<'_>) -> Option<(Strength, String)> {
 type FlowKey = (String, FlowId, Option<String>);
 
 fn flow_key(f: &CheckFlow) -> FlowKey {
-    (f.workspace.clone(), f.id, f.instance.clone())
+    (f.workspace.as_str().to_owned(), f.id, f.instance.clone())
 }
 
 /// Causes from blocked flows: one per flow, deciding element and match.
@@ -104,7 +104,7 @@ pub(super) fn flow_causes(check: &CheckReport, q: &Query<'_>) -> Vec<Cause> {
                 why,
                 ranked_by: Vec::new(),
                 impact,
-                workspace: Some(f.workspace.clone()),
+                workspace: Some(f.workspace.as_str().to_owned()),
                 flow: Some(CauseFlow {
                     id: f.id,
                     instance: f.instance.clone(),
@@ -112,10 +112,10 @@ pub(super) fn flow_causes(check: &CheckReport, q: &Query<'_>) -> Vec<Cause> {
                     phase: f.phase,
                     requirement: f.requirement,
                     verdict,
-                    subnets: fs.iter().map(|x| x.subnet.clone()).collect(),
+                    subnets: fs.iter().map(|x| x.subnet.as_str().to_owned()).collect(),
                     blocked_from,
                     sources: sources.get(&key).map_or(0, BTreeSet::len),
-                    destination: f.destination.fqdn.clone(),
+                    destination: f.destination.fqdn.as_str().to_owned(),
                     port: f.destination.port,
                     blocked_ports: f.destination.blocked_ports.clone(),
                 }),
@@ -276,7 +276,7 @@ pub(super) fn other_failures(check: &CheckReport, causes: &[Cause]) -> Vec<Other
         }
         let reason = f.blocked_by.as_ref().map(|b| b.reason_code.as_str().to_string()).unwrap_or_default();
         let code = f.symptom.as_ref().and_then(|s| s.termination_code);
-        groups.entry((flow_key(f), reason, code)).or_default().push(f.subnet.clone());
+        groups.entry((flow_key(f), reason, code)).or_default().push(f.subnet.as_str().to_owned());
     }
     groups
         .into_iter()

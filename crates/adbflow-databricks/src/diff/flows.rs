@@ -100,7 +100,7 @@ fn state(f: &CheckFlow, renames: &BTreeMap<String, String>) -> FlowState {
     let mut path: Vec<String> = f.hops.iter().map(|h| map(&h.decided_by.id)).collect();
     path.dedup();
     FlowState {
-        subnet: f.subnet.clone(),
+        subnet: f.subnet.as_str().to_owned(),
         verdict: f.verdict,
         egress: f.egress.clone(),
         decided_by,

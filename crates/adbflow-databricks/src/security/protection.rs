@@ -159,7 +159,7 @@ pub(crate) fn workspace_data_flows(lookup: &Lookup<'_>, flows: &[&CheckFlow]) ->
             seen.dedup();
             let (encryption, authentication, authorization, inferred) = claims(f.id);
             FlowProtection {
-                workspace: f.workspace.clone(),
+                workspace: f.workspace.as_str().to_owned(),
                 id: f.id,
                 instance: f.instance.clone(),
                 title: f.title,
@@ -167,7 +167,7 @@ pub(crate) fn workspace_data_flows(lookup: &Lookup<'_>, flows: &[&CheckFlow]) ->
                     SourceRole::User => format!("users ({})", f.subnet),
                     _ => "cluster nodes".into(),
                 },
-                destination: f.destination.fqdn.clone(),
+                destination: f.destination.fqdn.as_str().to_owned(),
                 transport,
                 source_seen_as: seen,
                 encryption,

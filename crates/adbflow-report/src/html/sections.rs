@@ -204,7 +204,7 @@ pub(super) fn path_summary(c: &CheckReport) -> Section {
     for (i, f) in c.flows.iter().enumerate() {
         let dest = match &f.instance {
             Some(x) => format!("{} ({x})", f.destination.fqdn),
-            None => f.destination.fqdn.clone(),
+            None => f.destination.fqdn.as_str().to_owned(),
         };
         let _ = writeln!(
             h,
