@@ -404,8 +404,7 @@ fn firewall_checks(ctx: &mut Ctx<'_>, fw: &Firewall, flows: &[&CheckFlow]) -> Ve
             out.push(c);
         }
     }
-    let internet =
-        flows.iter().any(|f| f.meters.iter().any(|m| m == adbflow_net::walk::meters::INTERNET_EGRESS));
+    let internet = flows.iter().any(|f| f.meters.contains(&adbflow_net::walk::meters::INTERNET_EGRESS));
     if internet && !fw.public_ips.is_empty() {
         let ports = ctx.row("firewall-snat-ports-per-ip-per-instance", None);
         let instances = ctx.row("firewall-min-instances", None);

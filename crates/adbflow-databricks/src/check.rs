@@ -89,7 +89,8 @@ pub struct CheckFlow {
     pub symptom: Option<Symptom>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fix: Option<Fix>,
-    pub meters: Vec<String>,
+    /// Names from `adbflow_net::walk::meters`.
+    pub meters: Vec<&'static str>,
     /// The planned flow's notes, shared with it.
     pub notes: std::sync::Arc<[String]>,
     /// Latency and bandwidth estimate of a delivered flow: shared by the flows with the same

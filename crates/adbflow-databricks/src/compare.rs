@@ -172,7 +172,7 @@ pub fn compare(inputs: &[CompareInput<'_>]) -> CompareReport {
                 row[n] = Some(FlowCell {
                     egress: f.egress.clone(),
                     verdict: f.verdict,
-                    meters: f.meters.clone(),
+                    meters: f.meters.iter().map(|m| m.to_string()).collect(),
                     cost: cost_of.get(&key).copied().unwrap_or(0.0),
                 });
             }

@@ -13,7 +13,7 @@ pub(crate) struct Outcome {
     pub resolved: Vec<DnsAnswer>,
     pub hops: Vec<Hop>,
     pub block: Option<FlowBlock>,
-    pub meters: Vec<String>,
+    pub meters: Vec<&'static str>,
     /// Ports of a multi-port flow that are blocked (the reported trace is the first of them).
     pub blocked_ports: Vec<u16>,
 }

@@ -56,10 +56,10 @@ fn destination_class(f: &CheckFlow) -> &'static str {
     ) {
         return "latency-control-plane";
     }
-    if f.meters.iter().any(|m| m == path::INTERNET_EGRESS) {
+    if f.meters.contains(&path::INTERNET_EGRESS) {
         return "latency-internet";
     }
-    if f.meters.iter().any(|m| m == path::INTER_REGION) {
+    if f.meters.contains(&path::INTER_REGION) {
         return "latency-azure-service-other-region";
     }
     "latency-azure-service-same-region"

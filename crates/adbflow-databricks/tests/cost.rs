@@ -330,7 +330,7 @@ fn global_peering_pays_both_sides_at_the_zone_rate() {
     let check = evaluate(&prepared, |f| {
         let mut t = common::delivered(f, Egress::Peering, "AllowVnetOutBound");
         if f.to_host.starts_with("adbdatalake") {
-            t.meters = vec!["vnet-peering-global".into()];
+            t.meters = vec!["vnet-peering-global"];
         }
         t
     });
@@ -357,7 +357,7 @@ fn unknown_meters_are_named() {
     let prepared = prepare(&e, adbflow_databricks::builtin_regions(), None).unwrap();
     let check = evaluate(&prepared, |f| {
         let mut t = common::delivered(f, Egress::Vnet, "AllowVnetOutBound");
-        t.meters = vec!["quantum-tunnel".into()];
+        t.meters = vec!["quantum-tunnel"];
         t
     });
     let r = adbflow_databricks::cost::price(

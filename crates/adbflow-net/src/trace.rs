@@ -190,8 +190,9 @@ pub struct Trace {
     pub hops: Vec<Hop>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub blocked_by: Option<BlockedBy>,
-    /// Azure meters the bytes cross along the path (for cost), in path order.
-    pub meters: Vec<String>,
+    /// Azure meters the bytes cross along the path (for cost), in path order: names from
+    /// [`crate::walk::meters`].
+    pub meters: Vec<&'static str>,
 }
 
 impl Trace {

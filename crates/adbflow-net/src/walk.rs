@@ -209,9 +209,9 @@ impl<'n> Walker<'n> {
         Walked { trace: self.trace, twin: self.twin }
     }
 
-    fn meter(&mut self, m: &str) {
-        if !self.trace.meters.iter().any(|x| x == m) {
-            self.trace.meters.push(m.to_string());
+    fn meter(&mut self, m: &'static str) {
+        if !self.trace.meters.contains(&m) {
+            self.trace.meters.push(m);
         }
     }
 }

@@ -23,7 +23,7 @@ fn nat_gateway_takes_precedence_over_instance_ip_and_load_balancer() {
     assert_eq!(t.egress, Egress::NatGateway);
     assert_eq!(t.snat_ip, Some("20.10.10.10".parse().unwrap()));
     assert_eq!(t.hop(HopKind::Egress).unwrap().decided_by.id, "nat-gateway:nat");
-    assert!(t.meters.iter().any(|m| m == "nat-gateway-data-processed"));
+    assert!(t.meters.contains(&"nat-gateway-data-processed"));
 }
 
 // §4.1: without NAT, the instance public IP wins over the load balancer.
@@ -81,7 +81,7 @@ fn firewall_application_rule_allows_and_snats() {
         t.hop(HopKind::Firewall).unwrap().decided_by.id,
         "firewall-rule:fw-policy/spokes/allow-web/python-packages"
     );
-    assert!(t.meters.iter().any(|m| m == "firewall-data-processed"));
+    assert!(t.meters.contains(&"firewall-data-processed"));
 }
 
 // §7.2: network rules do not SNAT private (RFC 1918) destinations; spoke-to-spoke through the hub.
@@ -288,7 +288,7 @@ fn storage_ip_rule_matches_cross_region_client() {
     let n = net(&spoke("nat_gateway = \"nat\"", &format!("{NAT}{sa}")));
     let t = trace(&n, "spoke/work", "data.blob.core.windows.net", 443);
     assert_eq!(t.verdict, Verdict::Delivered, "{t:#?}");
-    assert!(t.meters.iter().any(|m| m == "inter-region-transfer"));
+    assert!(t.meters.contains(&"inter-region-transfer"));
 }
 
 // §5.2: a service endpoint policy restricts the endpoint to the storage accounts it lists.

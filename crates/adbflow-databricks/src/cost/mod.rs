@@ -416,7 +416,7 @@ impl<'a> Pricer<'a> {
         let d = devices(&self.lookup, &f.hops);
         for pm in &f.meters {
             let Some(charges) = meters::charges(pm) else {
-                self.unknown_meters.entry(pm.clone()).or_default().push(f.id);
+                self.unknown_meters.entry(pm.to_string()).or_default().push(f.id);
                 continue;
             };
             for c in charges.iter().filter(|c| !c.customer_destination_only || customer_destination(f.id)) {
@@ -472,7 +472,7 @@ impl<'a> Pricer<'a> {
                 });
                 self.pending.push(Pending {
                     flow: idx,
-                    path_meter: pm.clone(),
+                    path_meter: pm.to_string(),
                     meter: c.meter,
                     bytes: c.bytes,
                     gb: c.bytes.of(fc.up_gb, fc.down_gb),
@@ -635,7 +635,7 @@ fn flow_row(f: &CheckFlow, vol: &FlowVolume, instances: usize, delivered: usize)
         volume_basis: vol.basis.clone(),
         volume_share: share,
         volume_inferred: vol.inferred || (delivered > 1 && vol.total_gb() > 0.0),
-        path_meters: f.meters.clone(),
+        path_meters: f.meters.iter().map(|m| m.to_string()).collect(),
         charges: Vec::new(),
         cost: 0.0,
     }

@@ -105,7 +105,7 @@ fn state(f: &CheckFlow, renames: &BTreeMap<String, String>) -> FlowState {
         egress: f.egress.clone(),
         decided_by,
         path,
-        meters: f.meters.clone(),
+        meters: f.meters.iter().map(|m| m.to_string()).collect(),
         symptom: f.symptom.as_ref().map(|s| s.message.clone()),
         fix: f.fix.as_ref().map(|x| x.action.clone()),
     }

@@ -262,7 +262,7 @@ fn write_answers(out: &mut Vec<u8>, answers: &[DnsAnswer], depth: usize) {
 }
 
 /// A list of strings, an array `depth` levels deep.
-fn write_strings(out: &mut Vec<u8>, strings: &[String], depth: usize) {
+fn write_strings(out: &mut Vec<u8>, strings: &[impl AsRef<str>], depth: usize) {
     if strings.is_empty() {
         out.extend_from_slice(b"[]");
         return;
@@ -270,7 +270,7 @@ fn write_strings(out: &mut Vec<u8>, strings: &[String], depth: usize) {
     out.push(b'[');
     for (i, s) in strings.iter().enumerate() {
         separator(out, i == 0, depth + 1);
-        write_str(out, s);
+        write_str(out, s.as_ref());
     }
     close(out, depth, b']');
 }
