@@ -46,8 +46,8 @@ pub fn check_invariants(estate: Estate) {
         for host in &hosts {
             for (port, protocol) in [(443, Protocol::Tcp), (53, Protocol::Udp)] {
                 let t = net.trace(&FlowSpec {
-                    from_subnet: subnet.clone(),
-                    to_host: host.clone(),
+                    from_subnet: subnet.as_str().into(),
+                    to_host: host.as_str().into(),
                     port,
                     protocol,
                 });

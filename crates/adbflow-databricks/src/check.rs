@@ -630,13 +630,8 @@ fn evaluate_flow(
 }
 
 /// The walk of `pf` from subnet `path` on `port`.
-fn walk_of(pf: &PlannedFlow, path: &str, port: u16) -> FlowSpec {
-    FlowSpec {
-        from_subnet: path.to_string(),
-        to_host: pf.host.as_str().to_owned(),
-        port,
-        protocol: pf.protocol,
-    }
+fn walk_of(pf: &PlannedFlow, path: &SharedStr, port: u16) -> FlowSpec {
+    FlowSpec { from_subnet: path.clone(), to_host: pf.host.clone(), port, protocol: pf.protocol }
 }
 
 fn summary(pw: &PreparedWorkspace, flows: &[CheckFlow]) -> WorkspaceSummary {

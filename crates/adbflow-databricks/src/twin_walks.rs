@@ -7,6 +7,7 @@
 //! the one [`Network::trace`] gives, so the report does not depend on which flow came first.
 
 use crate::plan::{FlowSource, PlannedFlow};
+use adbflow_model::SharedStr;
 use adbflow_net::{FlowSpec, Network, Trace};
 
 pub(crate) struct TwinWalks<'a> {
@@ -29,7 +30,7 @@ impl<'a> TwinWalks<'a> {
         }
         match self.twin_asking(flow) {
             Some(twin) => {
-                let (trace, twins) = self.net.trace_twins(flow, twin);
+                let (trace, twins) = self.net.trace_twins(flow, twin.clone());
                 self.waiting.push(twins);
                 trace
             }
@@ -39,7 +40,7 @@ impl<'a> TwinWalks<'a> {
 
     /// Another subnet one of the workspace's flows walks `flow`'s destination, port and
     /// protocol from.
-    fn twin_asking(&self, flow: &FlowSpec) -> Option<&'a str> {
+    fn twin_asking(&self, flow: &FlowSpec) -> Option<&'a SharedStr> {
         self.planned.iter().find_map(|pf| match &pf.source {
             FlowSource::Subnet(path)
                 if pf.pre_blocked.is_none()
@@ -48,7 +49,7 @@ impl<'a> TwinWalks<'a> {
                     && pf.ports.contains(&flow.port)
                     && pf.host == flow.to_host =>
             {
-                Some(path.as_str())
+                Some(path)
             }
             _ => None,
         })

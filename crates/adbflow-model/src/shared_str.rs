@@ -58,6 +58,13 @@ impl From<&String> for SharedStr {
     }
 }
 
+/// Another reference to the same text, not a copy of it.
+impl From<&SharedStr> for SharedStr {
+    fn from(s: &SharedStr) -> Self {
+        s.clone()
+    }
+}
+
 impl From<SharedStr> for String {
     fn from(s: SharedStr) -> Self {
         s.0.to_string()

@@ -14,7 +14,7 @@ use crate::source_class::SourceClasses;
 use crate::tags::ServiceTags;
 use crate::trace::{FlowSpec, Trace};
 use crate::vnet_space::VirtualNetworkSpace;
-use adbflow_model::{Direction, Estate, Nsg, Subnet, SubnetRef, VNet};
+use adbflow_model::{Direction, Estate, Nsg, SharedStr, Subnet, SubnetRef, VNet};
 use std::sync::{Arc, OnceLock, RwLock};
 
 /// A subnet's routes taken out of the network by [`Network::forget_routes`], freed when dropped:
@@ -289,8 +289,8 @@ impl Network {
     /// [`Network::trace`] of `flow` and of the same flow from `twin` (`VNET/SUBNET`), in one
     /// walk when the two subnets walk alike ([`Network::walks_alike`]). A workspace's two cluster
     /// subnets send the same flows: this halves the walking of most of them.
-    pub fn trace_twins(&self, flow: &FlowSpec, twin: &str) -> (Trace, Trace) {
-        crate::walk::walk_twins(self, flow, twin)
+    pub fn trace_twins(&self, flow: &FlowSpec, twin: impl Into<SharedStr>) -> (Trace, Trace) {
+        crate::walk::walk_twins(self, flow, twin.into())
     }
 
     /// Whether every walk from `a` decides as the same walk from `b`: two subnets of one VNet

@@ -1,7 +1,7 @@
 //! A flow's hop-by-hop trace: the answer to "does this packet get there, which way, and why".
 //! The JSON form of these types is a documented contract (docs/output.md, `schema_version` 1).
 
-use adbflow_model::{ElementRef, Protocol};
+use adbflow_model::{ElementRef, Protocol, SharedStr};
 use serde::Serialize;
 use std::fmt;
 use std::net::Ipv4Addr;
@@ -11,10 +11,11 @@ pub const TRACE_SCHEMA_VERSION: u32 = 1;
 /// A packet to evaluate: from a subnet, to a host name or address, on a protocol and port.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FlowSpec {
-    /// `VNET/SUBNET` the packet leaves from.
-    pub from_subnet: String,
+    /// `VNET/SUBNET` the packet leaves from (shared: a check's flows take it from their plan, and
+    /// every trace keeps its flow).
+    pub from_subnet: SharedStr,
     /// An FQDN or a dotted IPv4 address.
-    pub to_host: String,
+    pub to_host: SharedStr,
     pub port: u16,
     pub protocol: Protocol,
 }

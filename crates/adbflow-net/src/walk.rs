@@ -16,7 +16,8 @@ use crate::trace::{
     BlockedBy, DnsAnswer, Egress, FlowSpec, Hop, HopKind, ReasonCode, Trace, Verdict, TRACE_SCHEMA_VERSION,
 };
 use adbflow_model::{
-    ids, ConnectionState, Direction, ElementRef, Estate, Firewall, NextHopType, PrivateEndpoint, SubnetRef,
+    ids, ConnectionState, Direction, ElementRef, Estate, Firewall, NextHopType, PrivateEndpoint, SharedStr,
+    SubnetRef,
 };
 use std::net::Ipv4Addr;
 
@@ -231,9 +232,9 @@ pub fn walk(net: &Network, flow: &FlowSpec) -> Trace {
 /// alike ([`Network::walks_alike`]) both are worked out in one walk, the twin keeping only the
 /// parts of its trace that name it; a step that tells them apart leaves the twin to a walk of
 /// its own.
-pub fn walk_twins(net: &Network, flow: &FlowSpec, twin: &str) -> (Trace, Trace) {
-    let twin_flow = FlowSpec { from_subnet: twin.to_string(), ..flow.clone() };
-    let alike = net.subnet(&flow.from_subnet).zip(net.subnet(twin)).filter(|&(a, b)| net.walks_alike(a, b));
+pub fn walk_twins(net: &Network, flow: &FlowSpec, twin: SharedStr) -> (Trace, Trace) {
+    let alike = net.subnet(&flow.from_subnet).zip(net.subnet(&twin)).filter(|&(a, b)| net.walks_alike(a, b));
+    let twin_flow = FlowSpec { from_subnet: twin, ..flow.clone() };
     let Some((src, other)) = alike else {
         return (walk(net, flow), walk(net, &twin_flow));
     };

@@ -168,8 +168,8 @@ pub(crate) fn probe(prepared: &Prepared, tags: &ServiceTags) -> Vec<ExfilProbe> 
             }
             for (target, ep) in targets.get(ws.name.as_str()).into_iter().flatten() {
                 let t = net.trace(&FlowSpec {
-                    from_subnet: subnet.clone(),
-                    to_host: ep.fqdn.clone(),
+                    from_subnet: subnet.as_str().into(),
+                    to_host: ep.fqdn.as_str().into(),
                     port: 443,
                     protocol: Protocol::Tcp,
                 });

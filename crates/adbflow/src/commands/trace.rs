@@ -34,7 +34,8 @@ pub fn run(args: &TraceArgs) -> Result<Outcome, CliError> {
         ProtocolArg::Udp => Protocol::Udp,
         ProtocolArg::Icmp => Protocol::Icmp,
     };
-    let trace = net.trace(&FlowSpec { from_subnet: args.from.clone(), to_host: host, port, protocol });
+    let trace =
+        net.trace(&FlowSpec { from_subnet: args.from.as_str().into(), to_host: host.into(), port, protocol });
     let stdout = match args.format {
         TableOrJson::Table => adbflow_report::trace::table(&trace),
         TableOrJson::Json => adbflow_report::trace::json(&trace),
