@@ -238,13 +238,8 @@ pub fn resolve_in<'a>(names: &Names, estate: &'a Estate, resolver: Resolver, fqd
         }
         // The name asked was looked up above; a name it led to (a CNAME target) was not.
         // Borrowed: an endpoint is copied once, into the answer, not once more to look at it.
-        let target;
-        let public = if name == asked {
-            endpoint.as_ref()
-        } else {
-            target = names.lookup(estate, &name);
-            target.as_ref().or(endpoint.as_ref())
-        };
+        let target = if name == asked { None } else { names.lookup(estate, &name) };
+        let public = target.as_ref().or(endpoint.as_ref());
         if let Some(ep) = public {
             let has_pe = match (&ep.resource, &ep.subresource) {
                 (Some(r), Some(s)) => names.has_private_endpoint(r, s),
@@ -277,10 +272,12 @@ pub fn resolve_in<'a>(names: &Names, estate: &'a Estate, resolver: Resolver, fqd
             });
             let dest =
                 DestAddr { ip: ep.ips.first().copied(), tags: ep.tags.clone(), region: ep.region.clone() };
+            let answered_by = ep.element.clone();
+            // The endpoint `ep` borrows, moved rather than copied: the walk keeps it as its target.
             let outcome = Outcome::Resolved {
                 dest,
-                answered_by: ep.element.clone(),
-                endpoint: Some(ep.clone()),
+                answered_by,
+                endpoint: target.or(endpoint),
                 private_endpoint: None,
                 assumed_public: false,
             };
