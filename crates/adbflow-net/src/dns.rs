@@ -236,8 +236,8 @@ pub fn resolve_in<'a>(names: &Names, estate: &'a Estate, resolver: Resolver, fqd
             }
             // NxDomainRedirect: fall back to public resolution.
         }
-        // The name asked was looked up above; a name it led to (a CNAME target) was not.
-        // Borrowed: an endpoint is copied once, into the answer, not once more to look at it.
+        // The name asked was looked up above; a name it led to (a CNAME target) was not. The
+        // endpoint is borrowed to look at, and moved into the outcome when it answers.
         let target = if name == asked { None } else { names.lookup(estate, &name) };
         let public = target.as_ref().or(endpoint.as_ref());
         if let Some(ep) = public {
@@ -273,7 +273,6 @@ pub fn resolve_in<'a>(names: &Names, estate: &'a Estate, resolver: Resolver, fqd
             let dest =
                 DestAddr { ip: ep.ips.first().copied(), tags: ep.tags.clone(), region: ep.region.clone() };
             let answered_by = ep.element.clone();
-            // The endpoint `ep` borrows, moved rather than copied: the walk keeps it as its target.
             let outcome = Outcome::Resolved {
                 dest,
                 answered_by,
