@@ -660,17 +660,14 @@ fn summary(pw: &PreparedWorkspace, flows: &[CheckFlow]) -> WorkspaceSummary {
 }
 
 /// Blocked flows that share a workspace, flow, instance, verdict and deciding element.
-type GroupKey = (String, FlowId, Option<String>, FlowVerdict, String);
+type GroupKey = (SharedStr, FlowId, Option<String>, FlowVerdict, SharedStr);
 
 /// One finding per blocked flow and cause, naming every subnet it is blocked from.
 fn flow_findings(flows: &[CheckFlow]) -> Vec<Finding> {
     let mut groups: BTreeMap<GroupKey, Vec<&CheckFlow>> = BTreeMap::new();
     for f in flows.iter().filter(|f| f.verdict != FlowVerdict::Delivered) {
         let el = f.blocked_by.as_ref().map(|b| b.element.id.clone()).unwrap_or_default();
-        groups
-            .entry((f.workspace.as_str().to_owned(), f.id, f.instance.clone(), f.verdict, el.to_string()))
-            .or_default()
-            .push(f);
+        groups.entry((f.workspace.clone(), f.id, f.instance.clone(), f.verdict, el)).or_default().push(f);
     }
     groups
         .into_values()

@@ -31,6 +31,9 @@ impl SourceRole {
     }
 }
 
+/// What [`FlowSource::label`] says of a user on the internet.
+const INTERNET_LABEL: &str = "internet";
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FlowSource {
     /// `VNET/SUBNET`, walked through the twin; shared by the subnet's flows.
@@ -43,7 +46,7 @@ impl FlowSource {
     pub fn label(&self) -> &str {
         match self {
             FlowSource::Subnet(p) => p,
-            FlowSource::Internet => "internet",
+            FlowSource::Internet => INTERNET_LABEL,
         }
     }
 
@@ -51,7 +54,7 @@ impl FlowSource {
     pub fn shared_label(&self) -> SharedStr {
         match self {
             FlowSource::Subnet(p) => p.clone(),
-            FlowSource::Internet => "internet".into(),
+            FlowSource::Internet => INTERNET_LABEL.into(),
         }
     }
 }

@@ -59,10 +59,10 @@ fn matches(f: &CheckFlow, q: &Query<'_>) -> Option<(Strength, String)> {
     }
 }
 
-type FlowKey = (String, FlowId, Option<String>);
+type FlowKey = (adbflow_model::SharedStr, FlowId, Option<String>);
 
 fn flow_key(f: &CheckFlow) -> FlowKey {
-    (f.workspace.as_str().to_owned(), f.id, f.instance.clone())
+    (f.workspace.clone(), f.id, f.instance.clone())
 }
 
 /// Causes from blocked flows: one per flow, deciding element and match.
@@ -281,7 +281,7 @@ pub(super) fn other_failures(check: &CheckReport, causes: &[Cause]) -> Vec<Other
     groups
         .into_iter()
         .map(|(((workspace, flow, instance), reason_code, termination_code), subnets)| OtherFailure {
-            workspace,
+            workspace: workspace.into(),
             flow,
             instance,
             subnets,
