@@ -12,7 +12,9 @@
 //! apart whole, so a field added to one of them does not compile until it is written here; the
 //! tests compare with serde_json.
 
-use super::pretty::{separator, with_keys, write_integer, write_keyed, write_str, KeyCache};
+use super::pretty::{
+    separator, with_keys, write_integer, write_keyed, write_static, write_str, KeyCache, Static,
+};
 use super::written::{Remembered, Written};
 use adbflow_databricks::check::{CheckFlow, Destination};
 use adbflow_databricks::performance::FlowPerformance;
@@ -100,9 +102,10 @@ fn write_flow<'f>(
         write_str(out, instance);
     }
     key(out, false, d, b"\"title\": ");
-    write_str(out, title);
+    write_static(out, keys, title, Static::Value);
     key(out, false, d, b"\"phase\": ");
-    nested(out, phase, d, keys)?;
+    // What `Phase`'s `Serialize` writes; a static string is written from the cache.
+    write_static(out, keys, phase.id(), Static::Value);
     key(out, false, d, b"\"requirement\": ");
     nested(out, requirement, d, keys)?;
     key(out, false, d, b"\"subnet\": ");
@@ -148,7 +151,7 @@ fn write_flow<'f>(
         nested(out, fix, d, keys)?;
     }
     key(out, false, d, b"\"meters\": ");
-    write_strings(out, meters, d);
+    write_static_strings(out, meters, d, keys);
     key(out, false, d, b"\"notes\": ");
     write_strings(out, notes, d);
     if let Some(performance) = performance {
@@ -263,6 +266,22 @@ fn write_answers(out: &mut Vec<u8>, answers: &[DnsAnswer], depth: usize) {
 
 /// A list of strings, an array `depth` levels deep.
 fn write_strings(out: &mut Vec<u8>, strings: &[impl AsRef<str>], depth: usize) {
+    write_string_array(out, strings, depth, |out, s| write_str(out, s.as_ref()));
+}
+
+/// A list of static strings, an array `depth` levels deep, each from the cache once written.
+fn write_static_strings(out: &mut Vec<u8>, strings: &[&'static str], depth: usize, keys: &mut KeyCache) {
+    write_string_array(out, strings, depth, |out, s| write_static(out, keys, s, Static::Value));
+}
+
+/// `strings`, an array `depth` levels deep, each written by `write`.
+#[inline(always)]
+fn write_string_array<S>(
+    out: &mut Vec<u8>,
+    strings: &[S],
+    depth: usize,
+    mut write: impl FnMut(&mut Vec<u8>, &S),
+) {
     if strings.is_empty() {
         out.extend_from_slice(b"[]");
         return;
@@ -270,7 +289,7 @@ fn write_strings(out: &mut Vec<u8>, strings: &[impl AsRef<str>], depth: usize) {
     out.push(b'[');
     for (i, s) in strings.iter().enumerate() {
         separator(out, i == 0, depth + 1);
-        write_str(out, s.as_ref());
+        write(out, s);
     }
     close(out, depth, b']');
 }

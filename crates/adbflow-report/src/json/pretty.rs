@@ -121,24 +121,43 @@ impl Pretty<'_> {
     #[inline]
     fn static_key(&mut self, first: bool, key: &'static str) {
         self.separator(first);
-        let addr = key.as_ptr() as usize;
-        let start = self.out.len();
-        let Some(slot) = self.keys.slot(key) else {
-            return write_key(self.out, key);
-        };
-        if slot.addr == addr && slot.len == key.len() {
-            self.out.extend_from_slice(&slot.text);
-            self.out.truncate(start + slot.text_len);
-            return;
-        }
-        write_key(self.out, key);
-        let written = self.out.get(start..).unwrap_or_default();
-        if let Some(text) = slot.text.get_mut(..written.len()) {
-            text.copy_from_slice(written);
-            slot.addr = addr;
-            slot.len = key.len();
-            slot.text_len = written.len();
-        }
+        write_static(self.out, self.keys, key, Static::Key);
+    }
+}
+
+/// What a static string is written as: an object key (`"key": `) or a value (`"value"`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Static {
+    Key,
+    Value,
+}
+
+/// `text` as a key or a value: from the cache when written before (a copy of constant length),
+/// else written and remembered.
+#[inline]
+pub(super) fn write_static(out: &mut Vec<u8>, keys: &mut KeyCache, text: &'static str, role: Static) {
+    let write = |out: &mut Vec<u8>| match role {
+        Static::Key => write_key(out, text),
+        Static::Value => write_str(out, text),
+    };
+    let addr = text.as_ptr() as usize;
+    let start = out.len();
+    let Some(slot) = keys.slot(text, role) else {
+        return write(out);
+    };
+    if slot.addr == addr && slot.len == text.len() && slot.role == role {
+        out.extend_from_slice(&slot.text);
+        out.truncate(start + slot.text_len);
+        return;
+    }
+    write(out);
+    let written = out.get(start..).unwrap_or_default();
+    if let Some(cached) = slot.text.get_mut(..written.len()) {
+        cached.copy_from_slice(written);
+        slot.addr = addr;
+        slot.len = text.len();
+        slot.role = role;
+        slot.text_len = written.len();
     }
 }
 
@@ -185,26 +204,32 @@ fn write_key(out: &mut Vec<u8>, key: &str) {
     out.extend_from_slice(b": ");
 }
 
-/// A struct field's key as written, `"key": `, for keys of up to this many bytes with it.
+/// A struct field's key as written, `"key": `, or a static value, `"value"`, for texts of up to
+/// this many bytes as written.
 const KEY_TEXT: usize = 32;
 
-/// One remembered key: the address and length of its static text, and the text as written.
+/// One remembered static string: the address and length of its text, whether it was written as
+/// a key or a value (the compiler may give a key and a variant of the same spelling one address),
+/// and the text as written.
 #[derive(Clone, Copy)]
 struct KeySlot {
     addr: usize,
     len: usize,
+    role: Static,
     text: [u8; KEY_TEXT],
     text_len: usize,
 }
 
-/// Struct field keys as written, found by the address of their `&'static str`: a static string
-/// never changes, so its address and length name its text for the life of the program. A
-/// report has a hundred or so distinct keys; one check renders millions.
+/// Struct field keys and static values (enum variants, titles, meter names) as written, found
+/// by the address of their `&'static str`: a static string never changes, so its address and
+/// length name its text for the life of the program. A report has a hundred or so distinct
+/// keys and a few hundred such values; one check renders millions.
 pub struct KeyCache {
     slots: Vec<KeySlot>,
 }
 
-/// Slots of a [`KeyCache`]: a power of two, ten times the keys of a report.
+/// Slots of a [`KeyCache`]: a power of two, about three times the keys and static values of a
+/// report.
 const KEY_SLOT_BITS: u32 = 10;
 const KEY_SLOTS: usize = 1 << KEY_SLOT_BITS;
 
@@ -213,7 +238,7 @@ const KEY_PROBES: usize = 4;
 
 impl KeyCache {
     pub fn new() -> Self {
-        let empty = KeySlot { addr: 0, len: 0, text: [0; KEY_TEXT], text_len: 0 };
+        let empty = KeySlot { addr: 0, len: 0, role: Static::Key, text: [0; KEY_TEXT], text_len: 0 };
         KeyCache { slots: vec![empty; KEY_SLOTS] }
     }
 
@@ -221,13 +246,13 @@ impl KeyCache {
     /// first of them, to be overwritten. Linear probing: with one slot per key two keys that
     /// hashed alike evicted each other in every flow (a tenth of all keys missed).
     #[inline]
-    fn slot(&mut self, key: &'static str) -> Option<&mut KeySlot> {
+    fn slot(&mut self, key: &'static str, role: Static) -> Option<&mut KeySlot> {
         let addr = key.as_ptr() as usize;
         // Fibonacci hashing of the address: static strings sit close together, so their low
         // bits alone would crowd a few slots.
         let hash = (addr ^ key.len()).wrapping_mul(0x9E37_79B9_7F4A_7C15_u64 as usize);
         let first = hash >> (usize::BITS - KEY_SLOT_BITS);
-        let holds_key = |s: &KeySlot| s.addr == addr && s.len == key.len();
+        let holds_key = |s: &KeySlot| s.addr == addr && s.len == key.len() && s.role == role;
         if self.slots.get(first).is_some_and(holds_key) {
             return self.slots.get_mut(first);
         }
@@ -324,7 +349,8 @@ impl<'a, 'o> ser::Serializer for &'a mut Pretty<'o> {
         _index: u32,
         variant: &'static str,
     ) -> Result<(), RenderError> {
-        self.serialize_str(variant)
+        write_static(self.out, self.keys, variant, Static::Value);
+        Ok(())
     }
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,
@@ -539,7 +565,8 @@ impl ser::Serializer for MapKey<'_, '_> {
         _index: u32,
         variant: &'static str,
     ) -> Result<(), RenderError> {
-        self.serialize_str(variant)
+        write_static(self.ser.out, self.ser.keys, variant, Static::Value);
+        Ok(())
     }
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,
@@ -804,6 +831,27 @@ mod tests {
             empty_map: BTreeMap::new(),
             nested: vec![vec![], vec![Kind::Unit, Kind::Tuple(1, -1)]],
         }
+    }
+
+    #[test]
+    fn one_static_string_written_as_a_key_and_as_a_value_is_each_from_its_own_slot() {
+        // The same `&'static str` (one address) as a key and as a value: the cache must not
+        // give the key's `"…": ` for the value or the other way round, in either order.
+        const TEXT: &str = "dns";
+        let mut keys = KeyCache::new();
+        let mut out = Vec::new();
+        for role in [Static::Key, Static::Value, Static::Key, Static::Value] {
+            write_static(&mut out, &mut keys, TEXT, role);
+            out.push(b'|');
+        }
+        assert_eq!(String::from_utf8(out).unwrap(), r#""dns": |"dns"|"dns": |"dns"|"#);
+        // A value needing escapes is written escaped, from the cache too.
+        const QUOTED: &str = "say \"hi\"\n";
+        let mut out = Vec::new();
+        write_static(&mut out, &mut keys, QUOTED, Static::Value);
+        write_static(&mut out, &mut keys, QUOTED, Static::Value);
+        let once = serde_json::to_string(QUOTED).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), format!("{once}{once}"));
     }
 
     #[test]
