@@ -8,6 +8,7 @@
 
 use crate::plan::{FlowSource, PlannedFlow};
 use adbflow_model::SharedStr;
+use adbflow_net::walk::TwinSubnets;
 use adbflow_net::{FlowSpec, Network, Trace};
 
 pub(crate) struct TwinWalks<'a> {
@@ -16,11 +17,14 @@ pub(crate) struct TwinWalks<'a> {
     planned: &'a [PlannedFlow],
     /// Traces walked along with an earlier flow's, each until its own flow asks for it.
     waiting: Vec<Trace>,
+    /// The pairs of subnets walked together so far, looked up once for all their flows (a
+    /// workspace has one or two: host with container, and the other way round).
+    pairs: Vec<TwinSubnets<'a>>,
 }
 
 impl<'a> TwinWalks<'a> {
     pub(crate) fn new(net: &'a Network, planned: &'a [PlannedFlow]) -> Self {
-        TwinWalks { net, planned, waiting: Vec::new() }
+        TwinWalks { net, planned, waiting: Vec::new(), pairs: Vec::new() }
     }
 
     /// `Network::trace(flow)`.
@@ -30,7 +34,14 @@ impl<'a> TwinWalks<'a> {
         }
         match self.twin_asking(flow) {
             Some(twin) => {
-                let (trace, twins) = self.net.trace_twins(flow, twin.clone());
+                let is_pair = |p: &TwinSubnets<'_>| *p.from() == flow.from_subnet && p.twin() == twin;
+                if !self.pairs.iter().any(is_pair) {
+                    self.pairs.push(self.net.twin_subnets(&flow.from_subnet, twin));
+                }
+                let (trace, twins) = match self.pairs.iter().find(|p| is_pair(p)) {
+                    Some(pair) => self.net.trace_twin_subnets(flow, pair),
+                    None => self.net.trace_twins(flow, twin),
+                };
                 self.waiting.push(twins);
                 trace
             }

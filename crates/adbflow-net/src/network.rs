@@ -14,6 +14,7 @@ use crate::source_class::SourceClasses;
 use crate::tags::ServiceTags;
 use crate::trace::{FlowSpec, Trace};
 use crate::vnet_space::VirtualNetworkSpace;
+use crate::walk::TwinSubnets;
 use adbflow_model::{Direction, Estate, Nsg, SharedStr, Subnet, SubnetRef, VNet};
 use std::sync::{Arc, OnceLock, RwLock};
 
@@ -61,8 +62,9 @@ pub struct Network {
     nsg_orders: Vec<nsg::RuleOrder>,
     index: EstateIndex,
     names: Names,
-    /// `VNET/SUBNET` → what the `VirtualNetwork` tag stands for in the rules protecting it.
-    virtual_network: FastMap<String, VirtualNetworkSpace>,
+    /// Each subnet, by its address in the estate ([`subnet_key`]) → what the `VirtualNetwork`
+    /// tag stands for in the rules protecting it.
+    virtual_network: FastMap<usize, VirtualNetworkSpace>,
     /// Where the destination port ranges named by NSG and firewall rules begin and end, sorted.
     port_boundaries: Vec<u16>,
     /// Which source addresses the rules tell apart (`Network::walks_alike`).
@@ -246,12 +248,8 @@ impl Network {
         direction: Direction,
         packet: &Packet,
     ) -> NsgDecision {
-        let path = subnet.path();
-        // A subnet that is not the one its path names (duplicate names) gets its own computation.
-        let cached = self
-            .subnet(&path)
-            .filter(|s| std::ptr::eq(s.subnet, subnet.subnet))
-            .and_then(|_| self.virtual_network.get(&path));
+        // A subnet of another estate is not found, and gets its own computation.
+        let cached = self.virtual_network.get(&subnet_key(subnet));
         let order = self
             .index
             .nsg_position(&nsg.name)
@@ -291,6 +289,18 @@ impl Network {
     /// subnets send the same flows: this halves the walking of most of them.
     pub fn trace_twins(&self, flow: &FlowSpec, twin: impl Into<SharedStr>) -> (Trace, Trace) {
         crate::walk::walk_twins(self, flow, twin.into())
+    }
+
+    /// Subnets `from` and `twin` (`VNET/SUBNET`) looked up, and whether they walk alike, once
+    /// for every flow they both send ([`Network::trace_twin_subnets`]).
+    pub fn twin_subnets(&self, from: impl Into<SharedStr>, twin: impl Into<SharedStr>) -> TwinSubnets<'_> {
+        TwinSubnets::new(self, from.into(), twin.into())
+    }
+
+    /// [`Network::trace_twins`] of `flow` from the pair's first subnet and from its twin,
+    /// without looking the two up again.
+    pub fn trace_twin_subnets(&self, flow: &FlowSpec, pair: &TwinSubnets<'_>) -> (Trace, Trace) {
+        crate::walk::walk_twin_subnets(self, flow, pair)
     }
 
     /// Whether every walk from `a` decides as the same walk from `b`: two subnets of one VNet
@@ -386,19 +396,32 @@ fn compile_firewalls(estate: &Estate) -> (Vec<CompiledFirewall>, Vec<u16>, Sourc
 
 /// The estate's VNets, subnets, peerings and route tables indexed, and each subnet's
 /// `VirtualNetwork` prefixes.
-fn index_vnets(estate: &Estate) -> (EstateIndex, FastMap<String, VirtualNetworkSpace>) {
+fn index_vnets(estate: &Estate) -> (EstateIndex, FastMap<usize, VirtualNetworkSpace>) {
     let index = EstateIndex::new(estate);
-    let mut virtual_network = FastMap::default();
-    for s in estate.subnets() {
-        virtual_network.entry(s.path()).or_insert_with(|| {
+    let virtual_network = estate
+        .subnets()
+        .map(|s| {
             let connected = index.connected_peerings(estate, &s.vnet.name);
             let table = s.subnet.route_table.as_deref().and_then(|n| index.route_table(estate, n));
-            VirtualNetworkSpace::new(&nsg::virtual_network_prefixes_with(estate, s, connected, table, |n| {
-                index.vnet(estate, n)
-            }))
-        });
-    }
+            let space = VirtualNetworkSpace::new(&nsg::virtual_network_prefixes_with(
+                estate,
+                s,
+                connected,
+                table,
+                |n| index.vnet(estate, n),
+            ));
+            (subnet_key(s), space)
+        })
+        .collect();
     (index, virtual_network)
+}
+
+/// A subnet's key in the network's per-subnet tables: its address. The estate is shared and
+/// never changed once the network holds it, so the address names the subnet for the network's
+/// life, namesakes apart, and finding it costs no path built and no string hashed (an NSG
+/// decision asked for it by `VNET/SUBNET`: two string lookups and an allocation each time).
+fn subnet_key(s: SubnetRef<'_>) -> usize {
+    std::ptr::from_ref(s.subnet) as usize
 }
 
 /// The public names, each NSG's rule order, and a place for each subnet's routes.

@@ -234,6 +234,50 @@ pub fn walk(net: &Network, flow: &FlowSpec) -> Trace {
 /// its own.
 pub fn walk_twins(net: &Network, flow: &FlowSpec, twin: SharedStr) -> (Trace, Trace) {
     let alike = net.subnet(&flow.from_subnet).zip(net.subnet(&twin)).filter(|&(a, b)| net.walks_alike(a, b));
+    walk_twins_found(net, flow, twin, alike)
+}
+
+/// Two subnets, by `VNET/SUBNET`, and whether every walk from the first decides as from the
+/// second: found once for all the flows the pair sends ([`Network::twin_subnets`]).
+#[derive(Clone)]
+pub struct TwinSubnets<'n> {
+    from: SharedStr,
+    twin: SharedStr,
+    alike: Option<(SubnetRef<'n>, SubnetRef<'n>)>,
+}
+
+impl<'n> TwinSubnets<'n> {
+    pub(crate) fn new(net: &'n Network, from: SharedStr, twin: SharedStr) -> Self {
+        let alike = net.subnet(&from).zip(net.subnet(&twin)).filter(|&(a, b)| net.walks_alike(a, b));
+        TwinSubnets { from, twin, alike }
+    }
+
+    /// The subnet the flows leave from.
+    pub fn from(&self) -> &SharedStr {
+        &self.from
+    }
+
+    /// The subnet that sends the same flows.
+    pub fn twin(&self) -> &SharedStr {
+        &self.twin
+    }
+}
+
+/// [`walk_twins`] of a pair found before; a flow from another subnet than the pair's first
+/// is walked as [`walk_twins`] walks it.
+pub fn walk_twin_subnets(net: &Network, flow: &FlowSpec, pair: &TwinSubnets<'_>) -> (Trace, Trace) {
+    if flow.from_subnet != pair.from {
+        return walk_twins(net, flow, pair.twin.clone());
+    }
+    walk_twins_found(net, flow, pair.twin.clone(), pair.alike)
+}
+
+fn walk_twins_found(
+    net: &Network,
+    flow: &FlowSpec,
+    twin: SharedStr,
+    alike: Option<(SubnetRef<'_>, SubnetRef<'_>)>,
+) -> (Trace, Trace) {
     let twin_flow = FlowSpec { from_subnet: twin, ..flow.clone() };
     let Some((src, other)) = alike else {
         return (walk(net, flow), walk(net, &twin_flow));

@@ -172,3 +172,37 @@ fn a_subnet_is_not_its_own_twin_and_unknown_subnets_are_walked_as_such() {
     assert_eq!(a, trace(&n, "spoke/work", "pypi.org", 443));
     assert_eq!(b.blocked_by.map(|b| b.reason_code), Some(ReasonCode::NextHopUnreachable));
 }
+
+#[test]
+fn a_pair_found_once_walks_as_the_pair_looked_up_for_each_flow() {
+    // Subnets that walk alike, subnets told apart by their settings, a twin that does not exist,
+    // and a flow from another subnet than the pair's: each as `trace_twins` walks it.
+    let alike_net =
+        twins(FIREWALLED, "", &format!("{HUB_FIREWALL}{PYPI}{}", firewall_policy("\"pypi.org\"", "")));
+    let apart_net =
+        twins("", FIREWALLED, &format!("{HUB_FIREWALL}{PYPI}{}", firewall_policy("\"pypi.org\"", "")));
+    assert!(alike(&alike_net) && !alike(&apart_net));
+    for n in [&alike_net, &apart_net] {
+        for (from, twin) in [("spoke/work", "spoke/twin"), ("spoke/work", "spoke/nowhere")] {
+            let pair = n.twin_subnets(from, twin);
+            for (flow_from, to, port) in [
+                ("spoke/work", "pypi.org", 443),
+                ("spoke/work", "pypi.org", 80),
+                ("spoke/twin", "pypi.org", 443),
+            ] {
+                let flow = FlowSpec {
+                    from_subnet: flow_from.into(),
+                    to_host: to.into(),
+                    port,
+                    protocol: Protocol::Tcp,
+                };
+                let expected_twin = if flow_from == from { twin } else { pair.twin().as_str() };
+                assert_eq!(
+                    n.trace_twin_subnets(&flow, &pair),
+                    n.trace_twins(&flow, expected_twin),
+                    "{flow_from} → {to}:{port}, pair {from} + {twin}"
+                );
+            }
+        }
+    }
+}
