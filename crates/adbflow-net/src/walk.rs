@@ -323,7 +323,7 @@ impl<'n> Walker<'n> {
 fn walk_from<'n>(mut w: Walker<'n>, src: SubnetRef<'n>, flow: &FlowSpec) -> Walked<'n> {
     let estate = w.estate();
     let src_ip = nic_address(src);
-    let private_ip = |s: SubnetRef<'_>, ip: Ipv4Addr| text!("private IP ", ip, " (", s.path(), ")");
+    let private_ip = |s: SubnetRef<'_>, ip: Ipv4Addr| text!("private IP ", ip, " (", s, ")");
     let twin_seen = w.twin_source().map(|(t, ip)| private_ip(t, ip));
     w.seen_as_each(private_ip(src, src_ip), twin_seen);
 
@@ -624,7 +624,7 @@ fn forward<'n>(
             if !via_firewall {
                 w.trace.egress = Egress::ServiceEndpoint;
                 let identity = |s: SubnetRef<'_>, ip: Ipv4Addr| {
-                    text!("private IP ", ip, " with the identity of subnet ", s.path(), " (service endpoint)")
+                    text!("private IP ", ip, " with the identity of subnet ", s, " (service endpoint)")
                 };
                 let twin_seen = twin.map(|(t, ip)| identity(t, ip));
                 w.seen_as_each(identity(from, src_ip), twin_seen);
@@ -646,7 +646,7 @@ fn forward<'n>(
                     element.clone(),
                     text!(
                         "service endpoint on ",
-                        s.path(),
+                        s,
                         " carries the packet over the Azure backbone; the service sees the subnet's private identity, not a NAT IP"
                     ),
                 )

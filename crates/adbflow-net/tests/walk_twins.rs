@@ -61,8 +61,12 @@ fn a_service_endpoint_route_is_each_subnets_own_element() {
     assert_eq!(work.verdict, Verdict::Delivered, "{work:#?}");
     let route_el = |t: &Trace| t.hop(HopKind::Route).map(|h| h.decided_by.id.clone());
     assert_ne!(route_el(&work), route_el(&twin), "each subnet's service endpoint decides its route");
-    assert!(twin.source_seen_as.contains("spoke/twin"), "{}", twin.source_seen_as);
+    assert_eq!(
+        twin.source_seen_as,
+        "private IP 10.1.3.4 with the identity of subnet spoke/twin (service endpoint)"
+    );
     assert!(detail(&twin, HopKind::Destination).contains("rule for spoke/twin"));
+    assert!(detail(&work, HopKind::Egress).starts_with("service endpoint on spoke/work carries the packet"));
 }
 
 #[test]
@@ -126,6 +130,8 @@ fn a_destination_inside_one_of_them_is_the_same_place_for_both() {
     assert!(alike(&n));
     let (work, twin) = walked_together(&n, "10.1.1.10", 443);
     assert_eq!(work.verdict, Verdict::Delivered, "{work:#?}");
+    assert_eq!(work.source_seen_as, "private IP 10.1.1.4 (spoke/work)");
+    assert_eq!(twin.source_seen_as, "private IP 10.1.3.4 (spoke/twin)");
     assert_eq!(detail(&twin, HopKind::Destination), "10.1.1.10 is a NIC address in spoke/work");
     let (_, twin) = walked_together(&n, "10.1.3.10", 443);
     assert_eq!(detail(&twin, HopKind::Destination), "10.1.3.10 is a NIC address in spoke/twin");
