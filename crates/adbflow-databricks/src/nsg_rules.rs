@@ -28,7 +28,7 @@ fn rule(
     description: &str,
 ) -> NsgRule {
     NsgRule {
-        name: format!("{RULE_PREFIX}{name}"),
+        name: [RULE_PREFIX, name].concat(),
         priority,
         direction,
         access: Access::Allow,

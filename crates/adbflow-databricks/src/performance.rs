@@ -156,7 +156,11 @@ impl<'t, 'e> Estimates<'t, 'e> {
         };
         if !inputs.from_user {
             if let Some(r) = limits.get("vm-bandwidth", Some(node)) {
-                cap(r.value, format!("{node} NIC bandwidth (vm-bandwidth)"), ("vm-bandwidth", node));
+                cap(
+                    r.value,
+                    adbflow_net::text!(node, " NIC bandwidth (vm-bandwidth)"),
+                    ("vm-bandwidth", node),
+                );
             }
         }
         if let Some(fw) = inputs.firewall {
@@ -164,7 +168,7 @@ impl<'t, 'e> Estimates<'t, 'e> {
             if let Some(r) = limits.get("firewall-single-connection-throughput", Some(sku)) {
                 cap(
                     r.value,
-                    format!("one connection through firewall {} ({sku})", fw.name),
+                    adbflow_net::text!("one connection through firewall ", fw.name, " (", sku, ")"),
                     ("firewall-single-connection-throughput", sku),
                 );
             }
@@ -173,7 +177,7 @@ impl<'t, 'e> Estimates<'t, 'e> {
             if let Some(r) = limits.get("nat-per-connection-throughput", Some("StandardV2")) {
                 cap(
                     r.value,
-                    format!("one connection through NAT gateway {} (StandardV2)", nat.name),
+                    adbflow_net::text!("one connection through NAT gateway ", nat.name, " (StandardV2)"),
                     ("nat-per-connection-throughput", "StandardV2"),
                 );
             }

@@ -148,11 +148,13 @@ impl Target {
 
 fn shard_note(chosen: &DataEndpoint, list: &[DataEndpoint], what: &str) -> Option<String> {
     (list.len() > 1).then(|| {
-        format!(
-            "{} is one of {} {what} listed for the region; which one serves a given workspace is not published \
-             (choice inferred)",
+        adbflow_net::text!(
             chosen.fqdn,
-            list.len()
+            " is one of ",
+            list.len(),
+            " ",
+            what,
+            " listed for the region; which one serves a given workspace is not published (choice inferred)"
         )
     })
 }
@@ -162,7 +164,11 @@ fn pick(region: &Region, id: FlowId, list: &[DataEndpoint], what: &str) -> Optio
     let mut t = Target::new(id, &e.fqdn);
     t.notes.extend(shard_note(e, list, what));
     if e.inferred {
-        t.notes.push(format!("{} is inferred: {}", e.fqdn, e.note.as_deref().unwrap_or("not published")));
+        t.notes.push(adbflow_net::text!(
+            e.fqdn,
+            " is inferred: ",
+            e.note.as_deref().unwrap_or("not published")
+        ));
     }
     Some(t)
 }

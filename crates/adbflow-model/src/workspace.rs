@@ -241,11 +241,11 @@ impl Workspace {
     }
 
     pub fn host_path(&self) -> String {
-        format!("{}/{}", self.vnet, self.host_subnet)
+        [self.vnet.as_str(), "/", &self.host_subnet].concat()
     }
 
     pub fn container_path(&self) -> String {
-        format!("{}/{}", self.vnet, self.container_subnet)
+        [self.vnet.as_str(), "/", &self.container_subnet].concat()
     }
 }
 

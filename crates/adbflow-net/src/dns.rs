@@ -202,12 +202,12 @@ pub fn resolve_in<'a>(names: &Names, estate: &'a Estate, resolver: Resolver, fqd
                 answers.push(DnsAnswer {
                     name: name.clone(),
                     record_type: "A",
-                    data: rec.ips.iter().map(|i| i.to_string()).collect(),
-                    source: format!("private DNS zone {}", zone.name),
+                    data: rec.ips.iter().map(|i| text!(i)).collect(),
+                    source: text!("private DNS zone ", zone.name),
                 });
                 let answered_by = ElementRef::new(
                     ids::dns_record(&zone.name, &rec.name),
-                    format!("{}.{}", rec.name, zone.name),
+                    text!(rec.name, ".", zone.name),
                     rec.origin.clone().or_else(|| zone.origin.clone()),
                 );
                 let ip = rec.ips.first().copied();
@@ -261,12 +261,13 @@ pub fn resolve_in<'a>(names: &Names, estate: &'a Estate, resolver: Resolver, fqd
                 name: ep.fqdn.clone(),
                 record_type: "A",
                 data: if ep.ips.is_empty() {
-                    vec![format!(
-                        "<public address in {}>",
-                        ep.tags.first().map(String::as_str).unwrap_or("Internet")
+                    vec![text!(
+                        "<public address in ",
+                        ep.tags.first().map(String::as_str).unwrap_or("Internet"),
+                        ">"
                     )]
                 } else {
-                    ep.ips.iter().map(|i| i.to_string()).collect()
+                    ep.ips.iter().map(|i| text!(i)).collect()
                 },
                 source: "public DNS".into(),
             });

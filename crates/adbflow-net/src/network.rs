@@ -432,10 +432,10 @@ fn index_names(estate: &Estate) -> (Names, Vec<nsg::RuleOrder>, RouteCells) {
             let twin = v.subnets[..si]
                 .iter()
                 .find(|earlier| routes::same_routes_in_vnet(earlier, s))
-                .map(|earlier| format!("{}/{}", v.name, earlier.name));
+                .map(|earlier| crate::text!(v.name, "/", earlier.name));
             let cell = RouteCell { vnet: vi, subnet: si, twin, routes: RwLock::new(None) };
             // A later namesake replaces an earlier one, as collecting into a map always did.
-            routes.insert(format!("{}/{}", v.name, s.name), cell);
+            routes.insert(crate::text!(v.name, "/", s.name), cell);
         }
     }
     (Names::new(estate), estate.nsgs.iter().map(nsg::RuleOrder::new).collect(), routes)

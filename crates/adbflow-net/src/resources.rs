@@ -118,7 +118,7 @@ fn lookup_by<'a>(
         tags: vec![storage_tag(&region)],
         region: Some(region),
         ips: Vec::new(),
-        private_link_zone: Some(format!("privatelink.{sub}{STORAGE_SUFFIX}")),
+        private_link_zone: Some(crate::text!("privatelink.", sub, STORAGE_SUFFIX)),
         element,
         storage: Some(sa),
         endpoint: None,

@@ -873,7 +873,7 @@ fn arrive_private<'n>(
         w.hop(Hop::new(
             HopKind::Egress,
             pe_el(pe),
-            format!("private endpoint {} ({ip}) in {} forwards to {}", pe.name, pe.subnet, pe.target),
+            text!("private endpoint ", pe.name, " (", ip, ") in ", pe.subnet, " forwards to ", pe.target),
         ));
         let target_ep = target.endpoint.clone().or_else(|| {
             w.net.names().lookup(estate, &format!("{}.{}.core.windows.net", pe.target, pe.subresource))
@@ -909,7 +909,7 @@ fn arrive_private<'n>(
     w.hop(Hop::new(
         HopKind::Destination,
         subnet_el(dst_subnet),
-        format!("{ip} is a NIC address in {}", dst_subnet.path()),
+        text!(ip, " is a NIC address in ", dst_subnet),
     ));
     w.deliver()
 }
