@@ -7,6 +7,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::time::{Duration, Instant};
 
 fn chromium() -> Option<PathBuf> {
     let candidates = [std::env::var("CHROMIUM").ok(), Some("/usr/bin/chromium".into())];
@@ -30,8 +31,29 @@ fn scratch(name: &str) -> PathBuf {
     d
 }
 
-/// Chromium with a fresh profile and nothing running in the background, as root-safe flags.
+/// How long one Chromium run may take. A report renders in a few seconds, but headless Chromium
+/// has been seen to hang (once, 2026-12-07, with another Chromium busy on the machine), and an
+/// unbounded wait would hold CI until its time limit.
+const RUN_LIMIT: Duration = Duration::from_secs(120);
+
+/// Chromium with a fresh profile and nothing running in the background, as root-safe flags. A
+/// run that does not finish within [`RUN_LIMIT`] is killed and run once more with another fresh
+/// profile; hanging twice fails the test.
 fn browser(bin: &Path, profile: &Path, args: &[&str]) -> Output {
+    for attempt in 1..=2 {
+        if let Some(out) = browser_run(bin, &profile.join(format!("attempt-{attempt}")), args) {
+            return out;
+        }
+        eprintln!("notice: Chromium did not finish within {RUN_LIMIT:?} (attempt {attempt} of 2): killed");
+    }
+    panic!("Chromium hung twice ({RUN_LIMIT:?} each) running {args:?}");
+}
+
+/// One run, its output in files beside the profile (a pipe could be held open by Chromium's own
+/// children after a kill); `None` when it outlived [`RUN_LIMIT`].
+fn browser_run(bin: &Path, profile: &Path, args: &[&str]) -> Option<Output> {
+    std::fs::create_dir_all(profile).unwrap();
+    let (out_path, err_path) = (profile.join("stdout.txt"), profile.join("stderr.txt"));
     let mut c = Command::new(bin);
     c.args([
         "--headless",
@@ -45,9 +67,28 @@ fn browser(bin: &Path, profile: &Path, args: &[&str]) -> Output {
         "--enable-logging=stderr",
         "--v=0",
     ]);
-    c.arg(format!("--user-data-dir={}", profile.display()));
+    c.arg(format!("--user-data-dir={}", profile.join("data").display()));
     c.args(args);
-    c.output().expect("run chromium")
+    c.stdout(std::fs::File::create(&out_path).unwrap());
+    c.stderr(std::fs::File::create(&err_path).unwrap());
+    let mut child = c.spawn().expect("run chromium");
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for chromium") {
+            break status;
+        }
+        if started.elapsed() > RUN_LIMIT {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    Some(Output {
+        status,
+        stdout: std::fs::read(&out_path).unwrap(),
+        stderr: std::fs::read(&err_path).unwrap(),
+    })
 }
 
 fn adbflow(args: &[&str]) -> Output {
