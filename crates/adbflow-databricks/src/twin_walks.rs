@@ -34,14 +34,12 @@ impl<'a> TwinWalks<'a> {
         }
         match self.twin_asking(flow) {
             Some(twin) => {
-                let is_pair = |p: &TwinSubnets<'_>| *p.from() == flow.from_subnet && p.twin() == twin;
-                if !self.pairs.iter().any(is_pair) {
+                let found = self.pairs.iter().position(|p| *p.from() == flow.from_subnet && p.twin() == twin);
+                let at = found.unwrap_or_else(|| {
                     self.pairs.push(self.net.twin_subnets(&flow.from_subnet, twin));
-                }
-                let (trace, twins) = match self.pairs.iter().find(|p| is_pair(p)) {
-                    Some(pair) => self.net.trace_twin_subnets(flow, pair),
-                    None => self.net.trace_twins(flow, twin),
-                };
+                    self.pairs.len() - 1
+                });
+                let (trace, twins) = self.net.trace_twin_subnets(flow, &self.pairs[at]);
                 self.waiting.push(twins);
                 trace
             }

@@ -233,8 +233,8 @@ pub fn walk(net: &Network, flow: &FlowSpec) -> Trace {
 /// parts of its trace that name it; a step that tells them apart leaves the twin to a walk of
 /// its own.
 pub fn walk_twins(net: &Network, flow: &FlowSpec, twin: SharedStr) -> (Trace, Trace) {
-    let alike = net.subnet(&flow.from_subnet).zip(net.subnet(&twin)).filter(|&(a, b)| net.walks_alike(a, b));
-    walk_twins_found(net, flow, twin, alike)
+    let pair = TwinSubnets::new(net, flow.from_subnet.clone(), twin);
+    walk_twins_found(net, flow, pair.twin, pair.alike)
 }
 
 /// Two subnets, by `VNET/SUBNET`, and whether every walk from the first decides as from the
@@ -552,9 +552,7 @@ fn route_hop(route: &EffectiveRoute, dest: &DestAddr, from: SubnetRef<'_>) -> Ho
     detail.push_str(" matches ");
     dest.push_to(&mut detail);
     detail.push_str(" in ");
-    detail.push_str(&from.vnet.name);
-    detail.push('/');
-    detail.push_str(&from.subnet.name);
+    from.push_to(&mut detail);
     detail.push_str("'s effective routes");
     Hop::new(HopKind::Route, route.element.clone(), detail)
 }
