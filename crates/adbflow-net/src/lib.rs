@@ -13,6 +13,7 @@ pub mod egress;
 mod fast_map;
 pub mod firewall;
 pub mod index;
+mod longest_match;
 pub mod nsg;
 pub mod resources;
 pub mod route_index;

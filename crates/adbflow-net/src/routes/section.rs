@@ -15,6 +15,7 @@
 //! endpoint one of them covers, expands its tag UDRs instead ([`TagSection::clashes`]).
 
 use super::{CompactRoute, Invalidation, Kind, RoutePrefix, RouteRef, SERVICE_ENDPOINT_WINS};
+use crate::longest_match::LongestMatch;
 use crate::tags::{ServiceTags, TagPrefixes};
 use ipnet::Ipv4Net;
 use std::borrow::Cow;
@@ -91,6 +92,8 @@ pub(crate) struct TagSection {
     /// The Active entries grouped by prefix length, longest first: `(length, [(network, entry)])`,
     /// networks sorted.
     by_length: Vec<(u8, Vec<(u32, u32)>)>,
+    /// The same entries as ranges of addresses, for the longest holding an address in one search.
+    holding_ip: LongestMatch<u32>,
     /// Symbolic destinations already asked about (their tags) and what holds them.
     symbolic: Mutex<Vec<(Vec<String>, Holding)>>,
 }
@@ -158,6 +161,11 @@ impl TagSection {
         for nets in &mut by_len {
             nets.sort_unstable();
         }
+        let holding_ip = LongestMatch::new(by_len.iter().enumerate().flat_map(|(len, nets)| {
+            nets.iter().filter_map(move |&(network, e)| {
+                Some((Ipv4Net::new(Ipv4Addr::from(network), u8::try_from(len).ok()?).ok()?, e))
+            })
+        }));
         let by_length = (0u8..=32).zip(by_len).rev().filter(|(_, nets)| !nets.is_empty()).collect();
         let udr_keys = added[endpoint_entries..].iter().map(|a| a.1).collect();
         Some(TagSection {
@@ -166,6 +174,7 @@ impl TagSection {
             endpoint_entries,
             udr_keys,
             by_length,
+            holding_ip,
             symbolic: Mutex::default(),
         })
     }
@@ -207,11 +216,7 @@ impl TagSection {
 
     /// The Active entry with the longest prefix holding `ip`, and that length.
     pub(crate) fn longest_holding_ip(&self, ip: Ipv4Addr) -> Option<(u8, u32)> {
-        let ip = u32::from(ip);
-        self.by_length.iter().find_map(|(len, nets)| {
-            let key = ip & mask(*len);
-            nets.binary_search_by_key(&key, |&(n, _)| n).ok().map(|i| (*len, nets[i].1))
-        })
+        self.holding_ip.get(u32::from(ip))
     }
 
     /// For a destination known by the tags `dest_tags` (named `names`), resolved in the data
