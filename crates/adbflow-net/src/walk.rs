@@ -328,7 +328,7 @@ fn walk_from<'n>(mut w: Walker<'n>, src: SubnetRef<'n>, flow: &FlowSpec) -> Walk
     w.seen_as_each(private_ip(src, src_ip), twin_seen);
 
     // 1. DNS
-    let target = match flow.to_host.parse::<Ipv4Addr>() {
+    let mut target = match flow.to_host.parse::<Ipv4Addr>() {
         Ok(ip) => Target {
             dest: dns::dest_for_ip_in(w.net.names(), estate, ip),
             fqdn: None,
@@ -375,15 +375,18 @@ fn walk_from<'n>(mut w: Walker<'n>, src: SubnetRef<'n>, flow: &FlowSpec) -> Walk
         }
     };
 
-    // 2. NSG outbound on the source subnet (a subnet without NSG allows).
+    // 2. NSG outbound on the source subnet (a subnet without NSG allows). The destination is
+    // lent to the packet and taken back: a copy was a vector and strings for every flow.
     let packet = Packet {
         src: DestAddr::ip(src_ip),
         src_port: None,
-        dst: target.dest.clone(),
+        dst: std::mem::take(&mut target.dest),
         dst_port: flow.port,
         protocol: flow.protocol,
     };
-    if !nsg_step(&mut w, src, Direction::Outbound, &packet, true) {
+    let allowed = nsg_step(&mut w, src, Direction::Outbound, &packet, true);
+    target.dest = packet.dst;
+    if !allowed {
         return w.trace_blocked();
     }
 
