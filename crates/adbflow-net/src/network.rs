@@ -254,11 +254,10 @@ impl Network {
             .index
             .nsg_position(&nsg.name)
             .filter(|&i| std::ptr::eq(&self.estate.nsgs[i], nsg))
-            .map(|i| self.nsg_orders[i].of(direction));
+            .map(|i| &self.nsg_orders[i]);
         match (cached, order) {
-            (Some(vn), Some(user_rules)) => {
-                let ordered = nsg::OrderedNsg { nsg, user_rules };
-                nsg::evaluate_ordered(&self.estate, &self.tags, ordered, subnet, direction, packet, vn)
+            (Some(vn), Some(order)) => {
+                nsg::evaluate_kept(&self.estate, &self.tags, nsg, order, subnet, direction, packet, vn)
             }
             (Some(vn), None) => {
                 nsg::evaluate_with(&self.estate, &self.tags, nsg, subnet, direction, packet, vn)

@@ -278,11 +278,32 @@ proptest! {
                     prop_assert_eq!(got.access, Access::Allow);
                 } else {
                     prop_assert_eq!(
-                        (got.access, got.rule_name.clone(), got.priority, got.platform_exception),
+                        (got.access, got.rule_name.as_str().to_owned(), got.priority, got.platform_exception),
                         want,
                         "{:?} {:?}", direction, p
                     );
                     prop_assert_eq!(got.rule.id, format!("nsg-rule:n/{}", got.rule_name));
+                }
+            }
+        }
+    }
+
+    /// A network keeps each NSG's rule order and the reference of each rule a decision names,
+    /// made the first time: its decisions, asked twice over, are `evaluate`'s.
+    #[test]
+    fn kept_rule_references_decide_as_evaluate(rules in rule_set(), packets in prop::collection::vec(packet(), 1..8)) {
+        let mut estate = estate();
+        estate.vnets[0].subnets[0].nsg = Some("n".into());
+        estate.nsgs.push(nsg(rules));
+        let net = adbflow_net::Network::new(estate.clone(), ServiceTags::symbolic());
+        let subnet = estate.subnet("v/s").unwrap();
+        let kept = net.nsg("n").unwrap();
+        for round in 0..2 {
+            for p in &packets {
+                for direction in [Direction::Inbound, Direction::Outbound] {
+                    let want = evaluate(&estate, &ServiceTags::symbolic(), &estate.nsgs[0], subnet, direction, p);
+                    let got = net.nsg_decision(kept, net.subnet("v/s").unwrap(), direction, p);
+                    prop_assert_eq!(got, want, "round {} {:?} {:?}", round, direction, p);
                 }
             }
         }
