@@ -13,6 +13,7 @@ use adbflow_model::{
 };
 use ipnet::Ipv4Net;
 use std::net::Ipv4Addr;
+use std::sync::OnceLock;
 
 /// The packet as the firewall sees it.
 #[derive(Debug, Clone)]
@@ -182,6 +183,9 @@ struct CompiledRule {
     dest_groups: Vec<Ipv4Net>,
     /// Trimmed, lower-cased target FQDN patterns.
     targets: Vec<String>,
+    /// The reference a decision by this rule carries, made the first time one is (its id joined,
+    /// its name and origin copied: a third of a decision's work when made for each).
+    reference: OnceLock<ElementRef>,
 }
 
 /// Rules of one kind in processing order, indexed by the source prefixes they name so a packet
@@ -327,7 +331,7 @@ impl CompiledFirewall {
                     .to_string(),
             );
         }
-        let proto = pkt.protocol.to_string().to_ascii_lowercase();
+        let proto = lower_case(pkt.protocol);
 
         for i in self.network.candidates(pkt.src) {
             let cr = &self.network.rules[i as usize];
@@ -369,7 +373,7 @@ impl CompiledFirewall {
             let verb = if allowed { "allows" } else { "denies" };
             return FirewallDecision {
                 allowed,
-                element: rule_el(p, group, c, r),
+                element: cr.reference.get_or_init(|| rule_el(p, group, c, r)).clone(),
                 detail: text!(
                     "network rule ",
                     r.name,
@@ -422,7 +426,7 @@ impl CompiledFirewall {
                 let verb = if allowed { "allows" } else { "denies" };
                 return FirewallDecision {
                     allowed,
-                    element: rule_el(p, group, c, r),
+                    element: cr.reference.get_or_init(|| rule_el(p, group, c, r)).clone(),
                     detail: text!(
                         "application rule ",
                         r.name,
@@ -472,8 +476,21 @@ impl CompiledFirewall {
     }
 }
 
+/// A packet's protocol as the compiled rules spell theirs (lower-cased).
+fn lower_case(protocol: Protocol) -> &'static str {
+    match protocol {
+        Protocol::Tcp => "tcp",
+        Protocol::Udp => "udp",
+        Protocol::Icmp => "icmp",
+        Protocol::Esp => "esp",
+        Protocol::Ah => "ah",
+        Protocol::Any => "*",
+    }
+}
+
 fn compile_rule(estate: &Estate, at: At, r: &FirewallRule) -> CompiledRule {
     CompiledRule {
+        reference: OnceLock::new(),
         at,
         protocols: r.protocols.iter().map(|p| p.to_ascii_lowercase()).collect(),
         app_ports: r.protocols.iter().filter_map(|p| app_protocol_port(p)).collect(),
@@ -550,5 +567,59 @@ mod tests {
         assert_eq!(set.candidates("10.1.9.9".parse().unwrap()), [1, 3, 4]);
         assert_eq!(set.candidates("10.2.0.1".parse().unwrap()), [1, 2, 4]);
         assert_eq!(set.candidates("192.168.0.1".parse().unwrap()), [1, 4]);
+    }
+
+    #[test]
+    fn protocols_are_spelled_as_compiled_rules_spell_them() {
+        for p in [Protocol::Tcp, Protocol::Udp, Protocol::Icmp, Protocol::Esp, Protocol::Ah, Protocol::Any] {
+            assert_eq!(lower_case(p), p.to_string().to_ascii_lowercase());
+        }
+    }
+
+    /// One compiled firewall asked again and again, its rules' references kept after the first
+    /// decision naming each: every decision is a freshly compiled firewall's.
+    #[test]
+    fn kept_rule_references_decide_as_a_fresh_compilation() {
+        let estate: Estate = serde_json::from_value(serde_json::json!({
+            "firewalls": [{"name": "fw", "vnet": "hub", "private_ip": "10.0.1.4", "policy": "p"}],
+            "firewall_policies": [{"name": "p", "dns_proxy": true, "rule_collection_groups": [
+                {"name": "g1", "priority": 100, "rule_collections": [
+                    {"name": "net", "priority": 100, "kind": "Network", "action": "Allow", "rules": [
+                        {"name": "dns", "source_addresses": ["*"], "protocols": ["UDP"],
+                         "destination_addresses": ["*"], "destination_ports": "53"},
+                        {"name": "sql", "source_addresses": ["10.1.0.0/16"], "protocols": ["TCP"],
+                         "destination_addresses": ["Sql"], "destination_ports": "1433"}]},
+                    {"name": "deny", "priority": 200, "kind": "Network", "action": "Deny", "rules": [
+                        {"name": "ssh", "source_addresses": ["*"], "protocols": ["Any"],
+                         "destination_addresses": ["*"], "destination_ports": "22"}]}]},
+                {"name": "g2", "priority": 200, "rule_collections": [
+                    {"name": "web", "priority": 100, "kind": "Application", "action": "Allow", "rules": [
+                        {"name": "pypi", "source_addresses": ["*"], "protocols": ["Https:443"],
+                         "target_fqdns": ["*.pypi.org"]}]}]}]}]
+        }))
+        .unwrap();
+        let fw = &estate.firewalls[0];
+        let tags = ServiceTags::symbolic();
+        let compiled = CompiledFirewall::new(&estate, fw);
+        let public = DestAddr::ip("20.1.2.3".parse().unwrap());
+        let sql = DestAddr::symbolic(vec!["Sql.EastUS2".into()], Some("eastus2".into()));
+        let packets = [
+            (&public, None, 53, Protocol::Udp),
+            (&sql, None, 1433, Protocol::Tcp),
+            (&public, None, 22, Protocol::Tcp),
+            (&public, Some("files.pypi.org"), 443, Protocol::Tcp),
+            (&public, Some("example.com"), 443, Protocol::Tcp),
+        ];
+        let mut named = std::collections::BTreeSet::new();
+        for round in 0..2 {
+            for &(dest, fqdn, port, protocol) in packets.iter().rev().skip(round).chain(&packets) {
+                let pkt = FirewallPacket { src: "10.1.2.4".parse().unwrap(), dest, fqdn, port, protocol };
+                let kept = compiled.evaluate(&estate, &tags, fw, &pkt);
+                assert_eq!(kept, evaluate(&estate, &tags, fw, &pkt), "{pkt:?}");
+                named.insert(kept.element.id.as_str().to_owned());
+            }
+        }
+        // Every rule decided some packet, and the default deny one.
+        assert_eq!(named.len(), 5, "{named:?}");
     }
 }
