@@ -163,7 +163,19 @@ impl Network {
     /// `routes::select` over the effective routes of `VNET/SUBNET` (none when the subnet is not
     /// in the estate, or when no route matches), without scanning them.
     pub fn select_route(&self, subnet: &str, dest: &DestAddr) -> Option<EffectiveRoute> {
-        let cell = self.routes.get(subnet)?;
+        self.select_in(self.routes.get(subnet)?, dest)
+    }
+
+    /// [`Network::select_route`] of a subnet of this network's estate, found without its path
+    /// (built for every flow that took a route); a subnet of another estate by its path.
+    pub fn select_route_of(&self, subnet: SubnetRef<'_>, dest: &DestAddr) -> Option<EffectiveRoute> {
+        match self.routes.of(subnet) {
+            Some(cell) => self.select_in(cell, dest),
+            None => self.select_route(&subnet.path(), dest),
+        }
+    }
+
+    fn select_in(&self, cell: &RouteCell, dest: &DestAddr) -> Option<EffectiveRoute> {
         // Read in place: every flow through the firewall reads its subnet's routes, from every
         // core, and a copy of the `Arc` would be one more write to a shared count each time.
         let select = |r: &IndexedRoutes| {
@@ -373,8 +385,46 @@ fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
     lock.write().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// Subnet paths, each with a place for its routes.
-type RouteCells = FastMap<String, RouteCell>;
+/// A place for each subnet's routes, found by the subnet's path or by the subnet.
+struct RouteCells {
+    cells: Vec<RouteCell>,
+    /// `VNET/SUBNET` → its cell; a later namesake replaces an earlier one, as collecting into a
+    /// map always did.
+    by_path: FastMap<String, usize>,
+    /// Each subnet by its address ([`subnet_key`]) → the cell its path finds.
+    by_subnet: FastMap<usize, usize>,
+}
+
+impl RouteCells {
+    fn new(estate: &Estate) -> Self {
+        let mut cells = Vec::new();
+        let mut by_path = FastMap::default();
+        for (vi, v) in estate.vnets.iter().enumerate() {
+            for (si, s) in v.subnets.iter().enumerate() {
+                let twin = v.subnets[..si]
+                    .iter()
+                    .find(|earlier| routes::same_routes_in_vnet(earlier, s))
+                    .map(|earlier| crate::text!(v.name, "/", earlier.name));
+                by_path.insert(crate::text!(v.name, "/", s.name), cells.len());
+                cells.push(RouteCell { vnet: vi, subnet: si, twin, routes: RwLock::new(None) });
+            }
+        }
+        let by_subnet = estate
+            .subnets()
+            .filter_map(|s| Some((subnet_key(s), *by_path.get(s.path().as_str())?)))
+            .collect();
+        RouteCells { cells, by_path, by_subnet }
+    }
+
+    fn get(&self, path: &str) -> Option<&RouteCell> {
+        self.by_path.get(path).map(|&i| &self.cells[i])
+    }
+
+    /// The cell of a subnet of the estate the cells were made for.
+    fn of(&self, subnet: SubnetRef<'_>) -> Option<&RouteCell> {
+        self.by_subnet.get(&subnet_key(subnet)).map(|&i| &self.cells[i])
+    }
+}
 
 /// The estate's firewalls compiled, the boundaries between destination ports that their rules
 /// and the NSGs' rules tell apart (`Network::port_class`), and the source addresses they tell
@@ -425,17 +475,5 @@ fn subnet_key(s: SubnetRef<'_>) -> usize {
 
 /// The public names, each NSG's rule order, and a place for each subnet's routes.
 fn index_names(estate: &Estate) -> (Names, Vec<nsg::RuleOrder>, RouteCells) {
-    let mut routes = FastMap::default();
-    for (vi, v) in estate.vnets.iter().enumerate() {
-        for (si, s) in v.subnets.iter().enumerate() {
-            let twin = v.subnets[..si]
-                .iter()
-                .find(|earlier| routes::same_routes_in_vnet(earlier, s))
-                .map(|earlier| crate::text!(v.name, "/", earlier.name));
-            let cell = RouteCell { vnet: vi, subnet: si, twin, routes: RwLock::new(None) };
-            // A later namesake replaces an earlier one, as collecting into a map always did.
-            routes.insert(crate::text!(v.name, "/", s.name), cell);
-        }
-    }
-    (Names::new(estate), estate.nsgs.iter().map(nsg::RuleOrder::new).collect(), routes)
+    (Names::new(estate), estate.nsgs.iter().map(nsg::RuleOrder::new).collect(), RouteCells::new(estate))
 }

@@ -403,7 +403,7 @@ fn dns_server_unreachable(
     server: Ipv4Addr,
 ) -> Option<String> {
     let dest = DestAddr::ip(server);
-    let why = match &w.net.select_route(&src.path(), &dest) {
+    let why = match &w.net.select_route_of(src, &dest) {
         None => Some("no route matches it".to_string()),
         Some(r) => match r.next_hop_type {
             NextHopType::None => Some(format!("route {} → None drops the queries", route_prefix(r))),
@@ -572,7 +572,7 @@ fn forward<'n>(
     let estate = w.estate();
     // The twin leaves from its own subnet; through the firewall both leave from the firewall's.
     let twin = if via_firewall { None } else { w.twin_source() };
-    let Some(route) = w.net.select_route(&from.path(), &target.dest) else {
+    let Some(route) = w.net.select_route_of(from, &target.dest) else {
         let no_route = |s: SubnetRef<'_>| {
             let msg = format!("no route in {} matches {}: the packet is dropped", s.path(), target.dest);
             (subnet_el(s), msg)

@@ -687,3 +687,32 @@ fn routes_asked_for_and_forgotten_on_several_cores_answer_alike() {
         }
     });
 }
+
+// `select_route_of` finds a subnet's cell by the subnet instead of by its path: it must answer
+// what `select_route` answers for the subnet's path, namesakes included (the later one's routes
+// answer for both, as the path finds the later), and for a subnet of another estate.
+#[test]
+fn a_route_selected_by_subnet_is_the_one_selected_by_its_path() {
+    let mut e = hub_spoke(vec![default_to_fw()]);
+    let mut namesake = subnet_mut(&mut e, "spoke/host").clone();
+    namesake.route_table = None;
+    e.vnets[0].subnets.push(namesake);
+    let net = adbflow_net::Network::new(e.clone(), ServiceTags::symbolic());
+    let dests =
+        [DestAddr::ip(ip("8.8.8.8")), DestAddr::ip(ip("10.100.0.4")), sym("Storage.EastUS2", "eastus2")];
+    let mut compared = 0;
+    for estate in [net.estate(), &e] {
+        for s in estate.subnets() {
+            for d in &dests {
+                assert_eq!(net.select_route_of(s, d), net.select_route(&s.path(), d), "{} {d:?}", s.path());
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared > 0);
+    // The namesakes differ (one has the firewall's default route), so which one answers shows.
+    let host: Vec<_> = net.estate().subnets().filter(|s| s.path() == "spoke/host").collect();
+    assert_eq!(host.len(), 2);
+    let first = net.select_route_of(host[0], &dests[0]).map(|r| r.name.to_string());
+    assert_ne!(first.as_deref(), Some("to-firewall"), "the later namesake, without the UDR, answers");
+}
