@@ -184,8 +184,9 @@ struct CompiledRule {
     /// Trimmed, lower-cased target FQDN patterns.
     targets: Vec<String>,
     /// The reference a decision by this rule carries, made the first time one is (its id joined,
-    /// its name and origin copied: a third of a decision's work when made for each).
-    reference: OnceLock<ElementRef>,
+    /// its name and origin copied: a third of a decision's work when made for each). Boxed: most
+    /// rules never decide a check's flow.
+    reference: OnceLock<Box<ElementRef>>,
 }
 
 /// Rules of one kind in processing order, indexed by the source prefixes they name so a packet
@@ -373,7 +374,7 @@ impl CompiledFirewall {
             let verb = if allowed { "allows" } else { "denies" };
             return FirewallDecision {
                 allowed,
-                element: cr.reference.get_or_init(|| rule_el(p, group, c, r)).clone(),
+                element: ElementRef::clone(cr.reference.get_or_init(|| Box::new(rule_el(p, group, c, r)))),
                 detail: text!(
                     "network rule ",
                     r.name,
@@ -426,7 +427,9 @@ impl CompiledFirewall {
                 let verb = if allowed { "allows" } else { "denies" };
                 return FirewallDecision {
                     allowed,
-                    element: cr.reference.get_or_init(|| rule_el(p, group, c, r)).clone(),
+                    element: ElementRef::clone(
+                        cr.reference.get_or_init(|| Box::new(rule_el(p, group, c, r))),
+                    ),
                     detail: text!(
                         "application rule ",
                         r.name,

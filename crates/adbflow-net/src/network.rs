@@ -399,20 +399,22 @@ impl RouteCells {
     fn new(estate: &Estate) -> Self {
         let mut cells = Vec::new();
         let mut by_path = FastMap::default();
+        let mut by_subnet: FastMap<usize, usize> = FastMap::default();
         for (vi, v) in estate.vnets.iter().enumerate() {
             for (si, s) in v.subnets.iter().enumerate() {
                 let twin = v.subnets[..si]
                     .iter()
                     .find(|earlier| routes::same_routes_in_vnet(earlier, s))
                     .map(|earlier| crate::text!(v.name, "/", earlier.name));
-                by_path.insert(crate::text!(v.name, "/", s.name), cells.len());
+                let at = cells.len();
+                if let Some(earlier) = by_path.insert(crate::text!(v.name, "/", s.name), at) {
+                    // A namesake (an invalid estate): the earlier one's path finds this cell now.
+                    by_subnet.values_mut().filter(|c| **c == earlier).for_each(|c| *c = at);
+                }
+                by_subnet.insert(subnet_key(SubnetRef { vnet: v, subnet: s }), at);
                 cells.push(RouteCell { vnet: vi, subnet: si, twin, routes: RwLock::new(None) });
             }
         }
-        let by_subnet = estate
-            .subnets()
-            .filter_map(|s| Some((subnet_key(s), *by_path.get(s.path().as_str())?)))
-            .collect();
         RouteCells { cells, by_path, by_subnet }
     }
 
