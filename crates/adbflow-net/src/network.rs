@@ -434,13 +434,12 @@ impl RouteCells {
 fn compile_firewalls(estate: &Estate) -> (Vec<CompiledFirewall>, Vec<u16>, SourceClasses) {
     let firewalls: Vec<CompiledFirewall> =
         estate.firewalls.iter().map(|fw| CompiledFirewall::new(estate, fw)).collect();
-    let mut port_boundaries: Vec<u16> =
-        estate.nsgs.iter().flat_map(|n| &n.rules).flat_map(|r| r.destination_ports.boundaries()).collect();
+    let mut of_firewalls = Vec::new();
     for fw in &firewalls {
-        fw.port_boundaries(&mut port_boundaries);
+        fw.port_boundaries(&mut of_firewalls);
     }
-    port_boundaries.sort_unstable();
-    port_boundaries.dedup();
+    let of_nsgs = estate.nsgs.iter().flat_map(|n| &n.rules).flat_map(|r| r.destination_ports.boundaries());
+    let port_boundaries = distinct_ports(of_nsgs.chain(of_firewalls));
     let source_classes = SourceClasses::new(estate, &firewalls);
     (firewalls, port_boundaries, source_classes)
 }
@@ -478,4 +477,46 @@ fn subnet_key(s: SubnetRef<'_>) -> usize {
 /// The public names, each NSG's rule order, and a place for each subnet's routes.
 fn index_names(estate: &Estate) -> (Names, Vec<nsg::RuleOrder>, RouteCells) {
     (Names::new(estate), estate.nsgs.iter().map(nsg::RuleOrder::new).collect(), RouteCells::new(estate))
+}
+
+/// The distinct ports among `ports`, ascending. A bit per port: an enterprise estate's rules name
+/// ~100,000 boundaries, the same few hundred rule after rule, and collecting and sorting them was
+/// a tenth of building the network.
+fn distinct_ports(ports: impl IntoIterator<Item = u16>) -> Vec<u16> {
+    let mut seen = vec![0u64; 1 << 10];
+    for p in ports {
+        seen[usize::from(p >> 6)] |= 1 << (p & 63);
+    }
+    let mut out = Vec::new();
+    for (word, &bits) in (0u16..).zip(&seen) {
+        let mut rest = bits;
+        while rest != 0 {
+            // At most 63: a bit's position in a word.
+            let bit = rest.trailing_zeros() as u16;
+            out.push(word << 6 | bit);
+            rest &= rest - 1;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::distinct_ports;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn distinct_ports_are_the_sorted_ports_without_repeats(ports in prop::collection::vec(any::<u16>(), 0..300)) {
+            let mut want = ports.clone();
+            want.sort_unstable();
+            want.dedup();
+            prop_assert_eq!(distinct_ports(ports), want);
+        }
+    }
+
+    #[test]
+    fn the_first_and_last_ports_are_kept() {
+        assert_eq!(distinct_ports([65535, 0, 64, 63, 65535, 0]), [0, 63, 64, 65535]);
+    }
 }
