@@ -203,7 +203,7 @@ pub fn resolve_in<'a>(names: &Names, estate: &'a Estate, resolver: Resolver, fqd
                     name: name.clone(),
                     record_type: "A",
                     data: rec.ips.iter().map(|i| text!(i)).collect(),
-                    source: text!("private DNS zone ", zone.name),
+                    source: text!("private DNS zone ", zone.name).into(),
                 });
                 let answered_by = ElementRef::new(
                     ids::dns_record(&zone.name, &rec.name),

@@ -90,9 +90,10 @@ fn lookup_by<'a>(
     storage_tag: impl Fn(&str) -> String,
 ) -> Option<NamedEndpoint<'a>> {
     let fqdn = fqdn.trim_end_matches('.').to_ascii_lowercase();
+    // The lower-cased name is the answer's own: moved into it, not copied.
     if let Some((e, element)) = endpoint(&fqdn) {
         return Some(NamedEndpoint {
-            fqdn: fqdn.clone(),
+            fqdn,
             resource: e.resource.clone(),
             subresource: e.subresource.clone(),
             region: e.region.clone(),
@@ -111,14 +112,16 @@ fn lookup_by<'a>(
         return None;
     }
     let region = sa.region.clone().unwrap_or_else(|| estate.region().to_string());
+    let private_link_zone = crate::text!("privatelink.", sub, STORAGE_SUFFIX);
+    let subresource = sub.to_string();
     Some(NamedEndpoint {
-        fqdn: fqdn.clone(),
+        fqdn,
         resource: Some(sa.name.clone()),
-        subresource: Some(sub.to_string()),
+        subresource: Some(subresource),
         tags: vec![storage_tag(&region)],
         region: Some(region),
         ips: Vec::new(),
-        private_link_zone: Some(crate::text!("privatelink.", sub, STORAGE_SUFFIX)),
+        private_link_zone: Some(private_link_zone),
         element,
         storage: Some(sa),
         endpoint: None,

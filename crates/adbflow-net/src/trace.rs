@@ -172,8 +172,9 @@ pub struct DnsAnswer {
     pub record_type: &'static str,
     /// The CNAME target, or the addresses (`<symbolic>` when only the tags are known).
     pub data: Vec<String>,
-    /// Which resolver or zone answered.
-    pub source: String,
+    /// Which resolver or zone answered: most answers name one of a few fixed resolvers, written
+    /// without a copy.
+    pub source: std::borrow::Cow<'static, str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
