@@ -5,6 +5,7 @@
 
 use crate::address::{is_private, DestAddr};
 use crate::fast_map::FastMap;
+use crate::kept;
 use crate::tags::ServiceTags;
 use crate::text;
 use adbflow_model::{
@@ -13,7 +14,6 @@ use adbflow_model::{
 };
 use ipnet::Ipv4Net;
 use std::net::Ipv4Addr;
-use std::sync::OnceLock;
 
 /// The packet as the firewall sees it.
 #[derive(Debug, Clone)]
@@ -183,10 +183,8 @@ struct CompiledRule {
     dest_groups: Vec<Ipv4Net>,
     /// Trimmed, lower-cased target FQDN patterns.
     targets: Vec<String>,
-    /// The reference a decision by this rule carries, made the first time one is (its id joined,
-    /// its name and origin copied: a third of a decision's work when made for each). Boxed: most
-    /// rules never decide a check's flow.
-    reference: OnceLock<Box<ElementRef>>,
+    /// The reference a decision by this rule carries, made the first time one is ([`kept`]).
+    reference: kept::Slot,
 }
 
 /// Rules of one kind in processing order, indexed by the source prefixes they name so a packet
@@ -374,7 +372,7 @@ impl CompiledFirewall {
             let verb = if allowed { "allows" } else { "denies" };
             return FirewallDecision {
                 allowed,
-                element: ElementRef::clone(cr.reference.get_or_init(|| Box::new(rule_el(p, group, c, r)))),
+                element: kept::kept(&cr.reference, || rule_el(p, group, c, r)),
                 detail: text!(
                     "network rule ",
                     r.name,
@@ -427,9 +425,7 @@ impl CompiledFirewall {
                 let verb = if allowed { "allows" } else { "denies" };
                 return FirewallDecision {
                     allowed,
-                    element: ElementRef::clone(
-                        cr.reference.get_or_init(|| Box::new(rule_el(p, group, c, r))),
-                    ),
+                    element: kept::kept(&cr.reference, || rule_el(p, group, c, r)),
                     detail: text!(
                         "application rule ",
                         r.name,
@@ -493,7 +489,7 @@ fn lower_case(protocol: Protocol) -> &'static str {
 
 fn compile_rule(estate: &Estate, at: At, r: &FirewallRule) -> CompiledRule {
     CompiledRule {
-        reference: OnceLock::new(),
+        reference: kept::Slot::new(),
         at,
         protocols: r.protocols.iter().map(|p| p.to_ascii_lowercase()).collect(),
         app_ports: r.protocols.iter().filter_map(|p| app_protocol_port(p)).collect(),

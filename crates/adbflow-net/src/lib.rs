@@ -13,6 +13,7 @@ pub mod egress;
 mod fast_map;
 pub mod firewall;
 pub mod index;
+mod kept;
 mod longest_match;
 pub mod nsg;
 pub mod resources;

@@ -4,6 +4,7 @@
 //! Owner: nsg. See the module contract in ARCHITECTURE.md.
 
 use crate::address::{DestAddr, AZURE_HOST_VIP, AZURE_IMDS};
+use crate::kept;
 use crate::tags::{symbolic_contains, ServiceTags, VIRTUAL_TAGS};
 use crate::vnet_space::VirtualNetworkSpace;
 use adbflow_model::{
@@ -184,10 +185,8 @@ fn user_rule_order(nsg: &Nsg, direction: Direction) -> Vec<usize> {
 pub struct RuleOrder {
     inbound: Vec<usize>,
     outbound: Vec<usize>,
-    /// By rule: the NSG's own rules, then the defaults. Boxed: a slot for every rule of every NSG
-    /// is made with the network, and most are never filled (an enterprise estate's NSGs have ~50
-    /// rules, a check's flows meet a few).
-    references: Vec<OnceLock<Box<ElementRef>>>,
+    /// By rule ([`kept`]): the NSG's own rules, then the defaults.
+    references: Vec<kept::Slot>,
 }
 
 impl RuleOrder {
@@ -195,7 +194,7 @@ impl RuleOrder {
         RuleOrder {
             inbound: user_rule_order(nsg, Direction::Inbound),
             outbound: user_rule_order(nsg, Direction::Outbound),
-            references: (0..nsg.rules.len() + defaults().len()).map(|_| OnceLock::new()).collect(),
+            references: kept::slots(nsg.rules.len() + defaults().len()),
         }
     }
 
@@ -205,11 +204,7 @@ impl RuleOrder {
             RuleAt::User(i) => i,
             RuleAt::Default(i) => nsg.rules.len() + i,
         };
-        let reference = match self.references.get(slot) {
-            Some(cell) => ElementRef::clone(cell.get_or_init(|| Box::new(rule_ref(&nsg.name, rule)))),
-            None => rule_ref(&nsg.name, rule),
-        };
-        decision_with(reference, rule)
+        decision_with(kept::known(&self.references, slot, || rule_ref(&nsg.name, rule)), rule)
     }
 
     /// Positions in the NSG's rules of its user rules in `direction`, in evaluation order.
@@ -223,9 +218,9 @@ impl RuleOrder {
 
 /// An NSG with its user rules' evaluation order in the direction evaluated (`RuleOrder::of`).
 #[derive(Debug, Clone, Copy)]
-pub struct OrderedNsg<'a> {
-    pub nsg: &'a Nsg,
-    pub user_rules: &'a [usize],
+struct OrderedNsg<'a> {
+    nsg: &'a Nsg,
+    user_rules: &'a [usize],
 }
 
 /// Which kind of NIC an NSG decision is for.
@@ -465,36 +460,15 @@ pub fn evaluate_with(
 ) -> NsgDecision {
     // One direction's order only: the other would be sorted for nothing.
     let user_rules = user_rule_order(nsg, direction);
-    evaluate_ordered(
-        estate,
-        tags,
-        OrderedNsg { nsg, user_rules: &user_rules },
-        subnet,
-        direction,
-        packet,
-        virtual_network,
-    )
-}
-
-/// `evaluate_with`, the NSG's user rules in `direction` already in evaluation order.
-pub fn evaluate_ordered(
-    estate: &Estate,
-    tags: &ServiceTags,
-    ordered: OrderedNsg<'_>,
-    subnet: SubnetRef<'_>,
-    direction: Direction,
-    packet: &Packet,
-    virtual_network: &VirtualNetworkSpace,
-) -> NsgDecision {
     let ctx = Context { estate, tags, subnet, direction, virtual_network };
-    match first_match(&ctx, ordered, packet) {
-        Some((rule, _)) => decision(ordered.nsg, rule),
+    match first_match(&ctx, OrderedNsg { nsg, user_rules: &user_rules }, packet) {
+        Some((rule, _)) => decision(nsg, rule),
         None => platform_exception(),
     }
 }
 
-/// [`evaluate_ordered`] with the NSG's rule order and rule references kept in `order`
-/// (its [`RuleOrder`]).
+/// [`evaluate_with`] with the NSG's rule order and rule references kept in `order` (its
+/// [`RuleOrder`]), as a network keeps them for every NSG of its estate.
 #[allow(clippy::too_many_arguments)]
 pub fn evaluate_kept(
     estate: &Estate,

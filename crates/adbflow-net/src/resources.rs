@@ -3,10 +3,10 @@
 //! resources, which privatelink zone its name moves into once a private endpoint exists.
 
 use crate::fast_map::{FastMap, FastSet};
+use crate::kept::{self, known};
 use crate::tags::regional_tag;
 use adbflow_model::{ids, DnsRecord, ElementRef, Estate, StorageAccount};
 use std::net::Ipv4Addr;
-use std::sync::OnceLock;
 
 #[derive(Debug, Clone)]
 pub struct NamedEndpoint<'a> {
@@ -69,14 +69,6 @@ fn endpoint_element(e: &adbflow_model::Endpoint) -> ElementRef {
 /// What a storage account's name names as its element.
 fn account_element(sa: &StorageAccount) -> ElementRef {
     ElementRef::new(ids::storage_account(&sa.name), sa.name.clone(), sa.origin.clone())
-}
-
-/// The element kept at `i`, made by `make` the first time.
-fn known(kept: &[OnceLock<ElementRef>], i: usize, make: impl FnOnce() -> ElementRef) -> ElementRef {
-    match kept.get(i) {
-        Some(cell) => cell.get_or_init(make).clone(),
-        None => make(),
-    }
 }
 
 /// `lookup` with the finders given: by lower-cased FQDN among `[[endpoints]]`, by lower-cased
@@ -159,8 +151,8 @@ pub struct Names {
     /// Per endpoint and per storage account (by position), its element, made when first named:
     /// every DNS lookup of a check names one, and formatting its id each time was a third of a
     /// lookup.
-    endpoint_elements: Vec<OnceLock<ElementRef>>,
-    account_elements: Vec<OnceLock<ElementRef>>,
+    endpoint_elements: Vec<kept::Slot>,
+    account_elements: Vec<kept::Slot>,
     /// Region → its `Storage.<Region>` tag, for the regions of the storage accounts: working the
     /// tag out (the region's display name, word by word) was most of a storage name's lookup.
     storage_tags: FastMap<String, String>,
@@ -179,8 +171,8 @@ pub struct Names {
 impl Names {
     pub fn new(estate: &Estate) -> Self {
         let mut n = Names {
-            endpoint_elements: estate.endpoints.iter().map(|_| OnceLock::new()).collect(),
-            account_elements: estate.storage_accounts.iter().map(|_| OnceLock::new()).collect(),
+            endpoint_elements: kept::slots(estate.endpoints.len()),
+            account_elements: kept::slots(estate.storage_accounts.len()),
             ..Names::default()
         };
         for (i, e) in estate.endpoints.iter().enumerate() {
