@@ -49,8 +49,8 @@ pub struct Destination {
     pub fqdn: SharedStr,
     /// The port the reported path was walked on (the first blocked one, if any is blocked).
     pub port: u16,
-    /// Every port the flow uses, e.g. `443,8443-8451`.
-    pub ports: String,
+    /// Every port the flow uses, e.g. `443,8443-8451`; shared by the flows to one destination.
+    pub ports: SharedStr,
     pub protocol: Protocol,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub blocked_ports: Vec<u16>,
@@ -554,7 +554,7 @@ fn evaluate_flow(
         let mut o = Outcome::delivered(first_port, "none");
         o.hops.push(Hop::new(HopKind::NsgOutbound, b.element.clone(), b.message.clone()));
         o.source_seen_as = "no node is deployed".into();
-        o.block = Some(b.clone());
+        o.block = Some(FlowBlock::clone(b));
         o
     } else {
         match &pf.source {
@@ -569,7 +569,7 @@ fn evaluate_flow(
                 let mut traces: Vec<Trace> = Vec::new();
                 let mut walked: Vec<(usize, bool)> = Vec::new();
                 let mut verdicts: Vec<(u16, bool)> = Vec::with_capacity(pf.ports.len());
-                for &port in &pf.ports {
+                for &port in pf.ports.iter() {
                     let class = port_class(port);
                     if let Some(&(_, delivered)) = walked.iter().find(|(c, _)| *c == class) {
                         verdicts.push((port, delivered));
@@ -603,7 +603,7 @@ fn evaluate_flow(
     CheckFlow {
         workspace: pf.workspace.clone(),
         id: pf.id,
-        instance: pf.instance.clone(),
+        instance: pf.instance.as_deref().map(str::to_owned),
         title: def.title,
         phase: def.phase,
         requirement: pf.requirement,
@@ -612,7 +612,7 @@ fn evaluate_flow(
         destination: Destination {
             fqdn: pf.host.clone(),
             port: o.port,
-            ports: pf.ports_text(),
+            ports: pf.ports_text.clone(),
             protocol: pf.protocol,
             blocked_ports: o.blocked_ports.clone(),
         },

@@ -58,7 +58,7 @@ impl<'e> Ctx<'_, 'e> {
             None => self.pf.host.as_str().to_owned(),
         }
     }
-    fn ports(&self) -> String {
+    fn ports(&self) -> &str {
         self.pf.ports_text()
     }
 }

@@ -11,6 +11,7 @@ use adbflow_model::{ids, ElementRef, LibrarySource, Lookup, Protocol, SharedStr,
 use serde::Serialize;
 use std::borrow::Cow;
 use std::net::Ipv4Addr;
+use std::sync::Arc;
 
 /// Which NIC (or which side) a flow leaves from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -60,13 +61,17 @@ impl FlowSource {
 }
 
 /// One flow of one workspace from one source, ready to walk.
+///
+/// What a workspace's flows to one destination have in common (the destination, its ports,
+/// notes, account) is shared between them, not copied: a workspace's ~37 planned flows were
+/// most of the fresh memory preparing took, each 248 bytes with four allocations of its own.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlannedFlow {
     /// The workspace's name, shared by its flows.
     pub workspace: SharedStr,
     pub id: FlowId,
     /// Distinguishes several flows with one ID (the external location's name).
-    pub instance: Option<String>,
+    pub instance: Option<SharedStr>,
     pub requirement: Requirement,
     /// Optional because the workspace says it does not use this destination (a library source `none`).
     pub by_design: bool,
@@ -74,25 +79,33 @@ pub struct PlannedFlow {
     pub source: FlowSource,
     /// An FQDN or a dotted IPv4 address.
     pub host: SharedStr,
-    pub ports: Vec<u16>,
+    /// Sorted and distinct.
+    pub ports: Arc<[u16]>,
+    /// `ports` as ranges, e.g. `443,8443-8451`.
+    pub ports_text: SharedStr,
     pub protocol: Protocol,
     /// The storage account behind a storage flow, for acceptance and fixes.
-    pub storage_account: Option<String>,
+    pub storage_account: Option<SharedStr>,
     /// Choices made for this flow, with inferred ones saying so; shared by its checked flows.
-    pub notes: std::sync::Arc<[String]>,
-    /// Blocked before any packet moves (e.g. the workspace could not be deployed in this subnet).
-    pub pre_blocked: Option<FlowBlock>,
+    pub notes: Arc<[String]>,
+    /// Blocked before any packet moves (e.g. the workspace could not be deployed in this
+    /// subnet); shared by the subnet's flows.
+    pub pre_blocked: Option<Arc<FlowBlock>>,
 }
 
 impl PlannedFlow {
-    pub fn ports_text(&self) -> String {
-        // Most flows have one port: its digits, without collapsing a list into ranges first.
-        if let [port] = self.ports[..] {
-            return ports_text(&[(port, port)]);
-        }
-        let ranges = ranges_of(&self.ports);
-        ports_text(&ranges)
+    pub fn ports_text(&self) -> &SharedStr {
+        &self.ports_text
     }
+}
+
+/// `ports` (sorted and distinct, as a flow's are) as ranges, e.g. `443,8443-8451`.
+fn text_of_ports(ports: &[u16]) -> String {
+    // Most flows have one port: its digits, without collapsing a list into ranges first.
+    if let [port] = ports[..] {
+        return ports_text(&[(port, port)]);
+    }
+    ports_text(&ranges_of(ports))
 }
 
 /// Collapse ports into ranges: [443, 8443..=8451] → [(443,443), (8443,8451)].
@@ -116,7 +129,6 @@ pub fn ranges_of(ports: &[u16]) -> Vec<(u16, u16)> {
     out
 }
 
-#[derive(Clone)]
 struct Target {
     host: SharedStr,
     ports: Vec<u16>,
@@ -125,6 +137,33 @@ struct Target {
     instance: Option<String>,
     storage_account: Option<String>,
     notes: Vec<String>,
+}
+
+/// A [`Target`] as its flows share it.
+struct Shared {
+    host: SharedStr,
+    ports: Arc<[u16]>,
+    ports_text: SharedStr,
+    requirement: Requirement,
+    by_design: bool,
+    instance: Option<SharedStr>,
+    storage_account: Option<SharedStr>,
+    notes: Arc<[String]>,
+}
+
+impl From<Target> for Shared {
+    fn from(t: Target) -> Self {
+        Shared {
+            ports_text: text_of_ports(&t.ports).into(),
+            ports: t.ports.into(),
+            host: t.host,
+            requirement: t.requirement,
+            by_design: t.by_design,
+            instance: t.instance.map(SharedStr::from),
+            storage_account: t.storage_account.map(SharedStr::from),
+            notes: t.notes.into(),
+        }
+    }
 }
 
 impl Target {
@@ -340,10 +379,11 @@ pub fn plan_workspace(
     // Sized once (every target from each cluster subnet plus the peer, or from the user side):
     // growing the list a flow at a time copied ~40 flows into fresh memory four times over.
     let mut out = Vec::with_capacity((cluster_sources.len() + 1) * (targets.len() + 1));
-    let (mut cluster_targets, user_targets): (Vec<_>, Vec<_>) =
-        targets.into_iter().partition(|(id, _)| id.def().side == Side::Cluster);
-    let last_source = cluster_sources.len() - 1;
-    for (i, (role, path)) in cluster_sources.iter().enumerate() {
+    let (cluster_targets, user_targets): (Vec<_>, Vec<_>) = targets
+        .into_iter()
+        .map(|(id, t)| (id, Shared::from(t)))
+        .partition(|(id, _)| id.def().side == Side::Cluster);
+    for (role, path) in &cluster_sources {
         let Some(s) = lookup.subnet(path) else { continue };
         let pre_blocked = s.subnet.nsg.is_none().then(|| FlowBlock {
             reason_code: BlockReason::SubnetNsgMissing,
@@ -370,26 +410,19 @@ pub fn plan_workspace(
              TCP port (inferred)",
         );
         let path = SharedStr::from(path.as_str());
+        let pre_blocked = pre_blocked.map(Arc::new);
         let source = || (*role, FlowSource::Subnet(path.clone()), pre_blocked.clone());
-        // The last subnet's flows take the targets themselves: a copy for each subnet was most of
-        // planning's fresh memory.
-        if i == last_source {
-            for (id, t) in std::mem::take(&mut cluster_targets) {
-                out.push(flow(&name, id, t, source()));
-            }
-        } else {
-            for (id, t) in &cluster_targets {
-                out.push(flow(&name, *id, t.clone(), source()));
-            }
+        for (id, t) in &cluster_targets {
+            out.push(flow(&name, *id, t, source()));
         }
-        out.push(flow(&name, FlowId::WorkerToWorker, peer, source()));
+        out.push(flow(&name, FlowId::WorkerToWorker, &Shared::from(peer), source()));
     }
     let user_source = match &ws.user_subnet {
         Some(p) => FlowSource::Subnet(p.as_str().into()),
         None => FlowSource::Internet,
     };
-    for (id, t) in user_targets {
-        out.push(flow(&name, id, t, (SourceRole::User, user_source.clone(), None)));
+    for (id, t) in &user_targets {
+        out.push(flow(&name, *id, t, (SourceRole::User, user_source.clone(), None)));
     }
     out.sort_by(|a, b| (a.id, &a.instance, a.role).cmp(&(b.id, &b.instance, b.role)));
     out
@@ -398,23 +431,24 @@ pub fn plan_workspace(
 fn flow(
     workspace: &SharedStr,
     id: FlowId,
-    t: Target,
-    from: (SourceRole, FlowSource, Option<FlowBlock>),
+    t: &Shared,
+    from: (SourceRole, FlowSource, Option<Arc<FlowBlock>>),
 ) -> PlannedFlow {
     let (role, source, pre_blocked) = from;
     PlannedFlow {
         workspace: workspace.clone(),
         id,
-        instance: t.instance,
+        instance: t.instance.clone(),
         requirement: t.requirement,
         by_design: t.by_design,
         role,
         source,
-        host: t.host,
-        ports: t.ports,
+        host: t.host.clone(),
+        ports: Arc::clone(&t.ports),
+        ports_text: t.ports_text.clone(),
         protocol: id.def().protocol,
-        storage_account: t.storage_account,
-        notes: t.notes.into(),
+        storage_account: t.storage_account.clone(),
+        notes: Arc::clone(&t.notes),
         pre_blocked,
     }
 }

@@ -86,6 +86,26 @@ fn cluster_flows_leave_from_both_subnets_and_user_flows_from_the_users_side() {
     assert_eq!((pl.back_end.len(), pl.front_end.len(), pl.browser_auth.len()), (1, 1, 1));
 }
 
+// A workspace's flows to one destination from both cluster subnets are planned once and share
+// what they have in common: a copy per subnet was most of planning's fresh memory.
+#[test]
+fn flows_to_one_destination_share_ports_notes_and_account() {
+    let p = prepared(&pattern("non-pl", "eastus2"));
+    let flows = &p.workspaces[0].flows;
+    for id in [FlowId::Webapp, FlowId::DbfsBlob, FlowId::ExternalLocation] {
+        let [host, container] = [SourceRole::Host, SourceRole::Container]
+            .map(|role| flows.iter().find(|f| f.id == id && f.role == role).unwrap());
+        assert!(std::sync::Arc::ptr_eq(&host.ports, &container.ports), "{id}");
+        assert!(std::sync::Arc::ptr_eq(&host.notes, &container.notes), "{id}");
+        assert_eq!(host.ports_text(), container.ports_text(), "{id}");
+        assert_eq!(host.storage_account, container.storage_account, "{id}");
+    }
+    // The peer stands for another node of each subnet: its own address, its own plan.
+    let peers: Vec<_> = flows.iter().filter(|f| f.id == FlowId::WorkerToWorker).collect();
+    assert_eq!(peers.len(), 2);
+    assert_ne!(peers[0].host, peers[1].host);
+}
+
 #[test]
 fn the_flows_reach_the_regions_own_endpoints_and_ports() {
     let p = prepared(&pattern("non-pl", "westeurope"));
@@ -145,7 +165,7 @@ fn library_settings_decide_requirement_and_destination() {
     let p = prepared(&e);
     let flows = &p.workspaces[0].flows;
     let pypi = flows.iter().find(|f| f.id == FlowId::Pypi).unwrap();
-    assert_eq!((pypi.host.as_str(), pypi.ports.as_slice()), ("nexus.corp.example", &[8443u16][..]));
+    assert_eq!((pypi.host.as_str(), &pypi.ports[..]), ("nexus.corp.example", &[8443u16][..]));
     assert_eq!(pypi.requirement, Requirement::Workload);
     assert!(!flows.iter().any(|f| f.id == FlowId::PypiFiles), "the mirror serves the files");
     let maven = flows.iter().find(|f| f.id == FlowId::Maven).unwrap();
