@@ -357,7 +357,8 @@ impl CheckRun {
 
     /// Walks every workspace on every core. Each workspace's flows (in report order) go to
     /// `render` with its summary and the estate's index on the core that walked them, while they
-    /// are still in its cache; the results go to `each` in report order, up to `batch` at a time,
+    /// are still in its cache; the results go to `each` in report order, up to `batch` at a time
+    /// (and up to an eighth of the workspaces),
     /// on the calling thread while the pool walks the workspaces after them (at most `2 × batch`
     /// past the last handed over). Returns the report without its flows (`flows` empty):
     /// workspace summaries, findings, counts and data tables. Stops at the first error of `each`.
@@ -417,7 +418,9 @@ fn walk_in_order<R: Send, E>(
         }
         (w, r)
     };
-    let batch = batch.max(1);
+    // A run is at most an eighth of the workspaces: a small estate's run of 8 held nearly all
+    // of its answers at once, each in fresh pages.
+    let batch = batch.min(workspaces.len().div_ceil(8)).max(1);
     // Room for each core to take two items past a run while the run's last item is walked.
     let ahead = batch.saturating_add(2 * rayon::current_num_threads());
     crate::ordered::ordered_map(workspaces.len(), ahead, batch, walk, hand_over)
