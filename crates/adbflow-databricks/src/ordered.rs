@@ -299,6 +299,37 @@ mod tests {
     }
 
     #[test]
+    fn once_every_item_is_taken_the_caller_gets_what_is_ready() {
+        // The last item waits until the caller has been handed the first result. Were results
+        // handed over in whole runs only (here all three at once), it would wait in vain.
+        let (handed, first_handed) = std::sync::mpsc::channel::<usize>();
+        let first_handed = Mutex::new(first_handed);
+        let mut out = Vec::new();
+        let r: Result<(), ()> = ordered_map(
+            3,
+            3,
+            3,
+            |i| {
+                if i == 2 {
+                    let got =
+                        first_handed.lock().map(|rx| rx.recv_timeout(std::time::Duration::from_secs(10)));
+                    assert!(matches!(got, Ok(Ok(0))), "the first result was not handed over: {got:?}");
+                }
+                i
+            },
+            |chunk| {
+                if let Some(&first) = chunk.first() {
+                    let _ = handed.send(first);
+                }
+                out.extend(chunk);
+                Ok(())
+            },
+        );
+        assert_eq!(r, Ok(()));
+        assert_eq!(out, [0, 1, 2]);
+    }
+
+    #[test]
     fn a_panic_in_the_map_reaches_the_caller() {
         let r = std::panic::catch_unwind(|| {
             let _: Result<(), ()> =
