@@ -358,9 +358,8 @@ impl CheckRun {
     /// Walks every workspace on every core. Each workspace's flows (in report order) go to
     /// `render` with its summary and the estate's index on the core that walked them, while they
     /// are still in its cache; the results go to `each` in report order, up to `batch` at a time
-    /// (and up to an eighth of the workspaces),
-    /// on the calling thread while the pool walks the workspaces after them (at most `2 × batch`
-    /// past the last handed over). Returns the report without its flows (`flows` empty):
+    /// (and up to an eighth of the workspaces), on the calling thread while the pool walks the
+    /// workspaces after them (at most two a core past those handed over). Returns the report without its flows (`flows` empty):
     /// workspace summaries, findings, counts and data tables. Stops at the first error of `each`.
     pub fn run<R: Send, E>(
         self,

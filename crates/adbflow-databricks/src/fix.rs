@@ -59,7 +59,7 @@ impl<'e> Ctx<'_, 'e> {
         }
     }
     fn ports(&self) -> &str {
-        self.pf.ports_text()
+        &self.pf.ports_text
     }
 }
 

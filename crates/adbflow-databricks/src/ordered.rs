@@ -134,10 +134,10 @@ impl<T> State<T> {
         }
     }
 
-    /// Spawns walkers until there are `most` of them, while there are items to take. A walker
+    /// Spawns walkers until there are `walkers` of them, while there are items to take. A walker
     /// stops when it reaches the limit; handing results over moves the limit on.
-    fn top_up(&mut self, most: usize, mut spawn: impl FnMut()) {
-        while self.walkers < most && self.next < self.limit && !self.stop {
+    fn top_up(&mut self, walkers: usize, mut spawn: impl FnMut()) {
+        while self.walkers < walkers && self.next < self.limit && !self.stop {
             self.walkers += 1;
             spawn();
         }

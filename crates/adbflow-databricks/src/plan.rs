@@ -93,12 +93,6 @@ pub struct PlannedFlow {
     pub pre_blocked: Option<Arc<FlowBlock>>,
 }
 
-impl PlannedFlow {
-    pub fn ports_text(&self) -> &SharedStr {
-        &self.ports_text
-    }
-}
-
 /// `ports` (sorted and distinct, as a flow's are) as ranges, e.g. `443,8443-8451`.
 fn text_of_ports(ports: &[u16]) -> String {
     // Most flows have one port: its digits, without collapsing a list into ranges first.

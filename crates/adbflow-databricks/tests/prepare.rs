@@ -97,7 +97,7 @@ fn flows_to_one_destination_share_ports_notes_and_account() {
             .map(|role| flows.iter().find(|f| f.id == id && f.role == role).unwrap());
         assert!(std::sync::Arc::ptr_eq(&host.ports, &container.ports), "{id}");
         assert!(std::sync::Arc::ptr_eq(&host.notes, &container.notes), "{id}");
-        assert_eq!(host.ports_text(), container.ports_text(), "{id}");
+        assert_eq!(host.ports_text, container.ports_text, "{id}");
         assert_eq!(host.storage_account, container.storage_account, "{id}");
     }
     // The peer stands for another node of each subnet: its own address, its own plan.
@@ -118,7 +118,7 @@ fn the_flows_reach_the_regions_own_endpoints_and_ports() {
     assert_eq!(host(FlowId::DbfsDfs), "dbstorageadbws.dfs.core.windows.net");
     assert_eq!(host(FlowId::ExternalLocation), "adbdatalake.dfs.core.windows.net");
     let web = flows.iter().find(|f| f.id == FlowId::Webapp).unwrap();
-    assert_eq!(web.ports_text(), "443,8443-8451");
+    assert_eq!(web.ports_text, "443,8443-8451");
     let ext = flows.iter().find(|f| f.id == FlowId::ExternalLocation).unwrap();
     assert_eq!(ext.instance.as_deref(), Some("raw"));
 }
